@@ -1,0 +1,114 @@
+"""Options shared by several commands, as decorator functions (sqlite-utils style)."""
+
+from __future__ import annotations
+
+import functools
+import io
+import sys
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from alembic_guard.findings import Report, Severity
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values:
+        out.extend(p.strip() for p in v.split(",") if p.strip())
+    return tuple(out)
+
+
+def project_options(f: Callable) -> Callable:
+    """PATH plus the ways to point at an Alembic configuration."""
+    decorators = [
+        click.argument("path", type=click.Path(path_type=Path), default=".", required=False),
+        click.option("-c", "--config", "config_file", type=click.Path(path_type=Path), help="Alembic ini file (default: PATH/alembic.ini)."),
+        click.option("-n", "--name", default=None, help="Ini section to read, like `alembic -n` (default: alembic)."),
+        click.option("--script-location", default=None, help="Migrations folder, bypassing discovery."),
+    ]
+    for d in reversed(decorators):
+        f = d(f)
+    return f
+
+
+def selection_options(f: Callable) -> Callable:
+    decorators = [
+        click.option("--select", multiple=True, metavar="CODES", help="Only these rule codes or prefixes (AG1,AG401). Repeatable."),
+        click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes. Repeatable."),
+    ]
+    for d in reversed(decorators):
+        f = d(f)
+    return f
+
+
+def output_options(formats: tuple[str, ...]) -> Callable[[Callable], Callable]:
+    def wrap(f: Callable) -> Callable:
+        decorators = [
+            click.option("--format", "output_format", type=click.Choice(formats), default=formats[0], show_default=True, help="Output format."),
+            click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Write the output to FILE instead of stdout."),
+        ]
+        for d in reversed(decorators):
+            f = d(f)
+        return f
+
+    return wrap
+
+
+def fail_on_option(f: Callable) -> Callable:
+    return click.option(
+        "--fail-on",
+        type=click.Choice(["error", "warning", "info"]),
+        default=None,
+        help="Lowest severity that makes the exit code 1 (default: warning, or fail-on in settings).",
+    )(f)
+
+
+def settings_overrides(**kwargs) -> dict:
+    """Turn click's values into Settings overrides: drop unset ones, split comma lists."""
+    out = {}
+    for key, value in kwargs.items():
+        if value is None or value == () or value is False:
+            continue
+        if key in ("select", "ignore", "app_paths", "exclude", "env_vars"):
+            value = _split(value)
+        if key == "fail_on":
+            value = Severity.parse(value)
+        out[key] = value
+    return out
+
+
+@contextmanager
+def output_stream(path: Path | None):
+    if path is None:
+        yield sys.stdout
+        return
+    buf = io.StringIO()
+    yield buf
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(buf.getvalue(), encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
+
+
+def render(report: Report, fmt: str, output: Path | None) -> None:
+    from alembic_guard import formatters
+
+    with output_stream(output) as out:
+        formatters.get(fmt)(report, out)
+
+
+def examples(text: str) -> Callable[[Callable], Callable]:
+    """Append an Examples block to a command's help (kept verbatim by click via \\b)."""
+
+    def wrap(f: Callable) -> Callable:
+        f.__doc__ = (f.__doc__ or "").rstrip() + "\n\n\b\nExamples:\n" + text.strip("\n") + "\n"
+        return f
+
+    return wrap
+
+
+__all__ = ["project_options", "selection_options", "output_options", "fail_on_option", "settings_overrides", "render", "examples", "functools"]

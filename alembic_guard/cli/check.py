@@ -1,0 +1,72 @@
+"""`alembic-guard check`: the CI command."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from alembic_guard import api, settings as settings_mod
+from alembic_guard.cli._options import (
+    examples,
+    fail_on_option,
+    output_options,
+    project_options,
+    render,
+    selection_options,
+    settings_overrides,
+)
+from alembic_guard.formatters import names as format_names
+
+FORMATS = ("text", "json", "sarif", "github", "junit")
+
+
+@click.command()
+@project_options
+@selection_options
+@output_options(FORMATS)
+@fail_on_option
+@click.option("--import", "allow_import", is_flag=True, help="Allow checks that IMPORT the project's code (env.py, Alembic's own loader). Off by default.")
+@click.option("--db", default=None, metavar="BACKEND", help="Run round-trip checks (AG3xx) in a throwaway database: embedded | sqlite | docker | auto | a URL. EXECUTES env.py and the migrations.")
+@click.option("--db-url", envvar="ALEMBIC_GUARD_DB_URL", default=None, help="Database server on which to create (and always drop) a throwaway database. Env: ALEMBIC_GUARD_DB_URL.")
+@click.option("--docker-image", default=None, help="Image for --db docker (e.g. postgres:16, mysql:8).")
+@click.option("--with-data", is_flag=True, help="Seed synthetic rows before each upgrade in round trips.")
+@click.option("--step-timeout", type=float, default=None, help="Seconds a migration step may take (statement/lock timeout).")
+@click.option("--shard", default=None, metavar="K/N", help="Round-trip only the K-th of N contiguous segments of the history.")
+@click.option("--dialect", default=None, help="Dialect for operation rules: postgresql | mysql | sqlite (default: from alembic.ini).")
+@click.option("--server-version", default=None, help="Target server version for version-dependent rules, e.g. 15 or 8.0.")
+@click.option("--since", "since_revision", default=None, metavar="REVISION", help="Report only revisions after REVISION.")
+@click.option("--changed-since", default=None, metavar="GIT_REF", help="Report only revisions added or changed since GIT_REF.")
+@click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Hide findings already in this JSON report.")
+@click.option("--base-ref", default=None, metavar="GIT_REF", help="Pull-request guard: flag revisions that will make a second head once merged into GIT_REF.")
+@click.option("--app-path", "app_paths", multiple=True, metavar="PATH", help="Application code for the session/pool audit (AG5xx). Repeatable.")
+@click.option("--progress/--no-progress", default=None, help="Show progress on long work (default: on a terminal).")
+@examples("""
+  alembic-guard check                              # static checks, project in .
+  alembic-guard check app/ --select AG1 --format github
+  alembic-guard check --db embedded --select AG3   # round trip in a private PostgreSQL
+  alembic-guard check --format sarif -o guard.sarif
+""")
+def check(path, output_format, output, fail_on, progress, **options):
+    """Analyse an Alembic project and report findings.
+
+    Static by default: revision files and env.py are read, never imported or run. --import and
+    --db execute the project's code and say so.
+    """
+    settings = settings_mod.load(path, fail_on=fail_on, **settings_overrides(**options))
+    if progress is None:
+        progress = sys.stderr.isatty()
+    report = api.check(settings, progress=_progress_printer() if progress else None)
+    render(report, output_format, output)
+    sys.exit(report.exit_code(settings.fail_on))
+
+
+def _progress_printer():
+    def show(message: str) -> None:
+        click.echo(f"\r\x1b[2K{message}", err=True, nl=False)
+
+    return show
+
+
+COMMANDS = (check,)

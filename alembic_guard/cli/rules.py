@@ -1,0 +1,40 @@
+"""`alembic-guard rules` and `alembic-guard rule CODE`: the rule catalogue from the docstrings."""
+
+from __future__ import annotations
+
+import click
+
+from alembic_guard import docs, rules as registry
+from alembic_guard.cli._options import examples
+from alembic_guard.errors import UnknownRuleCode
+
+
+@click.command("rules")
+@click.option("--family", type=click.Choice(sorted({r.family for r in registry.ALL_RULES}) or ["meta"]), default=None, help="Only one family.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@examples("""
+  alembic-guard rules
+  alembic-guard rules --family graph
+""")
+def rules_cmd(family, output_format):
+    """List every rule: code, name, default severity, what it needs."""
+    chosen = [r for r in registry.ALL_RULES if family is None or r.family == family]
+    click.echo(docs.rules_table(chosen, output_format), nl=False)
+
+
+@click.command("rule")
+@click.argument("code")
+@examples("""
+  alembic-guard rule AG101
+  alembic-guard rule multiple-heads
+""")
+def rule_cmd(code):
+    """Show one rule's documentation (by code or name)."""
+    (normal,) = registry.validate_codes([code])
+    rule = registry.BY_CODE.get(normal)
+    if rule is None:
+        raise UnknownRuleCode(code, tuple(r.code for r in registry.ALL_RULES if r.code.startswith(normal))[:5])
+    click.echo(docs.render_rule(rule))
+
+
+COMMANDS = (rules_cmd, rule_cmd)

@@ -1,0 +1,251 @@
+"""Run the selected rules over a Project and collect a Report.
+
+The engine groups rules by *kind* and hands each group to that kind's runner, which knows how to
+produce the kind's input (ops, models analysis, a round trip...). Every rule call is isolated: a
+crashing rule becomes an AG000 finding, never a traceback. Afterwards the engine applies severity
+overrides, per-path ignores, inline suppressions (reporting unused and unknown ones), and the
+`since_revision` / baseline filters.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib
+import json
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from alembic_guard import suppressions as supp
+from alembic_guard.errors import SettingsError
+from alembic_guard.findings import Finding, Location, Report, Skip
+from alembic_guard.project import Project
+from alembic_guard.rules import ALL_RULES, BY_CODE, Rule, is_known_prefix, normalise_code
+from alembic_guard.rules._registry import Requires
+
+# kind -> "module:function"; the function is called as fn(rules, project, ctx)
+RUNNERS: dict[str, str] = {
+    "project": "alembic_guard.engine:run_project_rules",
+    "graph": "alembic_guard.engine:run_graph_rules",
+    "migration": "alembic_guard.engine:run_migration_rules",
+    "op": "alembic_guard.ops:run_op_rules",
+    "models": "alembic_guard.models:run_models_rules",
+    "roundtrip": "alembic_guard.sandbox:run_roundtrip_rules",
+    "app": "alembic_guard.audit:run_app_rules",
+}
+
+ENGINE_RULES = ("AG000", "AG001", "AG002")  # emitted by the engine itself, not called as rules
+
+
+@dataclass
+class RunContext:
+    project: Project
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+    facts: dict = field(default_factory=dict)
+    progress: Callable[[str], None] | None = None
+
+    def emit(self, finding: Finding) -> None:
+        self.findings.append(finding)
+
+    def skip(self, codes: Iterable[str], reason: str) -> None:
+        self.skipped.append(Skip(tuple(sorted(set(codes))), reason))
+
+    def call(self, rule: Rule, *args, where: Location | None = None) -> None:
+        """Run one rule on one input; collect its findings; turn a crash into AG000."""
+        try:
+            result = rule.func(*args)
+            if result is not None:
+                for finding in result:
+                    self.findings.append(finding)
+        except Exception as exc:  # noqa: BLE001 - a rule bug must never stop the run
+            self.crash(rule, exc, where)
+
+    def crash(self, rule: Rule, exc: BaseException, where: Location | None = None) -> None:
+        internal = BY_CODE.get("AG000")
+        tb = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        frames = traceback.extract_tb(exc.__traceback__)
+        origin = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+        loc = where or Location(PurePosixPath("."))
+        message = f"rule {rule.code} ({rule.name}) crashed: {tb}"
+        if internal is None:
+            self.findings.append(Finding("AG000", rule.severity.__class__.ERROR, message, loc))
+            return
+        self.findings.append(
+            internal.finding(
+                message,
+                at=loc,
+                hint=f"this is a bug in alembic-guard{origin}; please report it. Other rules ran normally.",
+                anchor=f"{rule.code} {type(exc).__name__}",
+            )
+        )
+
+
+# ---------------------------------------------------------------------- built-in runners
+def run_project_rules(rules: Sequence[Rule], project: Project, ctx: RunContext) -> None:
+    for rule in rules:
+        ctx.call(rule, project)
+
+
+def run_graph_rules(rules: Sequence[Rule], project: Project, ctx: RunContext) -> None:
+    graph = project.graph
+    for rule in rules:
+        ctx.call(rule, graph, project)
+
+
+def run_migration_rules(rules: Sequence[Rule], project: Project, ctx: RunContext) -> None:
+    for mig in project.migrations:
+        for rule in rules:
+            ctx.call(rule, mig, project, where=mig.location())
+
+
+def _runner(kind: str) -> Callable[[Sequence[Rule], Project, RunContext], None] | None:
+    target = RUNNERS[kind]
+    module, _, func = target.partition(":")
+    try:
+        return getattr(importlib.import_module(module), func)
+    except (ImportError, AttributeError):
+        return None
+
+
+def _family_label(codes: Iterable[str]) -> list[str]:
+    return sorted(set(codes))
+
+
+# ---------------------------------------------------------------------- the run
+def run(project: Project, rules: Sequence[Rule], progress: Callable[[str], None] | None = None) -> Report:
+    settings = project.settings
+    ctx = RunContext(project, progress=progress)
+    runnable: dict[str, list[Rule]] = {}
+    for rule in rules:
+        if rule.code in ENGINE_RULES:
+            continue
+        if rule.requires is Requires.IMPORT and not settings.allow_import:
+            continue  # reported as one Skip below
+        if rule.requires is Requires.DATABASE and not (settings.db or settings.db_url):
+            continue
+        if rule.dialects and project.dialect and project.dialect not in rule.dialects:
+            continue
+        runnable.setdefault(rule.kind, []).append(rule)
+
+    needs_import = [r.code for r in rules if r.requires is Requires.IMPORT and not settings.allow_import]
+    if needs_import:
+        ctx.skip(needs_import, "executes project code: pass --import to run")
+    needs_db = [r.code for r in rules if r.requires is Requires.DATABASE and not (settings.db or settings.db_url)]
+    if needs_db:
+        ctx.skip(needs_db, "needs a database: pass --db embedded|sqlite|docker|URL (runs env.py and the migrations)")
+    wrong_dialect = [r.code for r in rules if r.dialects and project.dialect and project.dialect not in r.dialects]
+    if wrong_dialect:
+        ctx.skip(wrong_dialect, f"not applicable to dialect {project.dialect}")
+
+    for kind in ("project", "migration", "graph", "models", "op", "app", "roundtrip"):
+        group = runnable.get(kind)
+        if not group:
+            continue
+        runner = _runner(kind)
+        if runner is None:
+            ctx.skip([r.code for r in group], f"the {kind} analysis is not available in this installation")
+            continue
+        try:
+            runner(group, project, ctx)
+        except Exception as exc:  # noqa: BLE001
+            from alembic_guard.errors import GuardError
+
+            if isinstance(exc, GuardError):
+                raise
+            for rule in group[:1]:
+                ctx.crash(rule, exc)
+
+    findings = _post_process(project, rules, ctx.findings)
+    findings.sort(key=Finding.sort_key)
+    return Report(
+        root=project.root,
+        findings=tuple(findings),
+        rules=tuple(r.info(settings.severity.get(r.code)) for r in rules),
+        skipped=tuple(ctx.skipped),
+        facts=ctx.facts,
+    )
+
+
+def _post_process(project: Project, rules: Sequence[Rule], findings: list[Finding]) -> list[Finding]:
+    settings = project.settings
+    selected = {r.code for r in rules}
+
+    # severity overrides (exact code or prefix; the longest prefix wins)
+    if settings.severity:
+        out = []
+        for f in findings:
+            best = max((p for p in settings.severity if f.code.startswith(p)), key=len, default=None)
+            if best is not None:
+                f = Finding(f.code, settings.severity[best], f.message, f.location, f.hint, f.related, f.anchor, f.details)
+            out.append(f)
+        findings = out
+
+    # per-path ignores
+    if settings.per_path_ignores:
+        def ignored(f: Finding) -> bool:
+            for pattern, codes in settings.per_path_ignores.items():
+                if fnmatch.fnmatch(str(f.location.path), pattern) and any(f.code.startswith(normalise_code(c)) for c in codes):
+                    return True
+            return False
+
+        findings = [f for f in findings if not ignored(f)]
+
+    # since_revision: keep findings about revisions after the given one (and findings with no revision)
+    if settings.since_revision:
+        graph = project.graph
+        if settings.since_revision not in graph:
+            raise SettingsError(f"--since {settings.since_revision}: no such revision in this project", key="since_revision")
+        newer = graph.descendants(settings.since_revision)
+        findings = [f for f in findings if f.location.revision is None or f.location.revision in newer or f.code.startswith("AG1")]
+
+    # baseline: hide known fingerprints
+    if settings.baseline:
+        try:
+            data = json.loads(settings.baseline.read_text(encoding="utf-8"))
+            known = {f["fingerprint"] for f in data.get("findings", [])}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise SettingsError(f"--baseline {settings.baseline}: not a JSON report of alembic-guard ({exc})", key="baseline") from None
+        findings = [f for f in findings if f.fingerprint not in known]
+
+    # inline suppressions
+    sources = {m.relpath: m.source for m in project.migrations}
+    extra_sources = project._cache.get("suppression_sources", {})  # other analysed files (app code)
+    sources.update(extra_sources)
+    all_supp: list[supp.Suppression] = []
+    for path, source in sources.items():
+        all_supp.extend(supp.parse(path, source))
+    if not all_supp:
+        return findings
+    kept = []
+    for f in findings:
+        hit = next((s for s in all_supp if s.matches(f)), None)
+        if hit is None:
+            kept.append(f)
+        else:
+            hit.used.add(f.code)
+    unused_rule, unknown_rule = BY_CODE.get("AG001"), BY_CODE.get("AG002")
+    for s in all_supp:
+        loc = Location(s.path, s.line, 1)
+        unknown = [c for c in s.codes if not is_known_prefix(c)]
+        if unknown_rule is not None and "AG002" in selected and (unknown or not s.codes):
+            what = f"unknown rule code {', '.join(unknown)}" if unknown else "a suppression without a code"
+            kept.append(unknown_rule.finding(
+                f"Suppression names {what}",
+                at=loc,
+                hint="name the codes to ignore, e.g. `# alembic-guard: ignore[AG410] reason`; see `alembic-guard rules`",
+                anchor=f"{s.line and ''}{','.join(s.codes) or '*'}",
+            ))
+            continue
+        if settings.require_reason and not s.reason and unknown_rule is not None and "AG002" in selected:
+            kept.append(unknown_rule.finding("Suppression gives no reason", at=loc, hint="write why after the brackets", anchor="no-reason"))
+        stale = [c for c in s.codes if not s.used and is_known_prefix(c) and any(r.code.startswith(c) for r in rules)]
+        if stale and unused_rule is not None and "AG001" in selected:
+            kept.append(unused_rule.finding(
+                f"Unused suppression of {', '.join(stale)}",
+                at=loc,
+                hint="remove the comment: nothing it names is reported here any more",
+                anchor=",".join(stale),
+            ))
+    return kept

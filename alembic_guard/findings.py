@@ -1,0 +1,143 @@
+"""The vocabulary every layer shares: Severity, Location, Finding, Skip, RuleInfo, Report.
+
+Findings are values. A problem in the analysed project is a `Finding`; a problem that prevents
+analysis is a `GuardError` (see `alembic_guard.errors`).
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+
+class Severity(enum.IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r}: use one of error, warning, info") from None
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a finding points. Paths are relative to the project root, lines and columns 1-based."""
+
+    path: PurePosixPath
+    line: int | None = None
+    column: int | None = None
+    end_line: int | None = None
+    end_column: int | None = None
+    revision: str | None = None
+
+    def __str__(self) -> str:
+        text = str(self.path)
+        if self.line is not None:
+            text += f":{self.line}"
+            if self.column is not None:
+                text += f":{self.column}"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "revision": self.revision,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    severity: Severity
+    message: str
+    location: Location
+    hint: str | None = None
+    related: tuple[Location, ...] = ()
+    anchor: str = ""
+    details: str | None = None  # longer text (a schema diff, a database error), shown indented
+
+    @property
+    def fingerprint(self) -> str:
+        """code + path + revision + anchor; deliberately no line numbers, so edits do not move it."""
+        key = "\x1f".join(
+            [self.code, str(self.location.path), self.location.revision or "", self.anchor or self.message]
+        )
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+    def sort_key(self) -> tuple:
+        return (
+            str(self.location.path),
+            self.location.line or 0,
+            self.location.column or 0,
+            self.code,
+            self.message,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity.label,
+            "message": self.message,
+            "location": self.location.to_dict(),
+            "hint": self.hint,
+            "details": self.details,
+            "related": [loc.to_dict() for loc in self.related],
+            "fingerprint": self.fingerprint,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """Rules that were selected but could not run, and why ("no --db given")."""
+
+    codes: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    """What formatters need to know about a rule that ran (SARIF rules[], docs links)."""
+
+    code: str
+    name: str
+    summary: str
+    doc: str
+    severity: Severity
+    family: str
+
+    @property
+    def help_uri(self) -> str:
+        return f"https://github.com/alembic-guard/alembic-guard/blob/main/docs/rules/{self.code}.md"
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    root: Path
+    findings: tuple[Finding, ...]
+    rules: tuple[RuleInfo, ...] = ()
+    skipped: tuple[Skip, ...] = ()
+    facts: dict[str, Any] = field(default_factory=dict)  # heads, bases, timings: extra data for json
+
+    def exit_code(self, fail_on: Severity = Severity.WARNING) -> int:
+        return 1 if any(f.severity >= fail_on for f in self.findings) else 0
+
+    def counts(self) -> dict[str, int]:
+        out = {s.label: 0 for s in Severity}
+        for f in self.findings:
+            out[f.severity.label] += 1
+        return out

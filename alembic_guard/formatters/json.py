@@ -1,0 +1,30 @@
+"""Versioned JSON document. The schema is `alembic_guard/formatters/report.schema.json`;
+`version` is bumped whenever the shape changes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from alembic_guard.findings import Report
+
+SCHEMA_VERSION = 1
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    from alembic_guard import __version__
+
+    return {
+        "version": SCHEMA_VERSION,
+        "tool": {"name": "alembic-guard", "version": __version__},
+        "findings": [f.to_dict() for f in report.findings],
+        "skipped": [{"codes": list(s.codes), "reason": s.reason} for s in report.skipped],
+        "rules": [r.code for r in report.rules],
+        "summary": {"total": len(report.findings), **report.counts()},
+        "facts": report.facts,
+    }
+
+
+def render(report: Report, out: TextIO) -> None:
+    json.dump(to_dict(report), out, indent=2, sort_keys=False, ensure_ascii=False, default=str)
+    out.write("\n")

@@ -1,0 +1,126 @@
+"""Pictures and summaries of a project's revision graph: text, Mermaid, DOT, JSON.
+
+Pure functions of a Project (its graph and migrations), writing to a stream.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+
+def _summary(project) -> dict:
+    g = project.graph
+    return {
+        "revisions": len(g),
+        "heads": list(g.heads),
+        "bases": list(g.bases),
+        "branch_points": list(g.branch_points),
+        "merge_points": list(g.merge_points),
+        "heads_by_label": {str(k) if k else "": list(v) for k, v in g.heads_by_label().items()},
+        "cycles": [list(c) for c in g.cycles],
+        "dangling": [{"revision": r, "missing": p} for r, p in g.dangling],
+        "duplicates": sorted(g.duplicates),
+        "unknown_depends_on": [{"revision": r, "depends_on": d} for r, d in g.unknown_depends_on],
+    }
+
+
+def render_text(project, out: TextIO) -> None:
+    s = _summary(project)
+    g = project.graph
+
+    def describe(rid: str) -> str:
+        rev = g.get(rid)
+        msg = f"  {rev.message}" if rev is not None and rev.message else ""
+        labels = g.labels_of(rid)
+        lab = f" ({', '.join(sorted(labels))})" if labels else ""
+        where = f"  [{rev.location.path}]" if rev is not None and rev.location else ""
+        return f"{rid}{lab}{msg}{where}"
+
+    out.write(f"{s['revisions']} revisions\n")
+    for key, title in (("heads", "heads"), ("bases", "bases"), ("branch_points", "branch points"), ("merge_points", "merge points")):
+        items = s[key]
+        out.write(f"{title} ({len(items)}):\n")
+        for rid in items:
+            out.write(f"  {describe(rid)}\n")
+    for key, title in (("cycles", "cycles"), ("dangling", "missing parents"), ("duplicates", "duplicate ids"), ("unknown_depends_on", "unknown depends_on")):
+        if s[key]:
+            out.write(f"{title}: {json.dumps(s[key])}\n")
+
+
+def render_json(project, out: TextIO) -> None:
+    g = project.graph
+    data = _summary(project)
+    data["version"] = 1
+    data["nodes"] = [
+        {
+            "id": rid,
+            "down_revisions": list(g[rid].down_revisions),
+            "depends_on": list(g[rid].depends_on),
+            "branch_labels": sorted(g[rid].branch_labels),
+            "message": g[rid].message,
+            "path": str(g[rid].location.path) if g[rid].location else None,
+        }
+        for rid in g.upgrade_order()
+    ]
+    json.dump(data, out, indent=2)
+    out.write("\n")
+
+
+def _mermaid_id(rid: str) -> str:
+    return "r_" + "".join(ch if ch.isalnum() else "_" for ch in rid)
+
+
+def _label(text: str) -> str:
+    return text.replace('"', "'").replace("\n", " ")
+
+
+def render_mermaid(project, out: TextIO, limit: int | None = None) -> None:
+    g = project.graph
+    order = list(g.upgrade_order())
+    if limit is not None and len(order) > limit:
+        order = order[-limit:]
+    shown = set(order)
+    out.write("flowchart BT\n")
+    for rid in order:
+        rev = g[rid]
+        text = rid + (f": {rev.message}" if rev.message else "")
+        shape = ('(["', '"])') if rid in g.heads else (('{{"', '"}}') if rev.is_merge else ('["', '"]'))
+        out.write(f"  {_mermaid_id(rid)}{shape[0]}{_label(text)[:60]}{shape[1]}\n")
+    for parent, child in g.edges():
+        if parent in shown and child in shown:
+            out.write(f"  {_mermaid_id(parent)} --> {_mermaid_id(child)}\n")
+    for rid, missing in g.dangling:
+        if rid in shown:
+            out.write(f'  {_mermaid_id("missing_" + missing)}["missing: {_label(missing)}"] -.-> {_mermaid_id(rid)}\n')
+    for rid in order:
+        for dep in g[rid].depends_on:
+            if dep in shown:
+                out.write(f"  {_mermaid_id(dep)} -. depends_on .-> {_mermaid_id(rid)}\n")
+    if g.heads:
+        out.write(f"  classDef head fill:#d4f7d4,stroke:#2a7\n  class {','.join(_mermaid_id(h) for h in g.heads if h in shown)} head\n")
+
+
+def render_dot(project, out: TextIO) -> None:
+    g = project.graph
+    out.write("digraph revisions {\n  rankdir=BT;\n  node [shape=box, fontname=\"Helvetica\"];\n")
+    for rid in g.upgrade_order():
+        rev = g[rid]
+        text = rid + (f"\\n{rev.message}" if rev.message else "")
+        attrs = [f'label="{_label(text).replace(chr(92) + "n", chr(92) + "n")}"']
+        if rid in g.heads:
+            attrs.append("style=filled, fillcolor=\"#d4f7d4\"")
+        if rev.is_merge:
+            attrs.append("shape=hexagon")
+        out.write(f'  "{rid}" [{", ".join(attrs)}];\n')
+    for parent, child in g.edges():
+        out.write(f'  "{parent}" -> "{child}";\n')
+    for rid, missing in g.dangling:
+        out.write(f'  "{missing}" [label="missing: {missing}", style=dashed, color=red];\n  "{missing}" -> "{rid}" [style=dashed, color=red];\n')
+    for rid in g.upgrade_order():
+        for dep in g[rid].depends_on:
+            out.write(f'  "{dep}" -> "{rid}" [style=dotted, label="depends_on"];\n')
+    out.write("}\n")
+
+
+RENDERERS = {"text": render_text, "mermaid": render_mermaid, "dot": render_dot, "json": render_json}

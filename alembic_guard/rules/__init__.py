@@ -1,0 +1,84 @@
+"""The rule registry: ALL_RULES in code order, and selection by code prefix.
+
+Each family package (`rules/<family>/__init__.py`) lists its rules in `RULES`; this module only
+concatenates them, so families can grow independently.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from alembic_guard.errors import UnknownRuleCode
+from alembic_guard.rules import graph, meta, models, operations, roundtrip, session
+from alembic_guard.rules._registry import REDIRECTS, Requires, Rule
+
+ALL_RULES: tuple[Rule, ...] = tuple(
+    sorted(
+        meta.RULES + graph.RULES + models.RULES + roundtrip.RULES + operations.RULES + session.RULES,
+        key=lambda r: r.code,
+    )
+)
+BY_CODE: dict[str, Rule] = {r.code: r for r in ALL_RULES}
+BY_NAME: dict[str, Rule] = {r.name: r for r in ALL_RULES}
+
+
+def normalise_code(text: str) -> str:
+    text = text.strip()
+    if text in BY_NAME:
+        return BY_NAME[text].code
+    code = text.upper()
+    return REDIRECTS.get(code, code)
+
+
+def is_known_prefix(prefix: str) -> bool:
+    prefix = normalise_code(prefix)
+    if prefix in ("ALL", "AG"):
+        return True
+    return any(r.code.startswith(prefix) for r in ALL_RULES) or prefix in REDIRECTS
+
+
+def validate_codes(codes: Iterable[str], source: str | None = None) -> tuple[str, ...]:
+    """Normalise codes/prefixes/names; raise UnknownRuleCode (with suggestions) for unknown ones."""
+    out = []
+    for raw in codes:
+        if not raw.strip():
+            continue
+        code = normalise_code(raw)
+        if not is_known_prefix(code):
+            pool = [r.code for r in ALL_RULES] + [r.name for r in ALL_RULES]
+            sugg = tuple(difflib.get_close_matches(raw.strip(), pool, n=3, cutoff=0.5))
+            raise UnknownRuleCode(raw.strip(), sugg, source)
+        out.append(code)
+    return tuple(out)
+
+
+def _matches(rule: Rule, prefixes: Iterable[str]) -> int:
+    """Length of the longest matching prefix, or -1."""
+    best = -1
+    for p in prefixes:
+        if p in ("ALL", "AG"):
+            best = max(best, 0)
+        elif rule.code.startswith(p):
+            best = max(best, len(p))
+    return best
+
+
+def select(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> tuple[Rule, ...]:
+    """Rules chosen by --select/--ignore prefixes. The more specific prefix wins (as in ruff):
+    `--select AG4 --ignore AG41 --select AG410` keeps AG410. Preview rules need an explicit
+    select of at least their family+tens prefix (AG41) or their full code."""
+    select = tuple(select) or ("ALL",)
+    ignore = tuple(ignore)
+    chosen = []
+    for rule in ALL_RULES:
+        s, i = _matches(rule, select), _matches(rule, ignore)
+        if s < 0 or i >= s and i >= 0:
+            continue
+        if rule.status == "preview" and s < 4:
+            continue
+        chosen.append(rule)
+    return tuple(chosen)
+
+
+__all__ = ["ALL_RULES", "BY_CODE", "BY_NAME", "Requires", "Rule", "select", "validate_codes", "normalise_code"]

@@ -1,0 +1,8 @@
+"""Meta rules (AG0xx): the run itself — crashes, suppressions, unreadable files."""
+
+from alembic_guard.rules.meta.ag000_internal_error import internal_error
+from alembic_guard.rules.meta.ag001_unused_suppression import unused_suppression
+from alembic_guard.rules.meta.ag002_unknown_suppression_code import unknown_suppression_code
+from alembic_guard.rules.meta.ag003_migration_syntax_error import unreadable_revision_file
+
+RULES = (internal_error, unused_suppression, unknown_suppression_code, unreadable_revision_file)

@@ -1,0 +1,3 @@
+"""Rules of the models family. RULES lists them in code order; keep one rule per module."""
+
+RULES: tuple = ()

@@ -1,0 +1,207 @@
+"""Settings: one frozen value built from `[tool.alembic-guard]` in pyproject.toml, then CLI flags.
+
+>>> s = Settings.from_mapping({"select": ["AG1"], "severity": {"AG101": "error"}}, root=Path("."))
+>>> s.select, s.severity["AG101"].name
+(('AG1',), 'ERROR')
+>>> Settings.from_mapping({"slect": ["AG1"]}, root=Path("."))
+Traceback (most recent call last):
+...
+alembic_guard.errors.SettingsError: unknown setting 'slect' in [tool.alembic-guard]
+  hint: did you mean 'select'?
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from alembic_guard.errors import SettingsError
+from alembic_guard.findings import Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+SECTION = "[tool.alembic-guard]"
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path = Path(".")
+    # -- where the Alembic project is (foundation) ---------------------------------
+    config_file: Path | None = None  # an explicit alembic.ini (`-c`)
+    name: str = "alembic"  # ini section, like `alembic -n`
+    script_location: str | None = None  # explicit, bypasses discovery
+    # -- which rules, how strict ---------------------------------------------------
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=lambda: MappingProxyType({}))
+    per_path_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    fail_on: Severity = Severity.WARNING
+    require_reason: bool = False  # suppressions must give a reason
+    # -- executing user code (opt-in) ----------------------------------------------
+    allow_import: bool = False  # `--import`: Alembic's loader / env.py import probe
+    import_timeout: float = 60.0
+    # -- round trip (AG3xx) --------------------------------------------------------
+    db: str | None = None  # auto | embedded | docker | sqlite | a URL
+    db_url: str | None = None
+    docker_image: str | None = None
+    with_data: bool = False
+    step_timeout: float | None = None  # seconds
+    shard: tuple[int, int] | None = None  # (K, N), 1-based K
+    env_vars: tuple[str, ...] = ("DATABASE_URL",)  # variables env.py may read; set to the sandbox URL
+    # -- operation lint (AG4xx) ----------------------------------------------------
+    dialect: str | None = None  # postgresql | mysql | sqlite; default from the project
+    server_version: str | None = None  # target server version, e.g. "15" or "8.0"
+    since_revision: str | None = None
+    changed_since: str | None = None  # git ref
+    baseline: Path | None = None
+    # -- pull-request guard --------------------------------------------------------
+    base_ref: str | None = None
+    # -- application audit (AG5xx) -------------------------------------------------
+    app_paths: tuple[str, ...] = ()  # default: the project's Python files outside the migrations
+    exclude: tuple[str, ...] = ()
+    workers: int = 1
+    # -- output ----------------------------------------------------------------------
+    progress: bool = False
+
+    # ---------------------------------------------------------------------------
+    @classmethod
+    def keys(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(cls) if f.name not in ("root", "progress"))
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], *, root: Path, source: str = SECTION) -> "Settings":
+        values: dict[str, Any] = {"root": root}
+        known = cls.keys()
+        for raw_key, value in data.items():
+            key = raw_key.replace("-", "_")
+            if key not in known:
+                sugg = difflib.get_close_matches(key, known, n=1)
+                raise SettingsError(
+                    f"unknown setting {raw_key!r} in {source}",
+                    key=raw_key,
+                    source=source,
+                    hint=f"did you mean {sugg[0]!r}?" if sugg else f"known settings: {', '.join(known)}",
+                )
+            values[key] = _coerce(key, value, source)
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> "Settings":
+        clean = {k: v for k, v in changes.items() if v is not None and v != ()}
+        for key, value in list(clean.items()):
+            clean[key] = _coerce(key, value, "command line")
+        return dataclasses.replace(self, **clean)
+
+
+def _coerce(key: str, value: Any, source: str) -> Any:
+    def bad(expected: str) -> SettingsError:
+        return SettingsError(f"setting {key!r} in {source} must be {expected}, got {value!r}", key=key, source=source)
+
+    if key in ("select", "ignore", "env_vars", "app_paths", "exclude"):
+        if isinstance(value, str):
+            value = [v for v in value.replace(" ", ",").split(",") if v]
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise bad("a list of strings")
+        return tuple(value)
+    if key == "severity":
+        if not isinstance(value, Mapping):
+            raise bad('a table of code = "error|warning|info"')
+        out = {}
+        for code, sev in value.items():
+            try:
+                out[str(code).upper()] = sev if isinstance(sev, Severity) else Severity.parse(str(sev))
+            except ValueError as exc:
+                raise SettingsError(f"{exc} (for {code} in {source})", key=key, source=source) from None
+        return MappingProxyType(out)
+    if key == "per_path_ignores":
+        if not isinstance(value, Mapping):
+            raise bad('a table of "glob" = ["AG1xx", ...]')
+        return MappingProxyType(
+            {str(g): tuple([c] if isinstance(c, str) else c) for g, c in value.items()}
+        )
+    if key == "fail_on":
+        if isinstance(value, Severity):
+            return value
+        try:
+            return Severity.parse(str(value))
+        except ValueError as exc:
+            raise SettingsError(f"{exc} (fail-on in {source})", key=key, source=source) from None
+    if key in ("allow_import", "with_data", "require_reason", "progress"):
+        if not isinstance(value, bool):
+            raise bad("true or false")
+        return value
+    if key in ("config_file", "baseline"):
+        return Path(value)
+    if key in ("import_timeout", "step_timeout"):
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise bad("a number of seconds") from None
+    if key == "workers":
+        if not isinstance(value, int) or value < 1:
+            raise bad("a whole number ≥ 1")
+        return value
+    if key == "shard":
+        if isinstance(value, tuple):
+            return value
+        try:
+            k, n = (int(x) for x in str(value).split("/"))
+            if not 1 <= k <= n:
+                raise ValueError
+        except ValueError:
+            raise bad("K/N with 1 ≤ K ≤ N, e.g. 2/4") from None
+        return (k, n)
+    if key == "server_version":
+        return str(value)
+    if not isinstance(value, str):
+        raise bad("a string")
+    return value
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml at or above `start` (a file or directory)."""
+    start = start.resolve()
+    here = start if start.is_dir() else start.parent
+    for folder in (here, *here.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+        if (folder / ".git").exists():
+            break
+    return None
+
+
+def read_pyproject(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: not valid TOML: {exc}", source=str(path)) from None
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot read: {exc.strerror}", source=str(path)) from None
+
+
+def load(root: Path, **overrides: Any) -> Settings:
+    """Settings for the project at `root`: pyproject's [tool.alembic-guard], then `overrides`."""
+    root = Path(root)
+    pyproject = find_pyproject(root)
+    data: Mapping[str, Any] = {}
+    if pyproject is not None:
+        data = read_pyproject(pyproject).get("tool", {}).get("alembic-guard", {})
+    base = Settings.from_mapping(data, root=root, source=f"{pyproject}: {SECTION}" if pyproject else SECTION)
+    settings = base.replace(**overrides)
+    from alembic_guard import rules  # late: rules import settings-free modules only
+
+    for group in (settings.select, settings.ignore, tuple(settings.severity)):
+        rules.validate_codes(group, source="settings")
+    for codes in settings.per_path_ignores.values():
+        rules.validate_codes(codes, source="per-path-ignores")
+    return settings
