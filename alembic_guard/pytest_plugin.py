@@ -1,3 +1,7 @@
-"""pytest plugin entry point (`pytest11`): fixtures for running alembic-guard's checks inside a
-user's own test suite. The round-trip fixtures are provided by `alembic_guard.sandbox`; the
-runtime kit (N+1 detector, lazy-load guard, pool watcher) by `alembic_guard.runtime`."""
+"""pytest plugin entry point (`pytest11`): loads alembic-guard's fixture modules.
+
+Round-trip fixtures: `alembic_guard.sandbox.fixtures`. Runtime kit (N+1 detector, lazy-load guard,
+pool watcher): `alembic_guard.runtime.fixtures`.
+"""
+
+pytest_plugins = ["alembic_guard.sandbox.fixtures", "alembic_guard.runtime.fixtures"]

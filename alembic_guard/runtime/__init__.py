@@ -1,0 +1,1 @@
+"""Runtime kit for tests: N+1 detector, lazy-load guard, pool watcher (SQLAlchemy events)."""
