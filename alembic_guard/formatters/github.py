@@ -11,12 +11,14 @@ from __future__ import annotations
 from typing import TextIO
 
 from alembic_guard.findings import Finding, Report, Severity
+from alembic_guard.formatters.text import _CONTROL, summary
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)  # never raw ESC in the log
 
 
 def escape_property(text: str) -> str:
@@ -50,8 +52,4 @@ def render(report: Report, out: TextIO) -> None:
         codes = ", ".join(skip.codes)
         title = escape_property("alembic-guard: skipped checks")
         out.write(f"::notice title={title}::{escape_data(f'skipped {codes}: {skip.reason}')}\n")
-    counts = report.counts()
-    total = len(report.findings)
-    parts = ", ".join(f"{n} {label}" for label, n in reversed(counts.items()) if n)
-    out.write(f"alembic-guard: {total} finding{'s' if total != 1 else ''}{f' ({parts})' if parts else ''}, "
-              f"{len(report.rules)} rules checked, {sum(len(s.codes) for s in report.skipped)} skipped\n")
+    out.write(f"alembic-guard: {summary(report)}\n")
