@@ -35,6 +35,7 @@ class RevisionGraph:
         "duplicate_labels",
         "_order",
         "_labels_of",
+        "broken",
     )
 
     def __init__(self) -> None:  # use RevisionGraph.build
@@ -94,6 +95,13 @@ class RevisionGraph:
         for node in nx.nodes_with_selfloops(g):
             cycles.append((node,))
         self.cycles = tuple(sorted(cycles))
+
+        # revisions that can never be applied: a missing parent or a cycle in their ancestry
+        roots = {rid for rid, _ in self.dangling} | {m for c in self.cycles for m in c}
+        broken: set[str] = set(roots)
+        for rid in roots:
+            broken |= nx.descendants(g, rid)
+        self.broken = frozenset(broken)
         return self
 
     # ------------------------------------------------------------------ queries
@@ -185,10 +193,14 @@ class RevisionGraph:
             self._labels_of = {k: frozenset(v) for k, v in acc.items()}
         return self._labels_of.get(revision_id, frozenset())
 
-    def heads_by_label(self) -> dict[str | None, tuple[str, ...]]:
-        """Heads grouped by the branch labels they carry (None: heads with no label)."""
+    def heads_by_label(self, include_broken: bool = False) -> dict[str | None, tuple[str, ...]]:
+        """Heads grouped by the branch labels they carry (None: heads with no label). Heads in
+        `broken` (behind a missing parent or a cycle) are left out unless asked for: they are
+        reported by the rules about the missing parent or the cycle."""
         out: dict[str | None, list[str]] = {}
         for head in self.heads:
+            if head in self.broken and not include_broken:
+                continue
             labels = self.labels_of(head)
             if not labels:
                 out.setdefault(None, []).append(head)
