@@ -69,7 +69,7 @@ def _commands(group: click.Group, ctx: click.Context, prefix: str):
         cmd = group.get_command(ctx, name)
         if cmd is None or cmd.hidden:
             continue
-        sub = click.Context(cmd, info_name=name, parent=ctx, terminal_width=WIDTH, max_content_width=WIDTH)
+        sub = cmd.make_context(name, [], parent=ctx, resilient_parsing=True, terminal_width=WIDTH, max_content_width=WIDTH)
         yield f"{prefix} {name}", cmd, sub
         if isinstance(cmd, click.Group):
             yield from _commands(cmd, sub, f"{prefix} {name}")
@@ -79,7 +79,7 @@ def all_commands():
     """(full name, command, context) for the root and every command, recursively."""
     from alembic_guard.cli import cli
 
-    root = click.Context(cli, info_name="alembic-guard", terminal_width=WIDTH, max_content_width=WIDTH)
+    root = cli.make_context("alembic-guard", [], resilient_parsing=True, terminal_width=WIDTH, max_content_width=WIDTH)
     yield "alembic-guard", cli, root
     yield from _commands(cli, root, "alembic-guard")
 
