@@ -64,7 +64,7 @@ EXAMPLES = {
     "migration": ("def upgrade():\n        TODO()", "def upgrade():\n        TODO_safe()"),
 }
 
-CASE = '''"""Cases for {code} ({name}): mark every line that must be flagged with `# expect: {code}`."""
+CASE = '''"""Cases for {code} ({name}): every line the rule must flag carries an expect marker."""
 from alembic import op
 import sqlalchemy as sa
 
