@@ -78,7 +78,9 @@ def fixed_version(monkeypatch):
 
 
 @pytest.mark.parametrize("project", golden_projects(), ids=lambda p: p.name)
-def test_golden_outputs(project: Path, request, fixed_version):
+def test_golden_outputs(project: Path, request, fixed_version, monkeypatch):
+    monkeypatch.chdir(project)  # paths in outputs: project-relative, whatever the caller's cwd
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
     expected = project / "expected"
     args_file = expected / "args.txt"
     extra = shlex.split(args_file.read_text(encoding="utf-8"), comments=True) if args_file.exists() else []
