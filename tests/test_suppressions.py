@@ -50,7 +50,7 @@ def test_file_level_suppression_by_prefix():
 
 def test_suppression_on_another_line_does_not_apply_and_is_unused():
     found = run('revision = "b"\ndown_revision = "a"  # alembic-guard: ignore[AG101] wrong line\n')
-    assert codes(found) == [("AG001", 2), ("AG101", 1)]
+    assert codes(found) == [("AG101", 1), ("AG001", 2)]
     assert "Unused suppression of AG101" in found[0][3]
 
 
@@ -168,7 +168,7 @@ def test_suppressions_in_any_python_file_a_finding_points_at(tmp_path):
     report = engine.run(project, [_fake_rule("app/models.py", 2), *meta])
     assert report.findings == ()
     report = engine.run(project, [_fake_rule("app/models.py", 1), *meta])
-    assert [(f.code, f.location.line) for f in report.findings] == [("AG001", 2), ("AG101", 1)]
+    assert [(f.code, f.location.line) for f in report.findings] == [("AG101", 1), ("AG001", 2)]
 
 
 def test_registered_sources_with_string_or_absolute_keys(tmp_path):
