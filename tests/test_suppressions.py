@@ -50,7 +50,7 @@ def test_file_level_suppression_by_prefix():
 
 def test_suppression_on_another_line_does_not_apply_and_is_unused():
     found = run('revision = "b"\ndown_revision = "a"  # alembic-guard: ignore[AG101] wrong line\n')
-    assert codes(found) == [("AG101", 1), ("AG001", 2)]
+    assert codes(found) == [("AG001", 2), ("AG101", 1)]
     assert "Unused suppression of AG101" in found[0][3]
 
 
