@@ -12,11 +12,13 @@ raises for bad input, never blocks on a special file, and nothing is imported.
 from __future__ import annotations
 
 import ast
+import errno
 import os
 import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path, PurePosixPath
 
 from alembic_guard.findings import Location, Severity
@@ -61,26 +63,36 @@ def is_revision_name(name: str) -> bool:
     return name.endswith(".py") and not name.startswith(".#") and not name.startswith("__init__")
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     path: Path
     rel: PurePosixPath
     kind: str = "file"  # file | directory | symlinked-directory
+    key: tuple[int, int] | None = None  # (device, inode) of a plain file, from the directory listing
 
 
 def iter_entries(folder: Path, rel: PurePosixPath, recursive: bool) -> Iterator[Entry]:
-    """Revision-file candidates of one version location, in Alembic's order."""
+    """Revision-file candidates of one version location, in Alembic's order.
+
+    Plain files are identified by the directory listing alone (type and inode, no `stat`);
+    symlinks and other special entries are left to `load_file`, which stats them.
+    """
     stack = [(folder, rel)]
     while stack:
         here, here_rel = stack.pop()
         try:
+            dev = os.stat(here).st_dev
             with os.scandir(here) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError:
             continue
         subdirs = []
         for e in entries:
+            name = e.name
             try:
+                if e.is_file(follow_symlinks=False):
+                    if is_revision_name(name):
+                        yield Entry(here / name, here_rel / name, "file", (dev, e.inode()))
+                    continue
                 is_dir = e.is_dir()  # follows symlinks, like os.walk's classification
             except OSError:
                 is_dir = False  # a symlink loop or dangling link: a "file" to os.walk
@@ -91,14 +103,14 @@ def iter_entries(folder: Path, rel: PurePosixPath, recursive: bool) -> Iterator[
                     link = False
                 if recursive:
                     if link:
-                        yield Entry(Path(e.path), here_rel / e.name, "symlinked-directory")
-                    elif e.name != "__pycache__":
-                        subdirs.append((Path(e.path), here_rel / e.name))
-                elif is_revision_name(e.name):
-                    yield Entry(Path(e.path), here_rel / e.name, "directory")
+                        yield Entry(here / name, here_rel / name, "symlinked-directory")
+                    elif name != "__pycache__":
+                        subdirs.append((here / name, here_rel / name))
+                elif is_revision_name(name):
+                    yield Entry(here / name, here_rel / name, "directory")
                 continue
-            if is_revision_name(e.name):
-                yield Entry(Path(e.path), here_rel / e.name)
+            if is_revision_name(name):
+                yield Entry(here / name, here_rel / name)
         if recursive:
             stack.extend(reversed(subdirs))
 
@@ -115,37 +127,52 @@ def load_file(
     root: Path,
     rel: PurePosixPath | None = None,
     resolver: ConstantResolver | None = None,
-    st: os.stat_result | None = None,
 ) -> tuple[Migration | None, LoadProblem | None]:
     """Read one candidate file: (migration, None), (None, problem) or, for a too-large file whose
     header could be read, (migration, problem)."""
     rel = rel if rel is not None else relpath(path, root)
     try:
-        if st is None:
-            st = os.stat(path)
+        # O_NONBLOCK: opening a FIFO must never block; fstat then tells what we opened
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        what = "a symlink loop" if exc.errno == 40 else ("a dangling symlink" if os.path.islink(path) else (exc.strerror or str(exc)))
+        if exc.errno == errno.ELOOP:
+            what = "a symlink loop"
+        elif exc.errno == errno.ENOENT and os.path.islink(path):
+            what = "a dangling symlink"
+        else:
+            what = exc.strerror or str(exc)
         return None, LoadProblem(
             "unreadable",
             Location(rel),
             f"cannot read `{rel}`: {what}",
-            hint="remove it or fix the link; Alembic fails on this file too",
+            hint="remove it or fix it; Alembic fails on this file too",
         )
-    if stat.S_ISDIR(st.st_mode):
-        return None, LoadProblem("directory", Location(rel), f"`{rel}` is a directory named like a revision file; Alembic ignores it")
-    if not stat.S_ISREG(st.st_mode):
-        return None, LoadProblem(
-            "special-file",
-            Location(rel),
-            f"`{rel}` is not a regular file (a FIFO, socket or device); it was not read",
-            hint="remove it from the versions folder: Alembic would block or fail reading it",
-        )
-    too_large = st.st_size > MAX_BYTES
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(HEADER_BYTES if too_large else -1)
+        st_ = os.fstat(fd)
+        if stat.S_ISDIR(st_.st_mode):
+            return None, LoadProblem("directory", Location(rel), f"`{rel}` is a directory named like a revision file; Alembic ignores it")
+        if not stat.S_ISREG(st_.st_mode):
+            return None, LoadProblem(
+                "special-file",
+                Location(rel),
+                f"`{rel}` is not a regular file (a FIFO, socket or device); it was not read",
+                hint="remove it from the versions folder: Alembic would block or fail reading it",
+            )
+        size = st_.st_size
+        too_large = size > MAX_BYTES
+        want = HEADER_BYTES if too_large else size
+        chunks = []
+        while want > 0:
+            chunk = os.read(fd, want)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            want -= len(chunk)
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     except OSError as exc:
         return None, LoadProblem("unreadable", Location(rel), f"cannot read `{rel}`: {exc.strerror or exc}", hint="make the file readable")
+    finally:
+        os.close(fd)
     try:
         source = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -166,7 +193,7 @@ def load_file(
             f"`{rel}` contains a NUL byte: not a Python source file",
             hint="restore the file from version control",
         )
-    if not source.strip():
+    if not source or source.isspace():
         return None, LoadProblem("empty", Location(rel), f"`{rel}` is empty", hint="delete it, or restore the revision it held")
 
     big: LoadProblem | None = None
@@ -174,7 +201,7 @@ def load_file(
         big = LoadProblem(
             "too-large",
             Location(rel),
-            f"`{rel}` is {st.st_size // 1024} KiB; only its header was read (limit {MAX_BYTES // 1024} KiB), its body was not analysed",
+            f"`{rel}` is {size // 1024} KiB; only its header was read (limit {MAX_BYTES // 1024} KiB), its body was not analysed",
             hint="move large data out of the revision file (load it from a data file in upgrade())",
         )
         cut = _CUT_RE.search(source)
@@ -265,17 +292,18 @@ def load_revisions(layout) -> tuple[list[Migration], list[LoadProblem]]:
                     hint="move the revisions into the version location, or list the folder in version_locations",
                 ))
                 continue
-            st: os.stat_result | None = None
-            if entry.kind == "file":
+            key = entry.key  # plain files: known from the listing, no stat needed
+            if key is None and entry.kind == "file":
                 try:
                     st = os.stat(entry.path)
                     key = (st.st_dev, st.st_ino)
-                    if key in seen:
-                        continue
-                    seen.add(key)
                 except OSError:
-                    st = None
-            mig, problem = load_file(entry.path, root, entry.rel, resolver, st)
+                    key = None
+            if key is not None:
+                if key in seen:
+                    continue  # the same file twice (overlapping locations, a symlink): read once
+                seen.add(key)
+            mig, problem = load_file(entry.path, root, entry.rel, resolver)
             if mig is not None:
                 migrations.append(mig)
             if problem is not None:

@@ -36,20 +36,31 @@ _MISSING = object()
 
 # -- fast path --------------------------------------------------------------------------------
 _CUT_RE = re.compile(r"^(?:def|class|async|@)\b", re.MULTILINE)  # first top-level def/class/decorator
+_LATE_NEEDLES = ("\nrevision", "\ndown_revision", "\nbranch_labels", "\ndepends_on")
 _LATE_HEADER_RE = re.compile(r"^(?:revision|down_revision|branch_labels|depends_on)[ \t]*[:=]", re.MULTILINE)
-_DOC_RE = re.compile(r'\A(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*(?P<q>"""|\'\'\')(?P<body>.*?)(?P=q)[ \t]*(?:#[^\n]*)?(?:\r?\n|\Z)', re.DOTALL)
 _STR = r"""(?:"[^"\\\n]*"|'[^'\\\n]*')"""
 _VALUE = rf"(?:None|{_STR}|\(\s*(?:{_STR}\s*,\s*)*(?:{_STR}\s*)?\)|\[\s*(?:{_STR}\s*,\s*)*(?:{_STR}\s*)?\])"
 _LINE = (
     r"[ \t]*(?:#[^\r\n]*)?"  # blank or comment
     r"|(?:import[ \t]+[\w.]+(?:[ \t]+as[ \t]+\w+)?(?:[ \t]*,[ \t]*[\w.]+(?:[ \t]+as[ \t]+\w+)?)*"
     r"|from[ \t]+[\w.]+[ \t]+import[ \t]+(?:\*|\w+(?:[ \t]+as[ \t]+\w+)?(?:[ \t]*,[ \t]*\w+(?:[ \t]+as[ \t]+\w+)?)*))[ \t]*(?:#[^\r\n]*)?"
-    rf"|(?:revision|down_revision|branch_labels|depends_on)[ \t]*(?::[^=\r\n\"'#]*)?=[ \t]*{_VALUE}[ \t]*(?:#[^\r\n]*)?"
 )
-_BLOCK_RE = re.compile(rf"(?:(?:{_LINE})\r?\n)*(?:{_LINE})")  # fullmatch: every line has a known shape
-_ASSIGN_RE = re.compile(
-    rf"^(?P<name>revision|down_revision|branch_labels|depends_on)[ \t]*(?::[^=\r\n\"'#]*)?=[ \t]*(?P<value>{_VALUE})",
-    re.MULTILINE,
+# a docstring without backslashes (escapes are left to ast) that cannot run past its own end
+_DOC = r'''[ \t]*(?:"""(?P<dq>(?:[^"\\]|"(?!""))*)"""|\'\'\'(?P<sq>(?:[^'\\]|'(?!''))*)\'\'\')'''
+_ANN = r"[ \t]*(?::[^=\r\n\"'#]*)?=[ \t]*"
+_TAIL = r"[ \t]*(?:#[^\r\n]*)?"
+# One fullmatch over the module prefix: optional docstring, then lines of known shapes. A named
+# group inside the repetition keeps its last capture, so each header value comes out directly.
+_PREFIX_RE = re.compile(
+    r"(?:[ \t]*(?:#[^\r\n]*)?\r?\n)*"
+    r"(?:" + _DOC + _TAIL + r"(?:\r?\n|\Z))?"
+    r"(?:(?:"
+    rf"revision{_ANN}(?P<revision>{_VALUE}){_TAIL}"
+    rf"|down_revision{_ANN}(?P<down_revision>{_VALUE}){_TAIL}"
+    rf"|branch_labels{_ANN}(?P<branch_labels>{_VALUE}){_TAIL}"
+    rf"|depends_on{_ANN}(?P<depends_on>{_VALUE}){_TAIL}"
+    rf"|{_LINE}"
+    r")(?:\r?\n|\Z))*"
 )
 _STR_ITEM_RE = re.compile(_STR)
 
@@ -78,22 +89,20 @@ def fast_header(source: str) -> tuple[dict[str, object], dict[str, int], str | N
     """(values, lines, raw docstring) when the header has a template shape, else None."""
     cut_m = _CUT_RE.search(source)
     cut = cut_m.start() if cut_m else len(source)
-    if _LATE_HEADER_RE.search(source, cut):
+    if cut < len(source) and any(source.find(n, cut) >= 0 for n in _LATE_NEEDLES) and _LATE_HEADER_RE.search(source, cut):
         return None  # a header name assigned after the first def: let ast decide
-    pos, line_no, doc = 0, 1, None
-    m = _DOC_RE.match(source, 0, cut)
-    if m is not None:
-        doc = m.group("body")
-        if "\\" in doc:
-            return None  # escapes: ast decodes them
-        pos = m.end()
-        line_no += source.count("\n", 0, pos)
-    if _BLOCK_RE.fullmatch(source, pos, cut) is None:
+    m = _PREFIX_RE.fullmatch(source, 0, cut)
+    if m is None:
         return None
+    doc = m.group("dq")
+    if doc is None:
+        doc = m.group("sq")
     values: dict[str, object] = {}
     lines: dict[str, int] = {}
-    for am in _ASSIGN_RE.finditer(source, pos, cut):
-        name, raw = am.group("name", "value")
+    for name in HEADER_NAMES:
+        raw = m.group(name)
+        if raw is None:
+            continue
         if raw == "None":
             value: object = None
         elif raw[0] in "([":
@@ -105,7 +114,7 @@ def fast_header(source: str) -> tuple[dict[str, object], dict[str, int], str | N
         else:
             value = raw[1:-1]
         values[name] = value
-        lines[name] = line_no + source.count("\n", pos, am.start())
+        lines[name] = source.count("\n", 0, m.start(name)) + 1
     if "revision" not in values:
         return None
     return values, lines, doc
@@ -133,6 +142,7 @@ class Migration:
         self.lines: dict[str, int] = lines if lines is not None else {}
         self.unresolved: dict[str, tuple[int, str]] = unresolved if unresolved is not None else {}
         self.syntax_error: SyntaxError | None = None
+        self.imported_values: dict[str, object] = {}  # header values supplied by --import (Alembic's loader)
         self._raw_docstring = raw_docstring
         self._body_parsed = body_parsed  # False: a too-large file whose body is not analysed
         if tree is not None:
@@ -204,10 +214,15 @@ class Migration:
 
     @property
     def message(self) -> str | None:
-        doc = self.docstring
-        if not doc or not doc.strip():
+        """The docstring's first non-blank line (what `alembic history` shows)."""
+        doc = self._raw_docstring if "docstring" not in self.__dict__ and self._raw_docstring is not None else self.docstring
+        if not doc:
             return None
-        return doc.strip().splitlines()[0].strip() or None
+        for line in doc.split("\n"):
+            line = line.strip()
+            if line:
+                return line
+        return None
 
     @property
     def docstring_revision_id(self) -> str | None:
