@@ -5,10 +5,10 @@ Opt-in only (`settings.allow_import`). Each file is loaded with `alembic.util.lo
 `prepend_sys_path` in front of `sys.path`, as `alembic` would run it. The child reports one JSON
 line per file on a private pipe (the files' own prints go to stderr, which is discarded), so:
 
-- a file that raises (ImportError, KeyError, `sys.exit()`) becomes an AG005 finding with its
+- a file that raises (ImportError, KeyError, `sys.exit()`) becomes an AG003 finding with its
   exception text and line;
 - a file that kills the process (`os._exit`) or does not finish within `import_timeout` seconds
-  becomes an AG005 finding, and loading resumes with the next file in a fresh process;
+  becomes an AG003 finding, and loading resumes with the next file in a fresh process;
 - header values that static reading could not resolve (AG004) are taken from what Alembic saw.
 """
 

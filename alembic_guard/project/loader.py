@@ -2,7 +2,7 @@
 
 Which files: like Alembic's `Script._list_py_dir` — every `*.py` name not starting with `.#` or
 `__init__`, sorted per folder; sub-folders only with `recursive_version_locations`, and symlinked
-folders are not followed (Alembic's `os.walk` does not follow them either: we say so, as AG006).
+folders are not followed (Alembic's `os.walk` does not follow them either: we say so, as AG005).
 
 Problems with a file (not UTF-8, NUL bytes, does not parse, empty, not a revision, a dangling
 symlink, a FIFO...) become `LoadProblem`s, reported as findings with file and line; nothing here
@@ -37,8 +37,8 @@ _CUT_RE = re.compile(r"^(?:def|class|async|@)\b", re.MULTILINE)
 
 # problem kinds reported by AG003 (Alembic cannot load the file) ...
 ERROR_KINDS = frozenset({"syntax", "encoding", "empty", "unreadable", "not-a-revision", "incomplete-header"})
-# ... and by AG006 (alembic-guard or Alembic skips something in a version location)
-SKIP_KINDS = frozenset({"too-large", "directory", "symlinked-directory", "missing-location", "no-revisions", "special-file"})
+# ... and by AG005 (alembic-guard or Alembic skips something in a version location)
+SKIP_KINDS = frozenset({"nested-folder", "too-large", "directory", "symlinked-directory", "missing-location", "no-revisions", "special-file"})
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def is_revision_name(name: str) -> bool:
 class Entry(NamedTuple):
     path: Path
     rel: PurePosixPath
-    kind: str = "file"  # file | directory | symlinked-directory
+    kind: str = "file"  # file | directory | symlinked-directory | nested-folder
     key: tuple[int, int] | None = None  # (device, inode) of a plain file, from the directory listing
 
 
@@ -108,6 +108,8 @@ def iter_entries(folder: Path, rel: PurePosixPath, recursive: bool) -> Iterator[
                         subdirs.append((here / name, here_rel / name))
                 elif is_revision_name(name):
                     yield Entry(here / name, here_rel / name, "directory")
+                elif name != "__pycache__" and not name.startswith("."):
+                    yield Entry(here / name, here_rel / name, "nested-folder")
                 continue
             if is_revision_name(name):
                 yield Entry(here / name, here_rel / name)
@@ -284,6 +286,18 @@ def load_revisions(layout) -> tuple[list[Migration], list[LoadProblem]]:
             ))
             continue
         for entry in iter_entries(folder, folder_rel, layout.recursive):
+            if entry.kind == "nested-folder":
+                count = _count_py(entry.path)
+                if count:
+                    problems.append(LoadProblem(
+                        "nested-folder",
+                        Location(entry.rel),
+                        f"`{entry.rel}` holds {count} .py file{'s' if count != 1 else ''} that Alembic does not load: "
+                        "recursive_version_locations is off",
+                        hint="set `recursive_version_locations = true` in alembic.ini, or move the files up into "
+                        f"`{folder_rel}`",
+                    ))
+                continue
             if entry.kind == "symlinked-directory":
                 problems.append(LoadProblem(
                     "symlinked-directory",
@@ -317,6 +331,17 @@ def load_revisions(layout) -> tuple[list[Migration], list[LoadProblem]]:
             hint="nothing to check yet; if revisions exist elsewhere, set version_locations",
         ))
     return migrations, problems
+
+
+def _count_py(folder: Path, limit: int = 10_000) -> int:
+    """Revision-like files under a folder Alembic does not walk (bounded; symlinks not followed)."""
+    count = 0
+    for _dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+        count += sum(1 for f in filenames if is_revision_name(f))
+        if count >= limit:
+            break
+    return count
 
 
 PROBLEM_SEVERITY = {"no-revisions": Severity.INFO}

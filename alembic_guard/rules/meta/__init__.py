@@ -5,8 +5,7 @@ from alembic_guard.rules.meta.ag001_unused_suppression import unused_suppression
 from alembic_guard.rules.meta.ag002_unknown_suppression_code import unknown_suppression_code
 from alembic_guard.rules.meta.ag003_migration_syntax_error import unreadable_revision_file
 from alembic_guard.rules.meta.ag004_unresolved_revision_header import unresolved_revision_header
-from alembic_guard.rules.meta.ag005_revision_import_failed import revision_import_failed
-from alembic_guard.rules.meta.ag006_skipped_version_entry import skipped_version_entry
+from alembic_guard.rules.meta.ag005_skipped_version_entry import skipped_version_entry
 
 RULES = (
     internal_error,
@@ -14,6 +13,5 @@ RULES = (
     unknown_suppression_code,
     unreadable_revision_file,
     unresolved_revision_header,
-    revision_import_failed,
     skipped_version_entry,
 )

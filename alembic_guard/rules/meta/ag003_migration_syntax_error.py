@@ -13,6 +13,11 @@ def unreadable_revision_file(project):
     NUL bytes, are empty, cannot be read (a dangling symlink, a symlink loop), have no
     module-level `revision = "..."`, or set `revision` without `down_revision`.
 
+    With `--import`, it also loads every revision file with Alembic's own loader (in a separate
+    process, with a time limit — this executes the files) and flags each file that raises (an
+    `ImportError` of an application module, `sys.exit()`...), kills the process, or does not
+    finish loading within `import-timeout` seconds, with the exception text and line.
+
     ## Why is this bad?
     Alembic loads every `.py` file in its version locations. A file it cannot load stops every
     `alembic` command — `upgrade` at deploy time included — with an error about that file.
@@ -38,6 +43,8 @@ def unreadable_revision_file(project):
             yield unreadable_revision_file.finding(
                 problem.message, at=problem.location, hint=problem.hint, anchor=problem.kind
             )
+    for problem in project.import_problems:
+        yield unreadable_revision_file.finding(problem.message, at=problem.location, hint=problem.hint, anchor=problem.kind)
     for mig in project.migrations:
         if not mig.body_analysed:
             continue
