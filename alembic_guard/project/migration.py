@@ -97,6 +97,8 @@ def fast_header(source: str) -> tuple[dict[str, object], dict[str, int], str | N
     doc = m.group("dq")
     if doc is None:
         doc = m.group("sq")
+    if doc is not None and "\r" in doc:
+        doc = doc.replace("\r\n", "\n").replace("\r", "\n")  # as Python reads source lines
     values: dict[str, object] = {}
     lines: dict[str, int] = {}
     for name in HEADER_NAMES:
