@@ -85,5 +85,5 @@ def test_split_files_and_offsets():
 
 
 def test_dialect_and_settings_are_passed_through():
-    report = check_source_report('revision = "a"\n', "AG0", dialect="mysql", require_reason=True)
+    report = check_source_report('revision = "a"\ndown_revision = None\n', "AG0", dialect="mysql", require_reason=True)
     assert report.findings == ()
