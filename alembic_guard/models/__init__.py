@@ -239,7 +239,7 @@ def analyse(project) -> ModelsAnalysis:
 
     starts: list[tuple[Path, bool]] = []
     if env_py.is_file():
-        starts.append((env_py, True))  # env.py runs its own functions (run_migrations_online...)
+        starts.append((env_py, False))  # its functions count when env.py calls them (run_migrations_online...)
     starts += [(p, True) for p in entry_points]  # the app factory runs too
     closure = index.closure(starts)
 

@@ -367,6 +367,10 @@ class Evaluator:
         return Unknown(ast.unparse(node))
 
     def _call(self, path: Path, node: ast.Call, label: str | None) -> Value:
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "generate_base":
+            reg = self.evaluate(path, node.func.value)
+            if isinstance(reg, RegistryValue):
+                return BaseValue(reg.metadata, "sqlalchemy", label or "generate_base()")
         func = self.evaluate(path, node.func)
         shown = label or ast.unparse(node)
         kw = {k.arg: k.value for k in node.keywords if k.arg}
@@ -398,17 +402,7 @@ class Evaluator:
                 return FlaskDBValue(site, label or "db", md, model)
             if last == "Table" and (q.startswith("sqlalchemy") or q.startswith("flask_sqlalchemy") or "." not in q):
                 return self.table_call(path, node, flask=q.startswith("flask_sqlalchemy"))
-            if q.startswith("registry.") and last == "generate_base":
-                return Unknown("generate_base() on an unknown registry")
             return Unknown(ast.unparse(node))
-        if isinstance(func, Unknown) and isinstance(node.func, ast.Attribute) and node.func.attr == "generate_base":
-            reg = self.evaluate(path, node.func.value)
-            if isinstance(reg, RegistryValue):
-                return BaseValue(reg.metadata, "sqlalchemy", label or "generate_base()")
-        if isinstance(func, External) is False and isinstance(node.func, ast.Attribute) and node.func.attr == "generate_base":
-            reg = self.evaluate(path, node.func.value)
-            if isinstance(reg, RegistryValue):
-                return BaseValue(reg.metadata, "sqlalchemy", label or "generate_base()")
         if isinstance(func, FunctionValue):
             ret = _final_return(func.node)
             if ret is not None:
