@@ -139,6 +139,7 @@ class ModuleIndex:
         self._find_cache: dict[str, Path | None] = {}
         self._edges_cache: dict[tuple[Path, bool], tuple[Edge, ...]] = {}
         self._all_cache: dict[Path, tuple[str, ...] | None] = {}
+        self._dir_cache: dict[tuple[Path, tuple[str, ...]], Path | None] = {}
 
     # ------------------------------------------------------------------ files
     def source(self, path: Path) -> Source:
@@ -165,8 +166,16 @@ class ModuleIndex:
         return self.source(path).tree
 
     # ------------------------------------------------------------------ resolution
+    def _in_dir(self, folder: Path, parts: list[str]) -> Path | None:
+        key = (folder, tuple(parts))
+        try:
+            return self._dir_cache[key]
+        except KeyError:
+            hit = self._dir_cache[key] = self._in_dir_uncached(folder, parts)
+            return hit
+
     @staticmethod
-    def _in_dir(folder: Path, parts: list[str]) -> Path | None:
+    def _in_dir_uncached(folder: Path, parts: list[str]) -> Path | None:
         """File of module `parts` below `folder`: package `__init__.py`, module `.py`, or a
         namespace-package directory."""
         target = folder.joinpath(*parts) if parts else folder
@@ -348,7 +357,13 @@ class ModuleIndex:
             top = list(runtime_statements(tree.body))
             called: set[str] = set()
             pending: list[ast.stmt] = [s for s in top if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
-            self._collect(path, pending, None, out, called)
+            text = self.source(path).text or ""
+            # scanning calls is the slow part: only needed for dynamic imports, or to see which
+            # functions holding imports the module calls
+            scan_calls = any(m in text for m in _DYNAMIC_MARKERS) or (
+                not eager and any(_has_import(f) for f in functions.values())
+            )
+            self._collect(path, pending, None, out, called, scan_calls)
             done: set[str] = set()
             while True:
                 todo = sorted((called if not eager else set(functions)) - done)
@@ -358,20 +373,25 @@ class ModuleIndex:
                 for name in todo:
                     done.add(name)
                     body = list(_function_statements(functions[name].body))
-                    self._collect(path, body, name, out, called)
+                    self._collect(path, body, name, out, called, scan_calls)
         result = tuple(out)
         self._edges_cache[key] = result
         return result
 
-    def _collect(self, path: Path, stmts: list[ast.stmt], func: str | None, out: list[Edge], called: set[str]) -> None:
+    def _collect(self, path: Path, stmts: list[ast.stmt], func: str | None, out: list[Edge], called: set[str],
+                 scan_calls: bool = True) -> None:
         dynamic_names = False
         walks: set[str] = set()
         for stmt in stmts:
             if isinstance(stmt, ast.Import):
                 for alias in stmt.names:
                     out.append(Edge(tuple(self._chain(alias.name)), stmt.lineno, f"import {alias.name}", func))
+                continue
             elif isinstance(stmt, ast.ImportFrom):
                 out.extend(self._from_edges(path, stmt, func))
+                continue
+            if not scan_calls or isinstance(stmt, (ast.ClassDef, ast.Pass)):
+                continue
             for call in _calls_in(stmt):
                 fname = _dotted(call.func)
                 if fname is None:
@@ -451,6 +471,13 @@ class ModuleIndex:
                         reached[f] = (current, edge)
                         queue.append((f, False))
         return reached
+
+
+_DYNAMIC_MARKERS = ("import_module", "__import__", "iter_modules", "walk_packages")
+
+
+def _has_import(func: ast.AST) -> bool:
+    return any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.walk(func))
 
 
 def _function_statements(body: list[ast.stmt]) -> Iterable[ast.stmt]:

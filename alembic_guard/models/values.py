@@ -154,6 +154,7 @@ class Evaluator:
         self._memo: dict[tuple, Value] = {}
         self._active: set[tuple] = set()
         self.migrate_dbs: list[Value] | None = None  # filled lazily by the analysis
+        self._rel_cache: dict[Path, str] = {}
 
     # ------------------------------------------------------------------ bindings
     def bindings(self, path: Path) -> tuple[dict[str, Binding], list[Binding]]:
@@ -329,13 +330,18 @@ class Evaluator:
         self._active.add(key)
         try:
             value = self._evaluate(path, node, label)
+        except RecursionError:  # an absurdly long re-export chain: give up on this value only
+            value = Unknown("definition chain too deep to follow")
         finally:
             self._active.discard(key)
         self._memo[key] = value
         return value
 
     def site(self, path: Path, node: ast.AST) -> str:
-        return f"{self.relpath(path)}:{node.lineno}:{node.col_offset}"
+        rel = self._rel_cache.get(path)
+        if rel is None:
+            rel = self._rel_cache[path] = str(self.relpath(path))
+        return f"{rel}:{node.lineno}:{node.col_offset}"
 
     def _evaluate(self, path: Path, node: ast.expr, label: str | None) -> Value:
         if isinstance(node, ast.Constant) and node.value is None:
