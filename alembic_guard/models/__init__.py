@@ -138,8 +138,16 @@ class ModelsAnalysis:
 
 
 # ---------------------------------------------------------------------- building it
-def sys_path_roots(project) -> list[Path]:
-    """Where Python would look for the project's modules when Alembic runs env.py."""
+def _is_within(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+def _prepend_roots(project) -> list[Path]:
+    """alembic.ini's prepend_sys_path entries (relative to the project root, where `alembic` runs)."""
     root = Path(os.path.abspath(project.root))
     layout = project.layout
     roots: list[Path] = []
@@ -154,7 +162,15 @@ def sys_path_roots(project) -> list[Path]:
         entries = [e.strip() for e in raw.split(char) if e.strip()]
     for e in entries:
         p = Path(e)
-        roots.append(p if p.is_absolute() else root / p)
+        roots.append(Path(os.path.normpath(p if p.is_absolute() else root / p)))
+    return roots
+
+
+def sys_path_roots(project) -> list[Path]:
+    """Where Python would look for the project's modules when Alembic runs env.py."""
+    root = Path(os.path.abspath(project.root))
+    layout = project.layout
+    roots = _prepend_roots(project)
     roots.append(root)
     if (root / "src").is_dir():
         roots.append(root / "src")
@@ -172,7 +188,13 @@ def sys_path_roots(project) -> list[Path]:
 def _scan_policy(project) -> ScanPolicy:
     settings = project.settings
     root = Path(os.path.abspath(project.root))
-    include = tuple(root / p for p in settings.app_paths) if settings.app_paths else (root,)
+    if settings.app_paths:
+        include = tuple(root / p for p in settings.app_paths)
+    else:
+        # the project root, plus prepend_sys_path folders outside it (`prepend_sys_path = ..`)
+        include = (root,) + tuple(
+            r for r in _prepend_roots(project) if r.is_dir() and not _is_within(r, root)
+        )
     versions = tuple(Path(os.path.abspath(v)) for v in project.layout.version_locations)
     return ScanPolicy(include=include, exclude_dirs=versions, exclude_globs=tuple(settings.exclude))
 

@@ -504,7 +504,7 @@ class ScanPolicy:
     exclude_globs: tuple[str, ...] = ()
     skip_names: frozenset[str] = field(
         default_factory=lambda: frozenset(
-            {"__pycache__", "site-packages", "node_modules", "build", "dist", "tests", "test", "venv", "env", "virtualenv"}
+            {"__pycache__", "site-packages", "node_modules", "build", "dist", "tests", "test", "venv", "virtualenv"}
         )
     )
 

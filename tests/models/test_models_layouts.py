@@ -148,3 +148,21 @@ def test_prepend_sys_path_from_alembic_ini(project, ag2):
     found = ag2.findings(root)
     assert ag2.summary(found) == [("AG201", "backend/app/more.py", 5)]
     assert found[0].hint == "add `import app.more  # noqa: F401` to `migrations/env.py`"
+
+
+def test_alembic_project_in_a_subfolder_with_prepend_sys_path_parent(tmp_path, ag2):
+    """repo/db/alembic.ini with `prepend_sys_path = ..`; the app package lives in repo/app."""
+    ini = "[alembic]\nscript_location = %(here)s/migrations\nprepend_sys_path = ..\n"
+    ag2.write_project(tmp_path / "repo", {
+        "app/__init__.py": "",
+        "app/db.py": ag2.DB,
+        "app/models.py": model("User", "users"),
+        "app/late.py": model("Late", "late"),
+    })
+    root = ag2.write_project(
+        tmp_path / "repo" / "db", {},
+        env="import app.models  # noqa: F401\nfrom app.db import Base\ntarget_metadata = Base.metadata", ini=ini,
+    )
+    found = ag2.findings(root)
+    assert ag2.summary(found) == [("AG201", "../app/late.py", 5)]
+    assert found[0].hint == "add `import app.late  # noqa: F401` to `migrations/env.py`"
