@@ -257,6 +257,50 @@ def _die_with_parent(parent_pid: int):
     return preexec
 
 
+def _reachable_binaries(binaries: Binaries, who: RunAs) -> Binaries:
+    """As root, the server user must be able to reach the binaries. A pip-installed copy in a venv
+    under root's 0700 home cannot be: copy its install tree (bin, lib, share) once into the cache,
+    root-owned and world-readable, instead of loosening the home folder's permissions."""
+    if not who.switch or tempdirs.world_traversable(binaries.bindir):
+        return binaries
+    install = binaries.bindir.parent
+    root = cache_root()
+    digest = hashlib.sha256(str(install.resolve()).encode()).hexdigest()[:10]
+    staged = root / f"pgbin{binaries.version}-{digest}"
+    if not (staged / "READY").exists():
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            os.chmod(root, 0o755)  # our own folder; entries inside keep their own modes
+            tmp = Path(f"{staged}.tmp-{os.getpid()}-{secrets.token_hex(3)}")
+            tmp.mkdir(mode=0o755)
+            # keep the layout two levels up: wheels find their bundled libraries through
+            # RPATH $ORIGIN/../../../<pkg>.libs (auditwheel)
+            pkg = tmp / "site" / install.parent.name
+            pkg.mkdir(parents=True, mode=0o755)
+            PostgresCluster._copy_tree(install, pkg / install.name)
+            for libs in install.parent.parent.glob("*.libs"):
+                PostgresCluster._copy_tree(libs, tmp / "site" / libs.name)
+            (tmp / "READY").write_text(f"{install}\n")
+            os.chmod(tmp / "READY", 0o644)
+            try:
+                os.rename(tmp, staged)
+            except OSError:
+                tempdirs.remove(tmp)
+        except OSError as exc:
+            raise DatabaseUnavailable(
+                f"the PostgreSQL binaries in {binaries.bindir} are not reachable by the `{who.name}` user "
+                f"and could not be copied to {staged}: {exc}",
+                hint=BINDIR_HINT,
+            ) from None
+    bindir = staged / "site" / install.parent.name / install.name / binaries.bindir.name
+    if not tempdirs.world_traversable(bindir):
+        raise DatabaseUnavailable(
+            f"the PostgreSQL binaries in {binaries.bindir} are not reachable by the `{who.name}` user",
+            hint=f"install them somewhere readable by all users, or set ${ENV_CACHE} to such a folder",
+        )
+    return Binaries(bindir, binaries.version, f"{binaries.source}, copied to {staged}")
+
+
 # ---------------------------------------------------------------------------------------------
 # The cluster
 # ---------------------------------------------------------------------------------------------
@@ -284,6 +328,7 @@ class PostgresCluster:
         t0 = time.perf_counter()
         binaries = binaries or find_binaries()
         who = run_as()
+        binaries = _reachable_binaries(binaries, who)
         if use_cache is None:
             use_cache = not os.environ.get(ENV_NO_CACHE)
         workdir = tempdirs.make("pg")

@@ -27,12 +27,12 @@ def base_dir() -> Path:
     """Where sandboxes live: the system temp dir, or /tmp if that is not reachable by everyone
     (the embedded server may run as another user, and we never loosen existing permissions)."""
     tmp = Path(tempfile.gettempdir())
-    if os.geteuid() == 0 and not _world_traversable(tmp):
+    if os.geteuid() == 0 and not world_traversable(tmp):
         tmp = Path("/tmp")
     return tmp
 
 
-def _world_traversable(path: Path) -> bool:
+def world_traversable(path: Path) -> bool:
     p = path.resolve()
     for part in (p, *p.parents):
         try:
