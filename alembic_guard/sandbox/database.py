@@ -212,7 +212,13 @@ class Sandbox:
         try:
             url = self._create(name)
         except BaseException:
-            self._forget(name, drop=True)
+            # Most likely it does not exist (CREATE failed); if we were interrupted after the
+            # CREATE, this drops it. A failure here must not hide the original error.
+            try:
+                self._forget(name, drop=True)
+            except Exception as exc:  # noqa: BLE001
+                log.debug("alembic-guard: no cleanup needed for %s: %s", name, mask_secrets(str(exc)))
+                self._created.pop(name, None)
             raise
         self._created[name] = url
         log.debug("alembic-guard: created database %s", mask_url(url))

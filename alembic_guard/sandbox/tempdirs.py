@@ -83,13 +83,7 @@ def owner_of(path: Path) -> tuple[int, str | None] | None:
 
 def is_stale(path: Path) -> bool:
     owner = owner_of(path)
-    if owner is None:
-        # mkdtemp and the stamp are not atomic: give a fresh folder without a stamp a grace period
-        try:
-            return time.time() - path.stat().st_mtime > 60
-        except OSError:
-            return False
-    return not _alive(*owner)
+    return owner is not None and not _alive(*owner)
 
 
 def sweep(kind: str, parent: Path | None = None) -> list[Path]:
@@ -103,9 +97,14 @@ def sweep(kind: str, parent: Path | None = None) -> list[Path]:
     for path in candidates:
         try:
             st = path.lstat()
+            stamp = (path / OWNER_FILE).lstat()
         except OSError:
             continue
-        if not path.is_dir() or path.is_symlink() or st.st_uid != os.geteuid():
+        # ours = the stamp was written by this user (as root the folder itself is chowned to the
+        # server user, the stamp is not)
+        if not path.is_dir() or path.is_symlink() or os.geteuid() not in (st.st_uid, stamp.st_uid):
+            continue
+        if stamp.st_uid != os.geteuid():
             continue
         if not is_stale(path):
             continue
