@@ -30,6 +30,7 @@ import importlib.util
 import logging
 import os
 import pwd
+import queue
 import re
 import secrets
 import shutil
@@ -37,6 +38,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +52,7 @@ log = logging.getLogger(__name__)
 ENV_BINDIR = "ALEMBIC_GUARD_PG_BINDIR"
 ENV_CACHE = "ALEMBIC_GUARD_CACHE_DIR"
 ENV_NO_CACHE = "ALEMBIC_GUARD_NO_CLUSTER_CACHE"
+ENV_USER = "ALEMBIC_GUARD_PG_USER"
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 SERVER_SETTINGS = {
@@ -193,17 +196,23 @@ class RunAs:
 
 
 def run_as() -> RunAs:
+    """Ourselves; as root ``$ALEMBIC_GUARD_PG_USER``, else ``postgres``, else ``nobody`` (never created)."""
     if os.geteuid() != 0:
         return RunAs(os.geteuid(), os.getegid(), pwd.getpwuid(os.geteuid()).pw_name)
-    for name in ("postgres", "nobody"):
+    wanted = os.environ.get(ENV_USER)
+    for name in (wanted,) if wanted else ("postgres", "nobody"):
         try:
             pw = pwd.getpwnam(name)
         except KeyError:
             continue
+        if pw.pw_uid == 0:
+            break
         return RunAs(pw.pw_uid, pw.pw_gid, name)
     raise DatabaseUnavailable(
-        "running as root, and neither a `postgres` nor a `nobody` user exists to run the PostgreSQL server",
-        hint="run alembic-guard as a normal user, or give --db-url",
+        f"running as root, and the user {wanted!r} does not exist or is root"
+        if wanted
+        else "running as root, and neither a `postgres` nor a `nobody` user exists to run the PostgreSQL server",
+        hint=f"set ${ENV_USER} to an existing unprivileged user, run alembic-guard as a normal user, or give --db-url",
     )
 
 
@@ -299,6 +308,41 @@ def _reachable_binaries(binaries: Binaries, who: RunAs) -> Binaries:
             hint=f"install them somewhere readable by all users, or set ${ENV_CACHE} to such a folder",
         )
     return Binaries(bindir, binaries.version, f"{binaries.source}, copied to {staged}")
+
+
+_SPAWNER: "queue.Queue | None" = None
+_SPAWNER_LOCK = threading.Lock()
+
+
+def _spawn_from_long_lived_thread(start):
+    """Run `start()` (a Popen) in a thread that lives as long as the process.
+
+    PR_SET_PDEATHSIG fires when the *thread* that forked the child ends, not the process: a
+    sandbox opened in a short-lived worker thread would lose its server when that thread finishes.
+    The main thread is fine; any other caller hands the fork to one daemon spawner thread.
+    """
+    if threading.current_thread() is threading.main_thread():
+        return start()
+    global _SPAWNER
+    with _SPAWNER_LOCK:
+        if _SPAWNER is None:
+            _SPAWNER = queue.Queue()
+            threading.Thread(target=_spawner_loop, args=(_SPAWNER,), name="alembic-guard-spawner", daemon=True).start()
+    done: queue.Queue = queue.Queue(maxsize=1)
+    _SPAWNER.put((start, done))
+    ok, value = done.get()
+    if not ok:
+        raise value
+    return value
+
+
+def _spawner_loop(jobs: "queue.Queue") -> None:
+    while True:
+        start, done = jobs.get()
+        try:
+            done.put((True, start()))
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller
+            done.put((False, exc))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -474,16 +518,18 @@ class PostgresCluster:
             for key, value in SERVER_SETTINGS.items():
                 cmd += ["-c", f"{key}={value}"]
             with open(self.logfile, "ab") as logf:
-                self.process = subprocess.Popen(
-                    cmd,
-                    stdin=subprocess.DEVNULL,
-                    stdout=logf,
-                    stderr=subprocess.STDOUT,
-                    env=self._env(),
-                    cwd=self.workdir,
-                    start_new_session=True,
-                    preexec_fn=_die_with_parent(os.getpid()),
-                    **self.who.popen_kwargs(),
+                self.process = _spawn_from_long_lived_thread(
+                    lambda: subprocess.Popen(
+                        cmd,
+                        stdin=subprocess.DEVNULL,
+                        stdout=logf,
+                        stderr=subprocess.STDOUT,
+                        env=self._env(),
+                        cwd=self.workdir,
+                        start_new_session=True,
+                        preexec_fn=_die_with_parent(os.getpid()),
+                        **self.who.popen_kwargs(),
+                    )
                 )
             if self._wait_ready():
                 return
