@@ -388,7 +388,18 @@ class PostgresCluster:
             cluster._prepare_datadir(use_cache, say)
             cluster.timings["datadir"] = time.perf_counter() - t0
             say(f"starting PostgreSQL {binaries.version} from {binaries.bindir}")
-            cluster._launch()
+            try:
+                cluster._launch()
+            except DatabaseUnavailable as exc:
+                if not cluster.from_cache:
+                    raise
+                # a damaged cache entry must not break every later run: drop it, start from initdb
+                log.warning("alembic-guard: the cached cluster did not start (%s); rebuilding it", exc.message)
+                tempdirs.remove(cache_root() / _cache_key(binaries, who))
+                tempdirs.remove(cluster.datadir)
+                cluster.from_cache = False
+                cluster._prepare_datadir(use_cache, say)
+                cluster._launch()
             cluster.timings["ready"] = time.perf_counter() - t0
         except BaseException:
             cluster.stop()

@@ -80,6 +80,18 @@ def test_cached_cluster_is_copied_for_the_next_start(pg_bindir, tmp_path, monkey
         run_sql(warm.create_database(), "select 1")
 
 
+def test_a_damaged_cache_entry_is_rebuilt(pg_bindir, tmp_path, monkeypatch):
+    monkeypatch.setenv(embedded.ENV_CACHE, str(tmp_path / "cache"))
+    embedded.EmbeddedSandbox(bindir=pg_bindir).close()  # fills the cache
+    (control,) = (tmp_path / "cache").glob("pg*/data/global/pg_control")
+    control.unlink()
+    with embedded.EmbeddedSandbox(bindir=pg_bindir) as sb:
+        assert not sb.cluster.from_cache
+        run_sql(sb.create_database(), "select 1")
+    with embedded.EmbeddedSandbox(bindir=pg_bindir) as sb:
+        assert sb.cluster.from_cache
+
+
 def test_open_sandbox_auto_prefers_embedded_for_postgresql(pg_bindir, monkeypatch):
     monkeypatch.setenv(embedded.ENV_BINDIR, str(pg_bindir))
     monkeypatch.delenv("ALEMBIC_GUARD_DB_URL", raising=False)
