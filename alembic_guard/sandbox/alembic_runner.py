@@ -26,7 +26,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -57,6 +57,9 @@ class AlembicEnv:
     root: Path
     env_vars: tuple[str, ...] = ("DATABASE_URL",)
     is_async: bool = False
+    extra_paths: tuple[str, ...] = ()  # alembic.ini's prepend_sys_path, as Alembic applies it
+    output: io.StringIO = field(default_factory=io.StringIO)  # what env.py / migrations printed
+    real_stderr: object = None  # sys.stderr outside env.py (for progress output during a run)
 
     @classmethod
     def load(cls, project) -> "AlembicEnv":
@@ -78,8 +81,10 @@ class AlembicEnv:
             raise GuardError(f"cannot read {layout.env_py}: {exc.strerror}", hint="the round trip runs env.py; restore it") from None
         root = layout.ini_path.parent if layout.ini_path is not None else layout.root
         with _project_import_scope(root):
+            before = len(sys.path)
             try:
                 script = ScriptDirectory.from_config(config)
+                extra_paths = tuple(sys.path[: len(sys.path) - before])  # prepend_sys_path
                 script.revision_map.heads  # noqa: B018 - loads every revision file now, once
             except Exception as exc:  # noqa: BLE001 - user code: report, never a traceback
                 raise GuardError(
@@ -92,6 +97,7 @@ class AlembicEnv:
             root=root,
             env_vars=tuple(project.settings.env_vars),
             is_async=any(m in env_source for m in _ASYNC_MARKERS),
+            extra_paths=extra_paths,
         )
 
     # ------------------------------------------------------------------ URLs
@@ -134,11 +140,20 @@ class AlembicEnv:
         cfg.attributes.pop("connection", None)
         if connection is not None:
             cfg.attributes["connection"] = connection
+            if "connect" not in vars(connection):
+                # env.py files written for pytest-alembic expect an Engine here and call
+                # `.connect()`: hand back the same connection, not closed on exit
+                connection.connect = lambda: contextlib.nullcontext(connection)
         saved_env = {k: os.environ.get(k) for k in self.env_vars}
+        self.real_stderr = sys.stderr
         try:
             for key in self.env_vars:
                 os.environ[key] = env_url
-            with _project_import_scope(self.root), EnvironmentContext(cfg, self.script, fn=fn, as_sql=False):
+            # env.py's fileConfig() points Alembic's INFO log at sys.stderr, and migrations may
+            # print: keep that out of our report (like `alembic -q`), but keep it for errors
+            with contextlib.redirect_stderr(self.output), contextlib.redirect_stdout(self.output), \
+                    _project_import_scope(self.root, self.extra_paths), \
+                    EnvironmentContext(cfg, self.script, fn=fn, as_sql=False):
                 self.script.run_env()
         finally:
             cfg.attributes.pop("connection", None)
@@ -157,7 +172,7 @@ def _merge_heads(script: ScriptDirectory, current: tuple[str, ...], target: str)
 
 
 @contextlib.contextmanager
-def _project_import_scope(root: Path) -> Iterator[None]:
+def _project_import_scope(root: Path, extra_paths: tuple[str, ...] = ()) -> Iterator[None]:
     """Run user code as `alembic` would from the project folder, then undo the global side effects
     that would leak into the next project analysed in this process: cwd, sys.path, modules
     imported from the project (models.py...), and the logging setup env.py's fileConfig replaces."""
@@ -170,6 +185,7 @@ def _project_import_scope(root: Path) -> Iterator[None]:
     resolved = str(root.resolve())
     try:
         os.chdir(root)
+        sys.path[:0] = extra_paths
         yield
     finally:
         os.chdir(old_cwd)

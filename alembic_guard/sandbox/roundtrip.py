@@ -332,7 +332,7 @@ class Walker:
                 continue
             if self.phase == UPGRADE:
                 if self.progress:
-                    self.progress(f"[{len(self.segment) - len(self.queue) + 1}/{len(self.segment)}] {rev}")
+                    self._say(f"[{len(self.segment) - len(self.queue) + 1}/{len(self.segment)}] {rev}")
                 data = self.with_data and rev not in self.no_data
                 sp = self._savepoint()
                 if data:
@@ -381,6 +381,13 @@ class Walker:
                 self._drift(mctx)
             except Exception as exc:  # noqa: BLE001
                 raise _Own(exc) from exc
+
+    def _say(self, message: str) -> None:
+        import contextlib
+        import sys
+
+        with contextlib.redirect_stderr(self.env.real_stderr or sys.__stderr__):
+            self.progress(message)
 
     def _finish(self, rev: str) -> None:
         self.queue.pop(0)

@@ -80,11 +80,11 @@ _PG_QUERY = f"""
 WITH rel AS (
   SELECT c.oid, c.relname, c.relkind, n.nspname
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE n.nspname NOT IN {_PG_SYSTEM} AND n.nspname NOT LIKE 'pg_temp%' AND n.nspname NOT LIKE 'pg_toast%'
+  WHERE n.nspname NOT IN {_PG_SYSTEM} AND left(n.nspname, 7) <> 'pg_temp' AND left(n.nspname, 8) <> 'pg_toast'
     AND c.relname <> :vt
 )
 SELECT 'schema', n.nspname, '' FROM pg_namespace n
-  WHERE n.nspname NOT IN {_PG_SYSTEM} AND n.nspname NOT LIKE 'pg_temp%' AND n.nspname NOT LIKE 'pg_toast%'
+  WHERE n.nspname NOT IN {_PG_SYSTEM} AND left(n.nspname, 7) <> 'pg_temp' AND left(n.nspname, 8) <> 'pg_toast'
 UNION ALL
 SELECT CASE WHEN relkind IN ('v', 'm') THEN 'view' ELSE 'table' END, nspname || '.' || relname, ''
   FROM rel WHERE relkind IN ('r', 'p', 'v', 'm', 'f')
@@ -122,7 +122,18 @@ SELECT 'enum', n.nspname || '.' || t.typname,
 
 
 def _postgresql(connection, version_table: str) -> list[Item]:
-    rows = connection.execute(sa.text(_PG_QUERY), {"vt": version_table}).fetchall()
+    if connection.dialect.driver == "psycopg2":
+        # the query plans in ~2 ms and runs in <1 ms: prepare it once per database session
+        key = f"ag_snapshot_{version_table}"
+        name = "ag_snapshot_" + str(len(connection.info.setdefault("ag_prepared", {})))
+        prepared = connection.info["ag_prepared"]
+        if key not in prepared:
+            literal = "'" + version_table.replace("'", "''") + "'"
+            connection.exec_driver_sql(f"PREPARE {name} AS " + _PG_QUERY.replace(":vt", literal))
+            prepared[key] = name
+        rows = connection.exec_driver_sql(f"EXECUTE {prepared[key]}").fetchall()
+    else:
+        rows = connection.execute(sa.text(_PG_QUERY), {"vt": version_table}).fetchall()
     # the version table's own primary key index / constraint
     skip = f".{version_table}_pkc"
     return [(k, n, d or "") for k, n, d in rows if not n.endswith(skip) and f".{version_table}." not in n]
