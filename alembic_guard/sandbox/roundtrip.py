@@ -106,6 +106,7 @@ class RoundTripResult:
     shard: tuple[int, int] | None = None
     with_data: bool = False
     seconds: float = 0.0
+    project: object = field(default=None, repr=False, compare=False)  # for the rules / checks
 
     def failed(self, phase: str) -> list[StepResult]:
         return [s for s in self.steps if s.phase == phase and not s.ok]
@@ -210,7 +211,7 @@ class Walker:
         self.phase = UPGRADE  # where the head of the queue resumes
         self.no_data: set[str] = set()  # revisions to retry without seeded rows
         self.result = RoundTripResult(dialect=sandbox.dialect, sandbox_kind=getattr(sandbox, "kind", "?"), shard=shard,
-                                      with_data=with_data, walked=segment)
+                                      with_data=with_data, walked=segment, project=project)
         self.result.warnings.extend(getattr(sandbox, "warnings", ()) or ())
         self.files = {str(m.path.resolve()): m.revision_id for m in project.migrations if m.revision_id}
         self.files[str(project.layout.env_py.resolve())] = "env.py"
