@@ -217,11 +217,16 @@ def load(root: Path, **overrides: Any) -> Settings:
     for key in ("select", "ignore"):
         if key in overrides:
             rules.validate_codes(tuple(getattr(settings, key)), source=f"--{key}")
+    select, ignore = rules.validate_codes(settings.select), rules.validate_codes(settings.ignore)
+    if "select" in overrides and "ignore" not in overrides:
+        # `--select AG101` beats `ignore = ["AG101"]` from pyproject: at equal specificity the
+        # command line wins (a more specific prefix still wins over a broader one, as in ruff)
+        ignore = tuple(c for c in ignore if c not in select)
     # names and lower-case codes -> codes, so selection and overrides match by prefix
     return dataclasses.replace(
         settings,
-        select=rules.validate_codes(settings.select),
-        ignore=rules.validate_codes(settings.ignore),
+        select=select,
+        ignore=ignore,
         severity=MappingProxyType({rules.normalise_code(k): v for k, v in settings.severity.items()}),
         per_path_ignores=MappingProxyType(
             {g: rules.validate_codes(c) for g, c in settings.per_path_ignores.items()}

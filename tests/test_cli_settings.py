@@ -138,8 +138,13 @@ def test_select_and_ignore_from_settings_and_flags(two_heads):
     configure(two_heads, '[tool.alembic-guard]\nignore = ["multiple-heads"]\n')
     code, doc = check(two_heads)
     assert code == 0 and "AG101" not in doc["rules"]
-    code, doc = check(two_heads, "--select", "ag101")  # flags add to, never silently drop, settings
-    assert "AG101" in doc["rules"] or code == 0
+    code, doc = check(two_heads, "--select", "ag101")  # the command line wins at equal specificity
+    assert code == 1 and doc["rules"] == ["AG101"]
+    code, doc = check(two_heads, "--select", "AG1")  # a broader select does not undo a specific ignore
+    assert code == 0 and "AG101" not in doc["rules"] and doc["rules"]
+    configure(two_heads, '[tool.alembic-guard]\nselect = ["AG101"]\n')
+    code, doc = check(two_heads, "--ignore", "AG101")
+    assert code == 0 and doc["rules"] == []
 
 
 def test_select_by_name_and_lower_case(two_heads):
