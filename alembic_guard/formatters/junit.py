@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from typing import TextIO
 
 from alembic_guard.findings import Finding, Report, Severity
+from alembic_guard.formatters._rules import rule_infos
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -36,7 +37,7 @@ def to_element(report: Report) -> ET.Element:
     for f in report.findings:
         by_code.setdefault(f.code, []).append(f)
     skipped = {code: s.reason for s in report.skipped for code in s.codes}
-    rules = {r.code: r for r in report.rules}
+    rules = {r.code: r for r in rule_infos(report)}
     codes = sorted(set(rules) | set(by_code))
 
     suite = ET.Element("testsuite", name="alembic-guard")

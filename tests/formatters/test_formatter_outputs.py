@@ -74,7 +74,7 @@ def test_sarif_content(sample_report):
     driver = run["tool"]["driver"]
     assert driver["version"] == "0.0.0-test"
     ids = [r["id"] for r in driver["rules"]]
-    assert ids == [r.code for r in sample_report.rules]
+    assert ids == [r.code for r in sample_report.rules] + ["AG000"]
     rule = driver["rules"][0]
     assert rule["shortDescription"]["text"] == sample_report.rules[0].summary
     assert rule["helpUri"].endswith("/docs/rules/AG101.md")
@@ -90,7 +90,7 @@ def test_sarif_content(sample_report):
     span = by_code["AG401"]["locations"][0]["physicalLocation"]["region"]
     assert span == {"startLine": 20, "startColumn": 5, "endLine": 23, "endColumn": 6}
     assert len(by_code["AG101"]["relatedLocations"]) == 2
-    assert "ruleIndex" not in by_code["AG000"]  # not in rules[]: still a valid result
+    assert ids[-1] == "AG000" and by_code["AG000"]["ruleIndex"] == len(ids) - 1  # found in the registry
     assert {r["level"] for r in run["results"]} == {"error", "warning", "note"}
     notes = run["invocations"][0]["toolExecutionNotifications"]
     assert notes and "AG301" in notes[0]["message"]["text"]
@@ -240,3 +240,12 @@ def test_paths_are_shown_from_the_checkout(sample_report, tmp_path, monkeypatch)
     monkeypatch.delenv("GITHUB_WORKSPACE")
     monkeypatch.chdir(project)
     assert "::error file=alembic.ini," in rendered(report, "github")
+
+
+def test_json_report_docs_cover_the_schema():
+    schema = json.loads(REPORT_SCHEMA.read_text(encoding="utf-8"))
+    page = (ROOT / "docs" / "json-report.md").read_text(encoding="utf-8")
+    for key in schema["properties"]:
+        assert f"| `{key}" in page, f"docs/json-report.md does not describe `{key}`"
+    for key in schema["$defs"]["finding"]["properties"]:
+        assert f"`findings[].{key}`" in page, f"docs/json-report.md does not describe findings[].{key}"
