@@ -58,7 +58,7 @@ def test_assert_no_findings_shows_the_findings_and_names_findings_text():
 
 def test_findings_text_renders_and_names_assert_no_findings_when_empty():
     out = findings_text('revision = "b"  # alembic-guard: ignore[AG9999] typo\n', "AG002")
-    assert out.startswith("migrations/versions/a1_rev.py:1:1: AG002 [warning] Suppression names unknown rule code `AG9999`")
+    assert out.startswith("migrations/versions/b_rev.py:1:1: AG002 [warning] Suppression names unknown rule code `AG9999`")
     assert "Found" not in out  # findings only, no summary
     with pytest.raises(AssertionError) as exc:
         findings_text('revision = "b"\n', "AG002")
@@ -85,5 +85,5 @@ def test_split_files_and_offsets():
 
 
 def test_dialect_and_settings_are_passed_through():
-    report = check_source_report('revision = "a"\n', "AG0", dialect="mysql", require_reason=True)
+    report = check_source_report('revision = "a"\ndown_revision = None\n', "AG0", dialect="mysql", require_reason=True)
     assert report.findings == ()
