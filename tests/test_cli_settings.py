@@ -187,3 +187,10 @@ def test_rule_by_name_and_catalogue_formats():
     assert {"code": "AG101", "name": "multiple-heads"}.items() <= listed[[r["code"] for r in listed].index("AG101")].items()
     md = runner.invoke(cli, ["rules", "--format", "markdown"]).output
     assert md.startswith("| code | name |") and "[AG101](AG101.md)" in md
+
+
+def test_rule_with_a_prefix_or_a_typo(capsys):
+    err = guard_error(["rule", "AG1"], capsys)
+    assert "'AG1' is a prefix of" in err and "AG101" in err
+    err = guard_error(["rule", "multiple-head"], capsys)
+    assert "did you mean multiple-heads" in err
