@@ -133,9 +133,13 @@ def _coerce(key: str, value: Any, source: str) -> Any:
     if key == "per_path_ignores":
         if not isinstance(value, Mapping):
             raise bad('a table of "glob" = ["AG1xx", ...]')
-        return MappingProxyType(
-            {str(g): tuple([c] if isinstance(c, str) else c) for g, c in value.items()}
-        )
+        out = {}
+        for glob, codes in value.items():
+            codes = [codes] if isinstance(codes, str) else codes
+            if not isinstance(codes, (list, tuple)) or not all(isinstance(c, str) for c in codes):
+                raise bad(f'a table of "glob" = ["AG1xx", ...] (for {glob!r})')
+            out[str(glob)] = tuple(codes)
+        return MappingProxyType(out)
     if key == "fail_on":
         if isinstance(value, Severity):
             return value
@@ -155,7 +159,7 @@ def _coerce(key: str, value: Any, source: str) -> Any:
         except (TypeError, ValueError):
             raise bad("a number of seconds") from None
     if key == "workers":
-        if not isinstance(value, int) or value < 1:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise bad("a whole number ≥ 1")
         return value
     if key == "shard":

@@ -80,6 +80,12 @@ def test_unknown_setting_key_did_you_mean(two_heads):
     ('fail-on = "sometimes"', "use one of error, warning, info"),
     ('fail-on = "error"\nfail_on = "info"', "given twice"),
     ('require-reason = "yes"', "must be true or false"),
+    ('select = 5', "must be a list of strings"),
+    ('[tool.alembic-guard.per-path-ignores]\n"x/*.py" = 5', "for 'x/*.py'"),
+    ('per-path-ignores = ["AG1"]', 'a table of "glob"'),
+    ('severity = "error"', "a table of code"),
+    ('workers = true', "a whole number"),
+    ('[tool]\nalembic-guard = "strict"', "must be a table of settings"),
 ])
 def test_bad_settings_exit_2(two_heads, capsys, toml, expect):
     if not toml.startswith("["):
