@@ -1,4 +1,7 @@
-"""Settings and exit codes through the CLI: CliRunner in-process and a real subprocess."""
+"""Settings and exit codes through the CLI: CliRunner in-process and a real subprocess.
+
+Runs are scoped to the meta and graph rules (AG0, AG1) unless a test is about selection itself,
+so rules other helpers add (operations, models...) cannot change these expectations."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from alembic_guard import formatters
 from alembic_guard.cli import cli, main
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_projects"
+SCOPE = ("--select", "AG0,AG1")
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -47,16 +51,16 @@ def guard_error(args: list[str], capsys) -> str:
 # ------------------------------------------------------------------ exit codes 0 / 1 / 2
 def test_exit_codes_in_process(two_heads, capsys):
     runner = CliRunner()
-    assert runner.invoke(cli, ["check", str(SAMPLES / "healthy")]).exit_code == 0
-    result = runner.invoke(cli, ["check", str(two_heads)])
+    assert runner.invoke(cli, ["check", str(SAMPLES / "healthy"), *SCOPE]).exit_code == 0
+    result = runner.invoke(cli, ["check", str(two_heads), *SCOPE])
     assert result.exit_code == 1 and "AG101" in result.output
     err = guard_error(["check", str(two_heads / "nowhere")], capsys)
     assert "no such file or directory" in err
 
 
 def test_exit_codes_in_a_real_process(two_heads):
-    assert run("check", str(SAMPLES / "healthy")).returncode == 0
-    proc = run("check", str(two_heads), "--format", "json")
+    assert run("check", str(SAMPLES / "healthy"), *SCOPE).returncode == 0
+    proc = run("check", str(two_heads), "--format", "json", *SCOPE)
     assert proc.returncode == 1 and json.loads(proc.stdout)["summary"]["error"] == 1
     proc = run("check", str(two_heads), "--select", "AG9")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "AG9" in proc.stderr
@@ -106,7 +110,9 @@ def test_invalid_toml_is_exit_2(two_heads, capsys):
 
 
 # ------------------------------------------------------------------ settings take effect
-def check(project: Path, *args: str):
+def check(project: Path, *args: str, scoped: bool = True):
+    if scoped and "--select" not in args:
+        args = (*args, *SCOPE)
     result = CliRunner().invoke(cli, ["check", str(project), "--format", "json", *args])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, json.loads(result.output)
@@ -149,7 +155,7 @@ def test_select_and_ignore_from_settings_and_flags(two_heads):
     code, doc = check(two_heads, "--select", "AG1")  # a broader select does not undo a specific ignore
     assert code == 0 and "AG101" not in doc["rules"] and doc["rules"]
     configure(two_heads, '[tool.alembic-guard]\nselect = ["AG101"]\n')
-    code, doc = check(two_heads, "--ignore", "AG101")
+    code, doc = check(two_heads, "--ignore", "AG101", scoped=False)
     assert code == 0 and doc["rules"] == []
 
 
@@ -162,7 +168,7 @@ def test_select_by_name_and_lower_case(two_heads):
 # ------------------------------------------------------------------ output options
 def test_output_file(two_heads, tmp_path):
     target = tmp_path / "out" / "report.sarif"
-    result = CliRunner().invoke(cli, ["check", str(two_heads), "--format", "sarif", "--output", str(target)])
+    result = CliRunner().invoke(cli, ["check", str(two_heads), "--format", "sarif", "--output", str(target), *SCOPE])
     assert result.exit_code == 1
     assert result.output == ""
     assert json.loads(target.read_text(encoding="utf-8"))["runs"][0]["results"][0]["ruleId"] == "AG101"
@@ -170,7 +176,7 @@ def test_output_file(two_heads, tmp_path):
 
 def test_output_file_in_a_real_process(two_heads, tmp_path):
     target = tmp_path / "guard.xml"
-    proc = run("check", str(two_heads), "--format", "junit", "-o", str(target))
+    proc = run("check", str(two_heads), "--format", "junit", "-o", str(target), *SCOPE)
     assert proc.returncode == 1 and proc.stdout == ""
     assert target.read_text(encoding="utf-8").startswith('<?xml version="1.0"')
 
