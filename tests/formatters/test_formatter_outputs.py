@@ -197,13 +197,21 @@ class FakeTTY(io.StringIO):
         return True
 
 
-def test_text_colour_only_on_a_tty(sample_report):
+def test_text_colour_only_on_a_tty(sample_report, monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
     tty, plain = FakeTTY(), io.StringIO()
     text.render(sample_report, tty)
     text.render(sample_report, plain)
     assert "\x1b[31m" in tty.getvalue()
     assert "\x1b" not in plain.getvalue()
     assert "\\x1b[0m" in plain.getvalue()  # the message's own escape is shown, not obeyed
+
+
+def test_text_honours_no_color(sample_report, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    tty = FakeTTY()
+    text.render(sample_report, tty)
+    assert "\x1b" not in tty.getvalue()
 
 
 def test_text_says_what_was_skipped_and_sums_up(sample_report, empty_report):
