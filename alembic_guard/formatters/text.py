@@ -1,10 +1,10 @@
 """Human output: `path:line:col: CODE [severity] message`, an indented hint, skipped checks, a summary.
 
 Paths are shown from where the tool runs (`backend/migrations/...` for `check backend`), so
-they can be clicked. Colour only when writing to a terminal, and never with NO_COLOR set. Control characters coming from the analysed project
-(messages quote file contents) are shown escaped, so they cannot drive the terminal. Skipped
-checks are listed by code with the reason, and the summary counts them apart from the rules that
-ran: an absent check never looks like a passed one.
+they can be clicked. Colour only when writing to a terminal, never with NO_COLOR set. Control
+characters coming from the analysed project (messages quote file contents) are shown escaped, so
+they cannot drive the terminal. Skipped checks are listed by code with the reason, and the
+summary counts them apart from the rules that ran: an absent check never looks like a passed one.
 """
 
 from __future__ import annotations
