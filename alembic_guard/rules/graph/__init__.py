@@ -6,7 +6,9 @@ from alembic_guard.rules.graph.ag103_revision_cycle import revision_cycle
 from alembic_guard.rules.graph.ag104_duplicate_revision_id import duplicate_revision_id
 from alembic_guard.rules.graph.ag105_multiple_bases import multiple_bases
 from alembic_guard.rules.graph.ag106_unknown_depends_on import unknown_depends_on
+from alembic_guard.rules.graph.ag109_revision_will_create_second_head import revision_will_create_second_head
 from alembic_guard.rules.graph.ag110_duplicate_branch_label import duplicate_branch_label
+from alembic_guard.rules.graph.ag111_stale_linear_history_marker import stale_linear_history_marker
 
 RULES = (
     multiple_heads,
@@ -16,4 +18,6 @@ RULES = (
     multiple_bases,
     unknown_depends_on,
     duplicate_branch_label,
+    revision_will_create_second_head,
+    stale_linear_history_marker,
 )
