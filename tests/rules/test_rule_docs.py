@@ -21,7 +21,11 @@ from alembic_guard.engine import ENGINE_RULES
 from alembic_guard.testing import check_files_report, check_source_report, split_files
 
 RUN_KINDS = ("migration", "op", "project", "graph")
-NOT_RUNNABLE = {"AG000": "a crash of another rule cannot be written as a revision file"}
+NOT_RUNNABLE = {
+    "AG000": "a crash of another rule cannot be written as a revision file",
+    "AG109": "needs a git base ref; its example is run in tests/deploy/test_pr_guard.py",
+    "AG111": "its example is the versions/HEAD marker file; run in tests/deploy/test_pr_guard.py",
+}
 BLOCK_RE = re.compile(r"```python\n(.*?)```", re.DOTALL)
 
 
