@@ -547,3 +547,33 @@ def render_text(result: GateResult, out) -> None:
     if result.outcome == "up-to-date" and result.status != "up-to-date":
         meaning = f"{result.status}, allowed ({'--allow-pending' if result.status == 'behind' else '--allow-empty'}): no pending revision has a finding at or above {result.fail_on.label}"
     out.write(f"gate: {verdict} (exit {code}): {meaning}\n")
+
+
+def render_markdown(result: GateResult, out) -> None:
+    """The gate's verdict for a job summary (`$GITHUB_STEP_SUMMARY`)."""
+    from alembic_guard.formatters.summary import _cell
+
+    g = result.project.graph
+    code, meaning = STATUSES[result.outcome]
+    icon = "✅" if code == 0 else "❌"
+    out.write("## alembic-guard gate\n\n")
+    out.write(f"{icon} **{result.outcome}** (exit {code}): {_cell(meaning)}\n\n")
+    out.write(f"- database: `{result.url}` ({result.dialect}), version table `{result.version_table}`\n")
+    revisions = ", ".join(f"`{r}`" for r in result.db_revisions) or "(none)"
+    out.write(f"- database at: {revisions if result.table_exists else 'never migrated (no version table)'}\n")
+    out.write(f"- code heads: {', '.join(f'`{h}`' for h in result.code_heads) or '(none)'}\n")
+    for b in result.branches:
+        if b.status == "unknown":
+            out.write(f"- ⚠️ `{b.db_revision}` is unknown to this code (newer code deployed, or its file deleted)")
+            out.write(f"; git: {_cell(b.history[0])}\n" if b.history else "\n")
+    if result.pending:
+        out.write(f"\n### Pending revisions ({len(result.pending)}, in upgrade order)\n\n| Revision | Message | File |\n|---|---|---|\n")
+        for rid in result.pending:
+            rev = g[rid]
+            out.write(f"| `{rid}` | {_cell(rev.message)} | `{rev.location.path if rev.location else ''}` |\n")
+    if result.findings:
+        out.write("\n### Findings in the pending revisions\n\n| Severity | Rule | Where | Message |\n|---|---|---|---|\n")
+        for f in result.findings:
+            out.write(f"| {f.severity.label} | `{f.code}` | `{f.location}` | {_cell(f.message)} |\n")
+    if result.sql:
+        out.write("\n<details><summary>SQL the pending revisions would run</summary>\n\n```sql\n" + result.sql.rstrip() + "\n```\n\n</details>\n")
