@@ -16,7 +16,7 @@ FORMATS = ("text", "json", "markdown")
 _EXITS = "\n".join(f"  {code}  {name}: {meaning}" for name, (code, meaning) in sorted(gate_lib.STATUSES.items(), key=lambda kv: kv[1][0]))
 
 
-@click.command()
+@click.command(epilog="\b\nExit codes:\n" + _EXITS + "\n  2  could not analyse (no project, database unreachable, version table unreadable)")
 @project_options
 @selection_options
 @output_options(FORMATS)
@@ -29,14 +29,10 @@ _EXITS = "\n".join(f"  {code}  {name}: {meaning}" for name, (code, meaning) in s
 @click.option("--no-lint", is_flag=True, help="Do not lint the pending revisions.")
 @click.option("--also", "also", multiple=True, metavar="FORMAT=FILE", help="Also write the result in another format to FILE (e.g. markdown=summary.md). Repeatable.")
 @click.option("--sql", "show_sql", is_flag=True, help="Print the SQL the pending revisions would run (Alembic offline mode in a subprocess: EXECUTES env.py and the revision files).")
-@examples(f"""
+@examples("""
   alembic-guard gate --db-url "$DATABASE_URL"                  # before deploying this code
   alembic-guard gate --db-url "$DATABASE_URL" --allow-pending  # the pipeline runs `alembic upgrade head` next
   alembic-guard gate --format json -o gate.json --sql
-
-Exit codes:
-{_EXITS}
-  2  could not analyse (no project, database unreachable, version table unreadable)
 """)
 def gate(path, output_format, output, fail_on, db_url, version_table, version_table_schema, allow_pending, allow_empty, no_lint, show_sql, also, **options):
     """Compare a live database with the code before deploying it. Never writes.
