@@ -64,12 +64,13 @@ def render(report: Report, out: TextIO) -> None:
         project = _project(report)
         graph = graph_facts(project) if project is not None else None
 
+    n_rules = f"{len(report.rules)} rule{'s' if len(report.rules) != 1 else ''}"
     out.write("## alembic-guard\n\n")
     if total == 0:
-        out.write(f"✅ **No findings** ({len(report.rules)} rules checked).\n\n")
+        out.write(f"✅ **No findings** ({n_rules} checked).\n\n")
     else:
         parts = ", ".join(f"{n} {label}" for label, n in reversed(counts.items()) if n)
-        out.write(f"❌ **{total} finding{'s' if total != 1 else ''}** ({parts}) with {len(report.rules)} rules.\n\n")
+        out.write(f"❌ **{total} finding{'s' if total != 1 else ''}** ({parts}) with {n_rules}.\n\n")
         out.write("| Severity | Rule | Where | Message |\n|---|---|---|---|\n")
         names = {r.code: r.name for r in report.rules}
         for f in report.findings:
