@@ -533,10 +533,12 @@ def render_text(result: GateResult, out) -> None:
             rev = g[rid]
             path = f"  [{rev.location.path}]" if rev.location else ""
             out.write(f"  {rid}  {rev.message or ''}{path}\n")
-    for f in result.findings:
-        out.write(f"{f.location}: {f.code} [{f.severity.label}] {f.message}\n")
-        if f.hint:
-            out.write(f"  hint: {f.hint}\n")
+    if result.findings:
+        from alembic_guard.formatters import text
+
+        out.write("findings in the pending revisions:\n")
+        rules = result.report.rules if result.report is not None else ()
+        text.render(Report(result.project.root, result.findings, rules), out, colour=False)
     for note in result.notes:
         out.write(f"note: {note}\n")
     if result.sql:

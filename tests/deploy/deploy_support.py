@@ -106,7 +106,32 @@ BRANCHED = [
 READONLY_PASSWORD = "Gate-Pw-" + uuid.uuid4().hex[:10]
 
 
-class PgTarget:
+class _Target:
+    """Puts a database in a migration state by writing its version table as the admin."""
+
+    q = '"'  # identifier quote
+
+    def qualified(self, table: str, schema: str | None) -> str:
+        q = self.q
+        return f"{q}{schema}{q}.{q}{table}{q}" if schema else f"{q}{table}{q}"
+
+    def set_state(self, rows, table="alembic_version", schema=None) -> None:
+        """rows=None: no version table at all."""
+        qualified = self.qualified(table, schema)
+        with self.db_admin.connect() as c:
+            c.exec_driver_sql(f"DROP TABLE IF EXISTS {qualified}")
+            if rows is None:
+                return
+            c.exec_driver_sql(f"CREATE TABLE {qualified} (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+            for r in rows:
+                c.exec_driver_sql(f"INSERT INTO {qualified} VALUES ('{r}')")
+
+    def rows(self, table="alembic_version", schema=None):
+        with self.db_admin.connect() as c:
+            return sorted(r[0] for r in c.exec_driver_sql(f"SELECT version_num FROM {self.qualified(table, schema)}"))
+
+
+class PgTarget(_Target):
     """A throwaway PostgreSQL database + a login role that may only SELECT in it."""
 
     dialect = "postgresql"
@@ -134,17 +159,6 @@ class PgTarget:
                 c.exec_driver_sql(f'ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT ON TABLES TO "{self.role}"')
             c.exec_driver_sql(f'REVOKE CREATE ON SCHEMA public FROM PUBLIC')
 
-    def set_state(self, rows, table="alembic_version", schema=None) -> None:
-        """rows=None: no version table at all."""
-        qualified = f"{schema}.{table}" if schema else table
-        with self.db_admin.connect() as c:
-            c.exec_driver_sql(f"DROP TABLE IF EXISTS {qualified}")
-            if rows is None:
-                return
-            c.exec_driver_sql(f"CREATE TABLE {qualified} (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
-            for r in rows:
-                c.exec_driver_sql(f"INSERT INTO {qualified} VALUES ('{r}')")
-
     def write_counters(self, table="alembic_version", expect_inserted=None) -> tuple:
         """(n_tup_ins, n_tup_upd, n_tup_del) of the version table, as the server counts them.
 
@@ -163,11 +177,6 @@ class PgTarget:
             time.sleep(0.1)
         raise AssertionError(f"statistics for {table} never showed {expect_inserted} inserted rows")
 
-    def rows(self, table="alembic_version", schema=None):
-        qualified = f"{schema}.{table}" if schema else table
-        with self.db_admin.connect() as c:
-            return sorted(r[0] for r in c.exec_driver_sql(f"SELECT version_num FROM {qualified}"))
-
     def drop(self) -> None:
         with self.admin.connect() as c:
             c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
@@ -176,11 +185,12 @@ class PgTarget:
         self.admin.dispose()
 
 
-class MariaTarget:
+class MariaTarget(_Target):
     """A throwaway MariaDB database (+ a second one as the version table's schema) and a user with
     SELECT only."""
 
     dialect = "mysql"
+    q = "`"
 
     def __init__(self, admin_url: str):
         import sqlalchemy as sa
@@ -203,24 +213,9 @@ class MariaTarget:
         self.admin_db_url = base.set(database=self.name).render_as_string(hide_password=False)
         self.url = base.set(database=self.name, username=self.user, password=READONLY_PASSWORD).render_as_string(hide_password=False)
 
-    def set_state(self, rows, table="alembic_version", schema=None) -> None:
-        qualified = f"`{schema}`.`{table}`" if schema else f"`{table}`"
-        with self.db_admin.connect() as c:
-            c.exec_driver_sql(f"DROP TABLE IF EXISTS {qualified}")
-            if rows is None:
-                return
-            c.exec_driver_sql(f"CREATE TABLE {qualified} (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
-            for r in rows:
-                c.exec_driver_sql(f"INSERT INTO {qualified} VALUES ('{r}')")
-
     def write_counters(self, table="alembic_version", expect_inserted=None) -> tuple:
         # MariaDB keeps no per-table write counters by default; the SELECT-only user is the proof
         return ()
-
-    def rows(self, table="alembic_version", schema=None):
-        qualified = f"`{schema}`.`{table}`" if schema else f"`{table}`"
-        with self.db_admin.connect() as c:
-            return sorted(r[0] for r in c.exec_driver_sql(f"SELECT version_num FROM {qualified}"))
 
     def drop(self) -> None:
         with self.admin.connect() as c:
