@@ -231,10 +231,14 @@ def _post_process(project: Project, rules: Sequence[Rule], findings: list[Findin
     for s in all_supp:
         loc = Location(s.path, s.line, 1)
         unknown = [c for c in s.codes if not is_known_prefix(c)]
-        if unknown_rule is not None and "AG002" in selected and (unknown or not s.codes):
-            what = f"unknown rule code {', '.join(unknown)}" if unknown else "a suppression without a code"
+        blanket = not s.codes or any(c in ("ALL", "AG") for c in s.codes)
+        if unknown_rule is not None and "AG002" in selected and (unknown or blanket):
+            what = (
+                f"Suppression names unknown rule code {', '.join(f'`{c}`' for c in unknown)}" if unknown
+                else "Suppression names no rule code, so it would hide every rule"
+            )
             kept.append(unknown_rule.finding(
-                f"Suppression names {what}",
+                what,
                 at=loc,
                 hint="name the codes to ignore, e.g. `# alembic-guard: ignore[AG410] reason`; see `alembic-guard rules`",
                 anchor=f"{s.line and ''}{','.join(s.codes) or '*'}",
@@ -242,7 +246,10 @@ def _post_process(project: Project, rules: Sequence[Rule], findings: list[Findin
             continue
         if settings.require_reason and not s.reason and unknown_rule is not None and "AG002" in selected:
             kept.append(unknown_rule.finding("Suppression gives no reason", at=loc, hint="write why after the brackets", anchor="no-reason"))
-        stale = [c for c in s.codes if not s.used and is_known_prefix(c) and any(r.code.startswith(c) for r in rules)]
+        stale = [
+            c for c in s.codes
+            if not any(u.startswith(c) for u in s.used) and any(r.code.startswith(c) for r in rules)
+        ]
         if stale and unused_rule is not None and "AG001" in selected:
             kept.append(unused_rule.finding(
                 f"Unused suppression of {', '.join(stale)}",

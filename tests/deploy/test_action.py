@@ -126,6 +126,18 @@ def normalise(text: str, workspace: Path) -> str:
     return text.replace(f'"{alembic_guard.__version__}"', '"<VERSION>"')
 
 
+def sarif_without_rule_docs(text: str) -> str:
+    """The rules' long texts come from their docstrings (golden-tested by the formatter's own tests);
+    keep them out of this golden so a doc edit does not break the Action's test."""
+    data = json.loads(text)
+    for run in data["runs"]:
+        for rule in run["tool"]["driver"]["rules"]:
+            for key in ("fullDescription", "help"):
+                if key in rule:
+                    rule[key] = {k: "<from the rule's docstring>" for k in rule[key]}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
 def golden(request, name: str, actual: str) -> None:
     path = GOLDEN / name
     if request.config.getoption("--update-golden"):
@@ -195,7 +207,7 @@ def test_two_heads_annotations_summary_sarif(workspace, request):
     assert run.outputs == {"exit-code": "1", "findings": "1", "sarif": "guard.sarif", "status": ""}
     golden(request, "action_two_heads.summary.md", normalise(run.summary, workspace))
     sarif_text = (workspace / "guard.sarif").read_text()
-    golden(request, "action_two_heads.sarif", normalise(sarif_text, workspace))
+    golden(request, "action_two_heads.sarif", normalise(sarif_without_rule_docs(sarif_text), workspace))
     schema = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
     jsonschema.validate(json.loads(sarif_text), schema)
     assert "```mermaid" in run.summary and "| 🔴 error | `AG101` multiple-heads |" in run.summary

@@ -159,3 +159,14 @@ def _ancestors_ignoring(revs, start, skip_edge_from):
                 seen.add(p)
                 stack.append(p)
     return seen
+
+
+@settings(max_examples=100, deadline=None)
+@given(histories())
+def test_upgrade_order_equals_networkx_lexicographic_sort(revs):
+    import networkx as nx
+
+    g = nx.DiGraph()
+    g.add_nodes_from(r.id for r in revs)
+    g.add_edges_from((p, r.id) for r in revs for p in r.down_revisions)
+    assert RevisionGraph.build(revs).upgrade_order() == tuple(nx.lexicographical_topological_sort(g))
