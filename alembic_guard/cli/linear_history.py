@@ -37,12 +37,17 @@ def update(path, **options):
     """Write (or create, opting in) the marker with the current head(s)."""
     project = _project(path, options)
     heads = project.graph.heads
+    unlabelled = project.graph.heads_by_label().get(None, ())
+    if len(unlabelled) > 1:
+        click.echo(
+            f"not written: the history has several unlabelled heads ({', '.join(unlabelled)}); "
+            "merge them first (`alembic-guard merge-heads`), then update",
+            err=True,
+        )
+        sys.exit(1)
     target, changed = lib.update(project)
     rel = project.relpath(target)
     click.echo(f"{'wrote' if changed else 'unchanged'} {rel}: {', '.join(heads) or '(no revisions)'}")
-    if len(project.graph.heads_by_label().get(None, ())) > 1:
-        click.echo("warning: the history has several unlabelled heads; merge them (`alembic-guard merge-heads`) and update again", err=True)
-        sys.exit(1)
 
 
 @linear_history.command("check")

@@ -252,3 +252,28 @@ def test_sqlite_file_opened_read_only(tmp_path, project_factory, capsys):
     assert db.stat().st_mtime_ns == mtime
     with pytest.raises(DatabaseUnavailable):
         gate.read_state(f"sqlite:///{tmp_path / 'missing.db'}", gate.VersionTable())
+
+
+@pytest.mark.parametrize("url,expected", [
+    ("postgresql+asyncpg://u:p@h/db", "postgresql+psycopg2://u:p@h/db"),
+    ("mysql+aiomysql://u@h/db", "mysql+pymysql://u@h/db"),
+    ("sqlite+aiosqlite:///x.db", "sqlite:///x.db"),
+    ("postgresql://u@h/db", "postgresql://u@h/db"),
+])
+def test_async_urls_are_read_with_a_sync_driver(url, expected):
+    assert gate._sync_url(url) == expected
+
+
+def test_bare_postgresql_url_uses_an_installed_driver():
+    engine = gate.readonly_engine("postgresql://u:secret@127.0.0.1:1/db")
+    try:
+        assert engine.dialect.driver in ("psycopg2", "psycopg")
+    finally:
+        engine.dispose()
+
+
+def test_bad_url_is_a_clear_error():
+    from alembic_guard.errors import GuardError
+
+    with pytest.raises(GuardError, match="not a database URL"):
+        gate.readonly_engine("not a url at all")

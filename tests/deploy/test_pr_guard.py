@@ -179,3 +179,23 @@ def test_marker_turns_parallel_migrations_into_a_git_conflict(repo, capsys):
     merge = git(root, "merge", "two", check=False)
     assert merge.returncode != 0
     assert "CONFLICT" in merge.stdout and "service/migrations/versions/HEAD" in merge.stdout
+
+
+def test_base_without_migrations_has_nothing_to_compare(tmp_path, capsys):
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "README").write_text("x\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "empty")
+    git(root, "checkout", "-qb", "feature")
+    project = make_project(root / "service", LINEAR)
+    code, data, _ = check_json(capsys, project, "--base-ref", "main", "--select", "AG109")
+    assert code == 0 and data["findings"] == []
+
+
+def test_marker_update_refuses_to_bless_two_heads(tmp_path, capsys):
+    project = make_project(tmp_path / "p", [*LINEAR[:2], ("rev003", "rev001", None, "fork")])
+    code, out = cli(capsys, "linear-history", "update", str(project))
+    assert code == 1 and "several unlabelled heads" in out and "merge-heads" in out
+    assert not (project / "migrations" / "versions" / "HEAD").exists()
