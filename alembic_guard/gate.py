@@ -440,6 +440,14 @@ def evaluate(
         result.report, result.findings = lint_pending(project, pending)
     if sql and pending:
         result.sql = offline_sql(project, state, pending, url)
+        known = [r for r in state.rows if r in project.graph]
+        covered = set().union(*(project.graph.descendants(r) for r in known)) if known else set(pending)
+        missing = [r for r in pending if r not in covered]
+        if missing:
+            result.notes.append(
+                "the SQL preview starts from the database's revisions; it does not cover "
+                + ", ".join(missing) + " (a branch never applied to this database: Alembic's offline mode needs one start revision)"
+            )
     return result
 
 

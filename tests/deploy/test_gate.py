@@ -277,3 +277,12 @@ def test_bad_url_is_a_clear_error():
 
     with pytest.raises(GuardError, match="not a database URL"):
         gate.readonly_engine("not a url at all")
+
+
+def test_sql_preview_of_a_branched_database_says_what_it_misses(pg_target, project_factory, capsys):
+    project = project_factory(BRANCHED)
+    pg_target.set_state(["exp001"])
+    exit_code, data, err = run_gate(capsys, project, pg_target.url, "--sql")
+    assert exit_code == 3, err
+    assert "alembic upgrade exp001:exp002 --sql" in data["sql"] and "c_exp002" in data["sql"]
+    assert any("does not cover con001" in n for n in data["notes"])
