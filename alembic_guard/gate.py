@@ -19,6 +19,7 @@ Outcomes (`GateResult.status`) and their exit codes are listed in `STATUSES`.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 import re
 import subprocess
@@ -412,6 +413,9 @@ def evaluate(
     sql: bool = False,
 ) -> GateResult:
     """Compare the database at `url` with the code at `settings.root`. Never writes."""
+    # the gate never runs the project's code nor creates anything: whatever the settings say
+    # (pyproject may enable round trips for `check`), lint statically only
+    settings = dataclasses.replace(settings, db=None, db_url=None, allow_import=False)
     project = Project.load(settings)
     table = version_table_from_env(project)
     if version_table or version_table_schema:
@@ -459,8 +463,8 @@ def lint_pending(project: Project, pending: Iterable[str]) -> tuple[Report, tupl
     from alembic_guard import engine, rules
 
     settings = project.settings
-    if settings.db or settings.db_url:
-        raise GuardError("the gate runs static rules only; do not combine it with --db/--db-url round trips")
+    if settings.db or settings.db_url or settings.allow_import:
+        project.settings = settings = dataclasses.replace(settings, db=None, db_url=None, allow_import=False)
     selected = rules.select(settings.select, settings.ignore)
     report = engine.run(project, selected)
     wanted = set(pending)

@@ -286,3 +286,15 @@ def test_sql_preview_of_a_branched_database_says_what_it_misses(pg_target, proje
     assert exit_code == 3, err
     assert "alembic upgrade exp001:exp002 --sql" in data["sql"] and "c_exp002" in data["sql"]
     assert any("does not cover con001" in n for n in data["notes"])
+
+
+def test_round_trip_settings_never_reach_the_gate(pg_target, project_factory, capsys):
+    """pyproject may enable round trips and imports for `check`; the gate still stays static and
+    creates nothing on the server it inspects."""
+    project = project_factory(LINEAR)
+    (project / "pyproject.toml").write_text(
+        '[tool.alembic-guard]\ndb-url = "postgresql://postgres@127.0.0.1:1/never"\nallow-import = true\n'
+    )
+    pg_target.set_state(["rev003"])
+    exit_code, data, err = run_gate(capsys, project, pg_target.url)
+    assert (exit_code, rev_ids(data)) == (3, ["rev004"]), err
