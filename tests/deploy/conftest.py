@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from deploy_support import LINEAR, MariaTarget, PgTarget, make_project
 

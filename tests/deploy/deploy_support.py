@@ -3,11 +3,8 @@ given migration state, read by a role that may only SELECT."""
 
 from __future__ import annotations
 
-import textwrap
 import uuid
 from pathlib import Path
-
-import pytest
 
 ENV_PY = '''\
 import os
@@ -157,7 +154,7 @@ class PgTarget(_Target):
             for schema in ("public", self.schema):
                 c.exec_driver_sql(f'GRANT USAGE ON SCHEMA {schema} TO "{self.role}"')
                 c.exec_driver_sql(f'ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT ON TABLES TO "{self.role}"')
-            c.exec_driver_sql(f'REVOKE CREATE ON SCHEMA public FROM PUBLIC')
+            c.exec_driver_sql('REVOKE CREATE ON SCHEMA public FROM PUBLIC')
 
     def write_counters(self, table="alembic_version", expect_inserted=None) -> tuple:
         """(n_tup_ins, n_tup_upd, n_tup_del) of the version table, as the server counts them.
@@ -225,8 +222,3 @@ class MariaTarget(_Target):
                 c.exec_driver_sql(f"DROP USER IF EXISTS '{self.user}'@'{host.replace('%', '%%')}'")
         self.db_admin.dispose()
         self.admin.dispose()
-
-
-
-def dedent(text: str) -> str:
-    return textwrap.dedent(text).lstrip()
