@@ -18,6 +18,10 @@ def _project(path, options) -> Project:
 
 
 @click.group("linear-history")
+@examples("""
+  alembic-guard linear-history update      # opt in: write versions/HEAD, then commit it
+  alembic-guard linear-history check       # exit 1 when the marker is stale or missing
+""")
 def linear_history() -> None:
     """Opt-in marker file that turns parallel migrations into a git conflict.
 

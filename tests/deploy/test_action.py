@@ -203,7 +203,8 @@ def test_two_heads_annotations_summary_sarif(workspace, request):
     run = run_action(workspace, {"version": "local", "path": "two_heads", "sarif": "guard.sarif", "select": "AG101,AG105"})
     assert run.code == 1, run.stderr
     assert "using the installed copy" in run.stdout
-    assert "::error file=migrations/versions/bbbbbbbbbbbb_add_user_name.py,line=14" in run.stdout
+    # annotation paths are relative to the workspace, as GitHub needs them
+    assert "::error file=two_heads/migrations/versions/bbbbbbbbbbbb_add_user_name.py,line=14" in run.stdout
     assert run.outputs == {"exit-code": "1", "findings": "1", "sarif": "guard.sarif", "status": ""}
     golden(request, "action_two_heads.summary.md", normalise(run.summary, workspace))
     sarif_text = (workspace / "guard.sarif").read_text()
@@ -255,7 +256,7 @@ def test_pull_request_guard_through_the_action(workspace):
     )
     run = run_action(workspace, {"version": "local", "path": "healthy", "base-ref": "main", "select": "AG109"})
     assert run.code == 1
-    assert "::error file=migrations/versions/dddddddddddd_add_phone.py" in run.stdout and "AG109" in run.stdout
+    assert "::error file=healthy/migrations/versions/dddddddddddd_add_phone.py" in run.stdout and "AG109" in run.stdout
 
 
 def test_gate_through_the_action(workspace, pg_target):
