@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -20,12 +21,22 @@ from alembic_guard.settings import load
 from deploy_support import BRANCHED, LINEAR, READONLY_PASSWORD
 
 
+GATE_SCHEMA = json.loads((Path(gate.__file__).with_name("gate.schema.json")).read_text())
+
+
 def run_gate(capsys, project, url, *args):
+    """The gate through the CLI; every JSON document it prints is checked against its schema."""
+    import jsonschema
+
     with pytest.raises(SystemExit) as exc:
         main(["gate", str(project), "--db-url", url, "--format", "json", *args])
     out, err = capsys.readouterr()
     assert READONLY_PASSWORD not in out + err
-    return exc.value.code, (json.loads(out) if out.strip() else None), err
+    data = json.loads(out) if out.strip() else None
+    if data is not None:
+        jsonschema.validate(data, GATE_SCHEMA)
+        assert data["exit_code"] == exc.value.code
+    return exc.value.code, data, err
 
 
 def rev_ids(data):
