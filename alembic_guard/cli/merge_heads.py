@@ -61,6 +61,14 @@ def merge_heads(path, dry_run, message, only_label, strict, **options):
             sys.exit(1)
         written = lib.write(project, group, text)
         click.echo(f"wrote {project.relpath(written)}: merges {', '.join(group.heads)}")
+    if not dry_run:
+        from alembic_guard import linear_history
+
+        fresh = Project.load(settings)
+        if linear_history.read(fresh).exists:
+            marker, changed = linear_history.update(fresh)
+            if changed:
+                click.echo(f"updated {fresh.relpath(marker)}: {', '.join(fresh.graph.heads)}")
     if warned:
         click.echo("note: Alembic runs both branches in an unspecified order; make sure they do not depend on each other.", err=True)
     sys.exit(0)

@@ -149,3 +149,12 @@ def test_unrelated_tables_give_no_warning(tmp_path):
     f.write_text(f.read_text().replace('op.add_column("account"', 'op.add_column("invoice"'))
     (group,) = lib.plan(Project.load(load(project)))
     assert group.conflicts() == []
+
+
+def test_merge_updates_the_linear_history_marker(two_heads, capsys):
+    marker = two_heads / "migrations" / "versions" / "HEAD"
+    marker.write_text("bbbbbbbbbbbb\n")
+    code, out, _ = cli(capsys, "merge-heads", str(two_heads))
+    assert code == 0 and "updated migrations/versions/HEAD" in out
+    code, out, _ = cli(capsys, "linear-history", "check", str(two_heads))
+    assert code == 0 and "up to date" in out
