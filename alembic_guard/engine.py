@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from alembic_guard import suppressions as supp
-from alembic_guard.errors import SettingsError
+from alembic_guard.errors import GuardError, SettingsError
 from alembic_guard.findings import Finding, Location, Report, Skip
 from alembic_guard.project import Project
 from alembic_guard.rules import ALL_RULES, BY_CODE, Rule, is_known_prefix, normalise_code, suggestions
@@ -59,6 +59,8 @@ class RunContext:
             if result is not None:
                 for finding in result:
                     self.findings.append(finding)
+        except GuardError:
+            raise  # the rule could not analyse (e.g. an unknown --base-ref): exit 2, not AG000
         except Exception as exc:  # noqa: BLE001 - a rule bug must never stop the run
             self.crash(rule, exc, where)
 
