@@ -621,12 +621,29 @@ class Extractor:
         except sqlmod.SqlSyntaxError as exc:
             self._emit("unanalysed_sql", {"reason": f"the PostgreSQL parser cannot read it ({exc})"}, loc, node, origin, sql=text)
             return
+        base_line = self._literal_first_line(arg, text)
         for st in statements:
+            if base_line is not None and "\n" in text[: st.offset]:
+                line = base_line + text[: st.offset + (len(text[st.offset:]) - len(text[st.offset:].lstrip()))].count("\n")
+                if line != loc.line:
+                    loc = Location(self.mig.relpath, line, 1, revision=self.mig.revision_id)
             if st.name == "commit":
                 self.state.in_transaction = False
             elif st.name == "begin":
                 self.state.in_transaction = True
             self._emit(st.name, dict(st.params), loc, node, origin, sql=st.text)
+
+    def _literal_first_line(self, arg: ast.expr | None, text: str) -> int | None:
+        """Source line of a multi-line SQL literal's first character, when lines map one to one."""
+        node = arg
+        if isinstance(node, ast.Call) and self._callee_name(node) == "text" and node.args:
+            node = node.args[0]
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value == text):
+            return None
+        seg = ast.get_source_segment(self.mig.source, node)
+        if not seg or seg[:3] not in ('"""', "'''") or seg[3:-3] != text:
+            return None
+        return node.lineno
 
     def _core_statement(self, node: ast.expr | None, frame: _Frame) -> tuple[str, str | None] | None:
         """`t.update()...`, `sa.insert(t)...`, `sa.select(...)` -> (verb, table)."""

@@ -36,7 +36,7 @@ def foreign_key_validated_on_add(call: OpCall, ctx: OpContext):
             "fk_order_user", "order", "user", ["user_id"], ["id"], postgresql_not_valid=True
         )
         # in a later migration (takes only SHARE UPDATE EXCLUSIVE, writes continue):
-        # op.execute("ALTER TABLE \"order\" VALIDATE CONSTRAINT fk_order_user")
+        # op.execute("ALTER TABLE orders VALIDATE CONSTRAINT fk_order_user")
     ```
 
     ## When to ignore

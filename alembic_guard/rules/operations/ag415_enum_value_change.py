@@ -30,7 +30,7 @@ def enum_value_change(call: OpCall, ctx: OpContext):
     ```python
     def upgrade():
         op.execute("ALTER TYPE order_status ADD VALUE 'refunded'")
-        op.execute("UPDATE \"order\" SET status = 'refunded' WHERE refunded_at IS NOT NULL")
+        op.execute("UPDATE orders SET status = 'refunded' WHERE refunded_at IS NOT NULL")
     ```
 
     ## Use instead

@@ -31,14 +31,14 @@ def data_backfill_in_schema_migration(call: OpCall, ctx: OpContext):
     ## Example
     ```python
     def upgrade():
-        op.add_column("user", sa.Column("status", sa.Text(), nullable=True))
-        op.execute("UPDATE \"user\" SET status = 'active'")
+        op.add_column("account", sa.Column("status", sa.Text(), nullable=True))
+        op.execute("UPDATE account SET status = 'active'")
     ```
 
     ## Use instead
     ```python
     def upgrade():
-        op.add_column("user", sa.Column("status", sa.Text(), nullable=True))
+        op.add_column("account", sa.Column("status", sa.Text(), nullable=True))
         # backfill in batches from a separate job or management command, outside the migration
     ```
 
