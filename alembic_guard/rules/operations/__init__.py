@@ -23,6 +23,7 @@ from alembic_guard.rules.operations.ag420_data_backfill_in_schema_migration impo
 from alembic_guard.rules.operations.ag421_raw_sql_not_analysed import raw_sql_not_analysed
 from alembic_guard.rules.operations.ag422_migration_imports_app_models import migration_imports_app_models
 from alembic_guard.rules.operations.ag423_revision_not_analysed import revision_not_analysed
+from alembic_guard.rules.operations.ag424_offline_render_fails import offline_render_fails
 from alembic_guard.rules.operations.ag425_missing_statement_timeout import missing_statement_timeout
 
 RULES = (
@@ -49,5 +50,6 @@ RULES = (
     raw_sql_not_analysed,
     migration_imports_app_models,
     revision_not_analysed,
+    offline_render_fails,
     missing_statement_timeout,
 )

@@ -12,7 +12,7 @@ def ident(value: object) -> str:
 
 def where(call: OpCall) -> str:
     """' (in SQL)' for statements read out of op.execute/bind.execute, else ''."""
-    return " (in raw SQL)" if call.origin in ("sql", "bind") or call.sql else ""
+    return " (in raw SQL)" if call.origin != "rendered" and (call.origin in ("sql", "bind") or call.sql) else ""
 
 
 def anchor(call: OpCall, *parts: object) -> str:
