@@ -726,7 +726,7 @@ class Extractor:
         elif isinstance(target, ast.Name):
             tname = target.id
         else:
-            return TypeSpec(None, raw=ast.unparse(node))
+            return TypeSpec(None, raw=_short(node))
         key = tname.lower()
         name = _PY_TYPES.get(key)
         if name is None and key.endswith("type"):
@@ -747,7 +747,7 @@ class Extractor:
                 name = "timestamptz"
             if name == "varchar" and key in ("string", "unicode") and length is None and not call.args:
                 name = "varchar"
-        return TypeSpec(name, length=length, raw=ast.unparse(node), precision=precision, scale=scale)
+        return TypeSpec(name, length=length, raw=_short(node), precision=precision, scale=scale)
 
     def _default(self, node: ast.expr, frame: _Frame) -> DefaultSpec | None | Any:
         if isinstance(node, ast.Constant):
@@ -766,9 +766,9 @@ class Extractor:
                 text = self._literal(inner, frame.env)
                 if isinstance(text, str):
                     return DefaultSpec(text, volatile=sqlmod.expression_is_volatile(text))
-                return DefaultSpec(ast.unparse(node), unknown=True)
+                return DefaultSpec(_short(node), unknown=True)
             if name in ("true", "false", "null", "literal"):
-                return DefaultSpec(ast.unparse(node), volatile=False)
+                return DefaultSpec(_short(node), volatile=False)
             # sa.func.now(), func.gen_random_uuid()
             f = call.func
             if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name | ast.Attribute) and (getattr(f.value, "id", None) == "func" or getattr(f.value, "attr", None) == "func"):
@@ -776,7 +776,7 @@ class Extractor:
         value = self._literal(node, frame.env)
         if isinstance(value, str):
             return DefaultSpec(repr(value), volatile=False)
-        return DefaultSpec(ast.unparse(node), unknown=True)
+        return DefaultSpec(_short(node), unknown=True)
 
     def _column(self, node: ast.expr, frame: _Frame) -> ColumnSpec:
         if not (isinstance(node, ast.Call) and self._callee_name(node) == "Column"):
@@ -825,6 +825,25 @@ class Extractor:
             default_python="default" in kws, primary_key=pk, unique=unique, foreign_key=fk,
             foreign_key_not_valid=not_valid, identity=identity, computed_stored=stored,
         )
+
+
+def _short(node: ast.expr) -> str:
+    """A cheap rendering of a type expression for messages (`sa.String(50)`); ast.unparse is slow."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{_short(node.value)}.{node.attr}"
+    if isinstance(node, ast.Call):
+        parts = []
+        for a in node.args:
+            parts.append(repr(a.value) if isinstance(a, ast.Constant) else _short(a))
+        for k in node.keywords:
+            v = k.value
+            parts.append(f"{k.arg}={v.value!r}" if isinstance(v, ast.Constant) else f"{k.arg}=...")
+        return f"{_short(node.func)}({', '.join(parts)})"
+    if isinstance(node, ast.Constant):
+        return repr(node.value)
+    return "..."
 
 
 def extract(mig, *, dialect: str | None = None, local_tops: Iterable[str] = (), migration_tops: Iterable[str] = ()) -> MigrationOps:

@@ -12,6 +12,7 @@ raises `SqlSyntaxError`. The caller turns both into a "not analysed" finding: ne
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -92,6 +93,7 @@ def parse(text: str) -> list[Statement]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
 def expression_is_volatile(expr: str) -> bool:
     """Whether a default expression calls a volatile function (parsed as `SELECT <expr>`)."""
     try:

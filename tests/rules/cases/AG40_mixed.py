@@ -23,7 +23,7 @@ def upgrade():
     op.create_check_constraint("ck_invoice_total", "invoice", "total >= 0")
     op.alter_column("invoice", "number", type_=sa.BigInteger())
     op.bulk_insert(sa.table("invoice", sa.column("id")), [{"id": 1}])
-    op.add_column("user", sa.Column("plan", sa.Text(), nullable=False))  # expect: AG405,AG416
+    op.add_column("user", sa.Column("plan", sa.Text(), nullable=False))  # expect: AG405
     _timeouts()
     op.add_column("user", sa.Column("team", sa.Text(), nullable=True))
     with op.batch_alter_table("user") as batch:
