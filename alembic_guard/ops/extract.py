@@ -772,7 +772,7 @@ class Extractor:
             # sa.func.now(), func.gen_random_uuid()
             f = call.func
             if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name | ast.Attribute) and (getattr(f.value, "id", None) == "func" or getattr(f.value, "attr", None) == "func"):
-                return DefaultSpec(f"{f.attr}()", volatile=f.attr.lower() in sqlmod.VOLATILE_FUNCTIONS)
+                return DefaultSpec(f"{f.attr}()", volatile=sqlmod.function_is_volatile(f.attr))
         value = self._literal(node, frame.env)
         if isinstance(value, str):
             return DefaultSpec(repr(value), volatile=False)

@@ -26,6 +26,16 @@ VOLATILE_FUNCTIONS = frozenset({
     "uuid_generate_v7", "uuidv4", "uuidv7", "clock_timestamp", "timeofday", "nextval", "setseed",
     "gen_random_bytes", "txid_current", "random_normal",
 })
+# Functions known not to be volatile (immutable or stable): a default calling only these is stored
+# once in the catalog on PostgreSQL 11+. Any other function is treated as volatile, as squawk does:
+# a default alembic-guard cannot prove constant is assumed to rewrite the table.
+NON_VOLATILE_FUNCTIONS = frozenset({
+    "now", "statement_timestamp", "transaction_timestamp", "current_setting", "lower", "upper", "btrim",
+    "trim", "ltrim", "rtrim", "length", "coalesce", "nullif", "greatest", "least", "concat", "md5",
+    "to_jsonb", "to_json", "jsonb_build_object", "json_build_object", "jsonb_build_array",
+    "json_build_array", "array", "make_interval", "to_timestamp", "to_date", "date_trunc", "timezone",
+    "abs", "round", "int4", "int8", "text", "numeric", "float8", "bool", "array_length", "cardinality",
+})
 SERIAL_TYPES = {"serial": "integer", "serial4": "integer", "bigserial": "bigint", "serial8": "bigint",
                 "smallserial": "smallint", "serial2": "smallint"}
 PG_TYPE_NAMES = {
@@ -100,12 +110,22 @@ def expression_is_volatile(expr: str) -> bool:
         from pglast import parse_sql
         from pglast.visitors import Visitor
     except ImportError:
-        return bool(re.search(r"\b(" + "|".join(VOLATILE_FUNCTIONS) + r")\s*\(", expr, re.I))
+        return _volatile_by_name(expr)
     try:
         tree = parse_sql(f"SELECT {expr}")
-    except Exception:  # noqa: BLE001 - not SQL we can read: assume the worst is not proven
-        return bool(re.search(r"\b(" + "|".join(VOLATILE_FUNCTIONS) + r")\s*\(", expr, re.I))
+    except Exception:  # noqa: BLE001 - not SQL pglast reads: fall back to function names
+        return _volatile_by_name(expr)
     return _calls_volatile(tree)
+
+
+def function_is_volatile(name: str) -> bool:
+    name = name.lower()
+    return name in VOLATILE_FUNCTIONS or name not in NON_VOLATILE_FUNCTIONS
+
+
+def _volatile_by_name(expr: str) -> bool:
+    """Without a parser: any `name(` that is not a known non-volatile function counts."""
+    return any(function_is_volatile(m) for m in re.findall(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(", expr))
 
 
 def _calls_volatile(node: Any) -> bool:
@@ -119,7 +139,7 @@ def _calls_volatile(node: Any) -> bool:
             return
         if isinstance(n, pg.FuncCall):
             fname = n.funcname[-1].sval.lower() if n.funcname else ""
-            if fname in VOLATILE_FUNCTIONS:
+            if fname in VOLATILE_FUNCTIONS or fname not in NON_VOLATILE_FUNCTIONS:
                 found = True
                 return
         if isinstance(n, (tuple, list)):

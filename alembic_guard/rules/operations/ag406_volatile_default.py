@@ -17,7 +17,8 @@ def volatile_default(call: OpCall, ctx: OpContext):
     ## What it does
     Flags `op.add_column` on an existing table when the new column's value must be computed for
     every row: a volatile `server_default` (`gen_random_uuid()`, `random()`, `clock_timestamp()`,
-    `nextval(...)`), a serial or `Identity()` column, or a stored computed column. With a target
+    `nextval(...)`, or any function not known to be immutable or stable, such as your own),
+    a serial or `Identity()` column, or a stored computed column. With a target
     server older than PostgreSQL 11 (`--server-version 10`), any server default counts.
 
     ## Why is this bad?
