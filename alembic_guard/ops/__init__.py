@@ -90,7 +90,10 @@ def operations(project) -> ProjectOps:
         gc.disable()
         try:
             for mig in project.migrations:
-                out.by_path[mig.relpath] = extract(mig, dialect=dialect, local_tops=tops, migration_tops=mig_tops)
+                try:
+                    out.by_path[mig.relpath] = extract(mig, dialect=dialect, local_tops=tops, migration_tops=mig_tops)
+                except Exception as exc:  # noqa: BLE001 - a reader bug must not hide a revision
+                    out.by_path[mig.relpath] = _reader_failed(mig, exc)
         finally:
             if was_enabled:
                 gc.enable()
@@ -102,6 +105,15 @@ def operations(project) -> ProjectOps:
         return out
 
     return project.analysis("ops", build)
+
+
+def _reader_failed(mig, exc: Exception) -> MigrationOps:
+    """A revision the reader crashed on: reported as not analysed (AG423), never passed."""
+    from alembic_guard.findings import Location
+
+    reason = f"alembic-guard's operation reader failed on it ({type(exc).__name__}: {exc}); please report this"
+    call = OpCall("unresolved", {"reason": reason}, location=Location(mig.relpath, 1, 1, revision=mig.revision_id))
+    return MigrationOps([call])
 
 
 class OpContext:

@@ -68,6 +68,24 @@ _PY_TYPES: dict[str, str] = {
 }
 
 
+class _DialectVerdict(int):
+    """A name bound to a dialect test (`is_pg = bind.dialect.name == "postgresql"`)."""
+
+    def __new__(cls, value: bool):
+        return int.__new__(cls, bool(value))
+
+    def __bool__(self) -> bool:
+        return int(self) == 1
+
+
+@dataclass(frozen=True)
+class _CoreStatement:
+    """A name bound to a SQLAlchemy Core data statement (`stmt = t.update().values(...)`)."""
+
+    verb: str
+    table: str | None
+
+
 @dataclass
 class MigrationOps:
     """Everything read from one revision file's functions."""
@@ -201,7 +219,7 @@ class Extractor:
         elif isinstance(node, ast.For | ast.AsyncFor):
             self._for(node, frame)
         elif isinstance(node, ast.If):
-            verdict = self._dialect_test(node.test)
+            verdict = self._dialect_test(node.test, frame)
             if verdict is None:
                 self._expr(node.test, frame)
                 self._body(node.body, frame)
@@ -261,6 +279,10 @@ class Extractor:
             frame.tables[name] = self._table_object(value, frame)
         elif isinstance(value, ast.Call) and self._callee_name(value) in self.session_names:
             frame.sessions.add(name)
+        elif self._dialect_test(value, frame) is not None:
+            frame.env[name] = _DialectVerdict(self._dialect_test(value, frame))
+        elif self._core_statement(value, frame) is not None:
+            frame.env[name] = _CoreStatement(*self._core_statement(value, frame))
         else:
             lit = self._literal(value, frame.env)
             if lit is not UNRESOLVED:
@@ -321,11 +343,14 @@ class Extractor:
             return all(self._assign_target(t, v, env) for t, v in zip(target.elts, value))
         return False
 
-    def _dialect_test(self, test: ast.expr) -> bool | None:
+    def _dialect_test(self, test: ast.expr, frame: _Frame | None = None) -> bool | None:
         """True/False when `test` compares the dialect name with literals and the dialect is known."""
+        if isinstance(test, ast.Name) and frame is not None:
+            value = frame.env.get(test.id)
+            return value if isinstance(value, _DialectVerdict) else None
         if not self.dialect or not isinstance(test, ast.Compare) or len(test.ops) != 1:
             if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-                inner = self._dialect_test(test.operand)
+                inner = self._dialect_test(test.operand, frame)
                 return None if inner is None else not inner
             return None
         left = test.left
@@ -659,6 +684,9 @@ class Extractor:
                 table = self._table_object(node.args[0], frame) if node.args else None
                 return DATA_VERBS[attr], table
             node = base
+        if isinstance(node, ast.Name) and isinstance(frame.env.get(node.id), _CoreStatement):
+            stmt = frame.env[node.id]
+            return stmt.verb, stmt.table
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             if node.func.id in DATA_VERBS:
                 table = self._table_object(node.args[0], frame) if node.args else None
