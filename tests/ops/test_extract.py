@@ -165,3 +165,32 @@ def upgrade():
 ''', "AG423")
     assert [f.code for f in found] == ["AG423"]
     assert "run_all" in found[0].message
+
+
+def test_names_bound_to_dialect_tests_and_core_statements():
+    found = calls('''
+        def upgrade():
+            conn = op.get_bind()
+            is_pg = conn.dialect.name == "postgresql"
+            if is_pg:
+                op.drop_column("t", "pg")
+            else:
+                op.drop_column("t", "other")
+            accounts = sa.table("acct", sa.column("a"))
+            stmt = accounts.update().values(a=1)
+            conn.execute(stmt)
+    ''')
+    assert [(c.name, c.column_name or c.params.get("table_name")) for c in found] == [("drop_column", "pg"), ("update", "acct")]
+
+
+def test_reader_crash_is_reported_as_not_analysed(monkeypatch):
+    import importlib
+
+    extract_mod = importlib.import_module("alembic_guard.ops.extract")
+
+    def boom(self):
+        raise RuntimeError("kaputt")
+
+    monkeypatch.setattr(extract_mod.Extractor, "run", boom)
+    found = check_source("def upgrade():\n    op.drop_column('t', 'c')\n", "AG423")
+    assert [f.code for f in found] == ["AG423"] and "kaputt" in found[0].message
