@@ -45,7 +45,7 @@ def main() -> None:
         raise SystemExit("squawk not found: pip install squawk-cli")
     samples = [Path(p) for p in sys.argv[1:]] or [ROOT / "sample_projects" / "dangerous_ops_postgres", ROOT / "sample_projects" / "safe_ops_postgres"]
     for sample in samples:
-        settings = settings_mod.load(sample, select=("AG4",), allow_import=True)
+        settings = settings_mod.load(sample, select=("AG4", "AG416"), allow_import=True)
         project = Project.load(settings)
         order = [r for r in project.graph.upgrade_order() if r in project.by_revision]
         rendered, problem = render(project, order, 120)

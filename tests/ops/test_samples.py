@@ -26,7 +26,7 @@ def markers(root: Path) -> set[tuple[str, int, str]]:
 
 
 def findings(root: Path, **overrides) -> set[tuple[str, int, str]]:
-    report = api.check(settings_mod.load(root, select=("AG4",), **overrides))
+    report = api.check(settings_mod.load(root, select=("AG4", "AG416"), **overrides))
     return {(str(f.location.path), f.location.line or 0, f.code) for f in report.findings}
 
 
@@ -43,7 +43,7 @@ def test_safe_sample_is_clean():
 
 def test_dangerous_sample_rendered_offline():
     root = SAMPLES / "dangerous_ops_postgres"
-    report = api.check(settings_mod.load(root, select=("AG4",), allow_import=True))
+    report = api.check(settings_mod.load(root, select=("AG4", "AG416"), allow_import=True))
     got = {(f.code, f.location.revision): f for f in report.findings}
     # revisions that reflect the database or break offline are reported...
     assert ("AG424", "ffffffffffff") in got
@@ -57,6 +57,26 @@ def test_dangerous_sample_rendered_offline():
 
 
 def test_safe_sample_rendered_offline_is_clean():
-    report = api.check(settings_mod.load(SAMPLES / "safe_ops_postgres", select=("AG4",), allow_import=True))
+    report = api.check(settings_mod.load(SAMPLES / "safe_ops_postgres", select=("AG4", "AG416"), allow_import=True))
     assert report.findings == ()
     assert report.facts["offline_render"]["failed"] == 0
+
+
+def test_ag424_doc_example_fires_and_use_instead_does_not(tmp_path):
+    import shutil
+
+    from alembic_guard.docs import sections
+    from alembic_guard.rules import BY_CODE
+
+    rule = BY_CODE["AG424"]
+    blocks = {name: re.search(r"```python\n(.*?)```", sections(rule)[name], re.S).group(1) for name in ("Example", "Use instead")}
+    header = 'from alembic import op\nimport sqlalchemy as sa\nrevision = "a1"\ndown_revision = None\n\n'
+    codes = {}
+    for name, body in blocks.items():
+        root = tmp_path / name.replace(" ", "_")
+        shutil.copytree(SAMPLES / "safe_ops_postgres", root, ignore=shutil.ignore_patterns("versions", "expected"))
+        (root / "migrations" / "versions").mkdir()
+        (root / "migrations" / "versions" / "a1_rev.py").write_text(header + body + "\n\ndef downgrade():\n    pass\n")
+        report = api.check(settings_mod.load(root, select=("AG424",), allow_import=True))
+        codes[name] = [f.code for f in report.findings]
+    assert codes == {"Example": ["AG424"], "Use instead": []}

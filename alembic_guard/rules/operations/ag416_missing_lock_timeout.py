@@ -10,6 +10,7 @@ from alembic_guard.rules.operations._common import ident
     on=LOCKING_OPS,
     severity=Severity.WARNING,
     dialects={"postgresql"},
+    status="preview",
 )
 def missing_lock_timeout(call: OpCall, ctx: OpContext):
     """Locking DDL without a lock_timeout.
@@ -17,7 +18,9 @@ def missing_lock_timeout(call: OpCall, ctx: OpContext):
     ## What it does
     Flags the first statement of a migration that locks an existing table (ALTER TABLE, CREATE
     INDEX without CONCURRENTLY, DROP ...) when neither the migration (`SET lock_timeout`) nor
-    env.py sets `lock_timeout` before it. Reported once per migration.
+    env.py sets `lock_timeout` before it. Reported once per migration. Preview (off by default,
+    because it fires on nearly every migration of a project that has not adopted timeouts yet):
+    select it with `--select AG416`, or set `lock_timeout` once in env.py.
 
     ## Why is this bad?
     DDL must wait for its lock behind every running transaction on the table, and while it waits,
