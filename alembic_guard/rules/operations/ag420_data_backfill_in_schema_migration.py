@@ -19,7 +19,8 @@ def data_backfill_in_schema_migration(call: OpCall, ctx: OpContext):
     Flags UPDATE / INSERT / DELETE / TRUNCATE statements (raw SQL through `op.execute` or the
     connection, SQLAlchemy Core `update()`/`insert()`/`delete()`, `op.bulk_insert`) on existing
     tables, and ORM sessions opened inside a migration. Rows written into a table created earlier
-    in the same migration (seed data) are not flagged.
+    in the same migration (seed data) are not flagged, nor statements run outside the transaction
+    (inside `autocommit_block()`, where each batch of a backfill loop commits on its own).
 
     ## Why is this bad?
     The statement runs in the migration's transaction, together with DDL that holds ACCESS
@@ -39,7 +40,10 @@ def data_backfill_in_schema_migration(call: OpCall, ctx: OpContext):
     ```python
     def upgrade():
         op.add_column("account", sa.Column("status", sa.Text(), nullable=True))
-        # backfill in batches from a separate job or management command, outside the migration
+        # better still: backfill from a separate job, after the deploy
+        with op.get_context().autocommit_block():
+            while op.get_bind().execute(sa.text(BATCH)).rowcount:
+                pass  # BATCH = "UPDATE account SET status = 'active' WHERE id IN (... LIMIT 1000)"
     ```
 
     ## When to ignore
@@ -56,6 +60,8 @@ def data_backfill_in_schema_migration(call: OpCall, ctx: OpContext):
             anchor="orm_session",
         )
         return
+    if not call.in_transaction:
+        return  # autocommit: each statement commits on its own (the batched-backfill pattern)
     table = call.params.get("table_name")
     if isinstance(table, str) and (ctx.created_earlier(table) or table.lower() == "alembic_version"):
         return

@@ -21,3 +21,9 @@ def upgrade():
     op.execute("INSERT INTO country (code) VALUES ('IT')")
     op.bulk_insert(accounts, [{"status": "x"}])  # expect: AG420
     rows = bind.execute(sa.text("SELECT id FROM account")).fetchall()  # reading is not a change
+    with op.get_context().autocommit_block():
+        conn = op.get_bind()
+        while True:  # batched backfill: each statement commits on its own
+            result = conn.execute(sa.text("UPDATE account SET status = 'x' WHERE id IN (SELECT id FROM account WHERE status IS NULL LIMIT 500)"))
+            if result.rowcount <= 0:
+                break
