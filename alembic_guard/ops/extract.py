@@ -421,6 +421,12 @@ class Extractor:
         if isinstance(func, ast.Attribute) and func.attr in ("execute", "exec_driver_sql") and self._is_bind_expr(func.value, frame):
             self._sql(node, self._arg(node, 0, "statement"), frame, "bind")
             return True
+        # sa.Table(...).create(bind) / metadata-free table objects created through the connection
+        if isinstance(func, ast.Attribute) and func.attr == "create" and any(self._is_bind_expr(a, frame) for a in [*node.args, *(k.value for k in node.keywords)]):
+            table = self._table_object(func.value, frame)
+            if table is not None:
+                self._emit("create_table", {"table_name": table}, self._loc(node), node, "bind")
+                return True
         # session.execute(...) / other session use
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in frame.sessions:
             return False
@@ -529,10 +535,11 @@ class Extractor:
         return None
 
     def _table_object(self, node: ast.expr, frame: _Frame) -> str | None:
-        """`sa.table("t", ...)` / `sa.Table("t", meta, ...)` / a name bound to one -> "t"."""
+        """`sa.table("t", ...)` / `sa.Table("t", meta, ...)` / `op.create_table("t", ...)` (which
+        returns the Table) / a name bound to one -> "t"."""
         if isinstance(node, ast.Name):
             return frame.tables.get(node.id)
-        if isinstance(node, ast.Call) and self._callee_name(node) in ("table", "Table") and node.args:
+        if isinstance(node, ast.Call) and (self._callee_name(node) in ("table", "Table") or self._is_op_attr(node.func, "create_table")) and node.args:
             value = self._literal(node.args[0], frame.env)
             return value if isinstance(value, str) else "?"
         return None

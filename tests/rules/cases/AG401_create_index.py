@@ -27,6 +27,9 @@ def upgrade():
     _index("invoice")
     for table in INDEXED[1:]:
         _index(table, column="paid_at")
+    country = sa.Table("country", sa.MetaData(), sa.Column("code", sa.Text()))
+    country.create(o.get_bind())
+    o.create_index("ix_country_code", "country", ["code"])  # created through the connection above
 
 
 def downgrade():

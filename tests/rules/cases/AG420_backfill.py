@@ -27,3 +27,8 @@ def upgrade():
             result = conn.execute(sa.text("UPDATE account SET status = 'x' WHERE id IN (SELECT id FROM account WHERE status IS NULL LIMIT 500)"))
             if result.rowcount <= 0:
                 break
+    seed = op.create_table("plan_kind", sa.Column("code", sa.Text(), primary_key=True))
+    op.bulk_insert(seed, [{"code": "free"}])  # the table op.create_table returned: seed data
+    lookup = sa.Table("currency", sa.MetaData(), sa.Column("code", sa.Text(), primary_key=True))
+    lookup.create(op.get_bind())
+    op.bulk_insert(lookup, [{"code": "EUR"}])  # created through the connection above
