@@ -112,3 +112,19 @@ def test_changed_since_cli_exit_codes(repo):
     assert [f["location"]["revision"] for f in data["findings"]] == ["c3"]
     proc = subprocess.run(cmd + ["--changed-since", "does-not-exist"], capture_output=True, text=True)
     assert proc.returncode == 2 and "unknown git ref" in proc.stderr
+
+
+def test_findings_and_suppressions_in_multiline_sql(project_factory):
+    body = (
+        '    op.execute("""\n'
+        '        CREATE INDEX ix_a ON account (a);  -- a SQL comment is not a suppression: # alembic-guard: ignore[AG401]\n'
+        '        CREATE INDEX ix_b ON account (b);\n'
+        '    """)'
+    )
+    root = project_factory({"a1_old.py": revision_source("a1", None, body)})
+    report = api.check(settings_mod.load(root, select=("AG0", "AG401")))
+    assert [(f.code, f.location.line, f.message.split("`")[1]) for f in report.findings] == [("AG401", 11, "ix_a"), ("AG401", 12, "ix_b")]
+    # a Python comment on the call covers every statement in it
+    (root / "migrations/versions/a1_old.py").write_text(revision_source("a1", None, body + "  # alembic-guard: ignore[AG401] tiny lookup table"))
+    report = api.check(settings_mod.load(root, select=("AG0", "AG401")))
+    assert report.findings == ()
