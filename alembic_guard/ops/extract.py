@@ -438,6 +438,10 @@ class Extractor:
         if isinstance(func, ast.Call) and isinstance(func.func, ast.Name) and func.func.id == "getattr" and func.args and self._is_op(func.args[0]):
             self._unresolved(node, "`getattr(op, ...)` calls an operation chosen at run time", frame)
             return True
+        if statement and (isinstance(func, ast.Subscript) or (isinstance(func, ast.Call) and isinstance(func.func, ast.Name) and func.func.id in ("getattr", "globals", "locals", "vars"))):
+            # globals()["upgrade_%s" % name]() (Alembic's multidb template), handlers[key](), ...
+            self._unresolved(node, f"`{_short(func) if not isinstance(func, ast.Subscript) else 'a function looked up at run time'}` is called: its operations cannot be read", frame)
+            return True
         if isinstance(func, ast.Name) and func.id in ("exec", "eval"):
             self._unresolved(node, f"`{func.id}(...)` runs code that cannot be read statically", frame)
             return True

@@ -14,3 +14,6 @@ def upgrade():
     getattr(op, "drop_" + "column")("user", "x")  # expect: AG423
     log.info("done")
     op.add_column("user", sa.Column("x", sa.Text(), nullable=True))
+    globals()["upgrade_%s" % "engine1"]()  # expect: AG423
+    HANDLERS["x"](op)  # expect: AG423
+    columns = {"a": 1}["a"]  # a subscript that is not called: fine
