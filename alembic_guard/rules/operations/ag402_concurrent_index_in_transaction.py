@@ -51,7 +51,7 @@ def concurrent_index_in_transaction(call: OpCall, ctx: OpContext):
         return
     what = VERB.get(call.name, call.name)
     yield concurrent_index_in_transaction.finding(
-        f"{what} CONCURRENTLY on `{ident(call.name_arg or call.table)}` runs inside the migration's transaction{where(call)}",
+        f"{what} CONCURRENTLY (`{ident(call.name_arg or call.table)}`) runs inside the migration's transaction{where(call)}",
         at=call.location,
         hint="move it into `with op.get_context().autocommit_block():`",
         anchor=anchor(call, call.name_arg or call.table),
