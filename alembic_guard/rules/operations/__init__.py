@@ -25,6 +25,7 @@ from alembic_guard.rules.operations.ag422_migration_imports_app_models import mi
 from alembic_guard.rules.operations.ag423_revision_not_analysed import revision_not_analysed
 from alembic_guard.rules.operations.ag424_offline_render_fails import offline_render_fails
 from alembic_guard.rules.operations.ag425_missing_statement_timeout import missing_statement_timeout
+from alembic_guard.rules.operations.ag426_identifier_too_long import identifier_too_long
 
 RULES = (
     create_index_not_concurrently,
@@ -52,4 +53,5 @@ RULES = (
     revision_not_analysed,
     offline_render_fails,
     missing_statement_timeout,
+    identifier_too_long,
 )
