@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,6 +84,33 @@ class _CoreStatement:
 
     verb: str
     table: str | None
+
+
+class _LazyColumns(Sequence):
+    """The columns of a `create_table`, read into ColumnSpecs only when a rule asks (most do not:
+    nothing on a new table is dangerous, only the preview type rules look)."""
+
+    def __init__(self, extractor: "Extractor", env: dict) -> None:
+        self.nodes: list[ast.expr] = []
+        self._extractor = extractor
+        self._env = env
+        self._specs: list[ColumnSpec] | None = None
+
+    def _resolve(self) -> list[ColumnSpec]:
+        if self._specs is None:
+            frame = _Frame(self._env, {}, set(), set(), {}, set(), "", 0)
+            self._specs = [self._extractor._column(n, frame) for n in self.nodes]
+            self._extractor = None  # type: ignore[assignment]
+        return self._specs
+
+    def __getitem__(self, index):
+        return self._resolve()[index]
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def __repr__(self) -> str:
+        return f"<{len(self.nodes)} columns>"
 
 
 @dataclass
@@ -591,7 +618,8 @@ class Extractor:
             if idx < len(signature):
                 params[signature[idx]] = self._value(signature[idx], arg, frame)
             elif name == "create_table":
-                params.setdefault("columns", []).append(self._column(arg, frame))
+                params.setdefault("columns", _LazyColumns(self, dict(frame.env))).nodes.append(arg)
+                params.setdefault("column_names", []).append(self._column_name(arg, frame))
         if any(isinstance(a, ast.Starred) for a in node.args):
             params["_starred"] = True
         for kw in node.keywords:
@@ -816,6 +844,13 @@ class Extractor:
         if isinstance(value, str):
             return DefaultSpec(repr(value), volatile=False)
         return DefaultSpec(_short(node), unknown=True)
+
+    def _column_name(self, node: ast.expr, frame: _Frame) -> str | None:
+        """Just the name of `sa.Column("name", ...)` (cheap: no type or default analysis)."""
+        if isinstance(node, ast.Call) and node.args and self._callee_name(node) == "Column":
+            value = self._literal(node.args[0], frame.env)
+            return value if isinstance(value, str) else None
+        return None
 
     def _column(self, node: ast.expr, frame: _Frame) -> ColumnSpec:
         if not (isinstance(node, ast.Call) and self._callee_name(node) == "Column"):

@@ -15,9 +15,13 @@ def _names(call: OpCall):
         yield ("index" if call.name == "create_index" else "constraint"), call.name_arg
     if call.name == "create_table":
         yield "table", call.table
-        for col in p.get("columns") or ():
-            if isinstance(col, ColumnSpec):
-                yield "column", col.name
+        if "column_names" in p:  # from op.create_table: names read without analysing the columns
+            for name in p["column_names"]:
+                yield "column", name
+        else:
+            for col in p.get("columns") or ():
+                if isinstance(col, ColumnSpec):
+                    yield "column", col.name
     elif call.name == "add_column" and call.column is not None:
         yield "column", call.column.name
     elif call.name == "alter_column" and isinstance(p.get("new_column_name"), str):
