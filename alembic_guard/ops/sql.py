@@ -103,9 +103,23 @@ def parse(text: str) -> list[Statement]:
     return out
 
 
+# Fast paths for the two shapes almost every server default has; they save importing pglast.
+_SIMPLE_CALL = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*\(\s*\)\s*")
+_SIMPLE_CONST = re.compile(
+    r"\s*(?:'(?:[^']|'')*'|-?\d+(?:\.\d+)?|true|false|null|current_timestamp|current_date|localtimestamp)"
+    r"(?:\s*::\s*[A-Za-z_][A-Za-z0-9_ ]*(?:\[\])?)?\s*",
+    re.IGNORECASE,
+)
+
+
 @functools.lru_cache(maxsize=4096)
 def expression_is_volatile(expr: str) -> bool:
     """Whether a default expression calls a volatile function (parsed as `SELECT <expr>`)."""
+    if _SIMPLE_CONST.fullmatch(expr):
+        return False
+    simple = _SIMPLE_CALL.fullmatch(expr)
+    if simple:
+        return function_is_volatile(simple.group(1))
     try:
         from pglast import parse_sql
         from pglast.visitors import Visitor
