@@ -1,0 +1,52 @@
+from alembic_guard.findings import Severity
+from alembic_guard.rules._registry import app_rule
+from alembic_guard.rules.session._common import engine_call_text, engine_label
+
+MYSQL = {"mysql", "mariadb"}
+
+
+@app_rule("AG501", "pool-pre-ping-disabled", severity=Severity.WARNING)
+def pool_pre_ping_disabled(module, app):
+    """MySQL/MariaDB engine without `pool_pre_ping=True`.
+
+    ## What it does
+    Flags `create_engine(...)` / `create_async_engine(...)` whose URL (a literal, a module
+    constant or the default of `os.getenv`) names MySQL or MariaDB and that does not pass
+    `pool_pre_ping=True`. Engines with `NullPool` (no pooled connections) are left alone.
+
+    ## Why is this bad?
+    A pooled connection can sit idle longer than the server lets it live: MySQL closes idle
+    connections after `wait_timeout` (8 hours by default), proxies and failovers cut them sooner.
+    The next request that checks out the dead connection fails with
+    `OperationalError: (2006, 'MySQL server has gone away')` or
+    `(2013, 'Lost connection to MySQL server during query')`. With `pool_pre_ping=True` the pool
+    tests each connection with a cheap ping at checkout and silently replaces dead ones.
+
+    ## Example
+    ```python
+    from sqlalchemy import create_engine
+
+    engine = create_engine("mysql+pymysql://app@db/shop")
+    ```
+
+    ## Use instead
+    ```python
+    from sqlalchemy import create_engine
+
+    engine = create_engine("mysql+pymysql://app@db/shop", pool_pre_ping=True, pool_recycle=3600)
+    ```
+
+    ## When to ignore
+    Short-lived scripts that open the engine, work and exit never hold idle connections.
+    """
+    for eng in module.engines:
+        if eng.dialect not in MYSQL or eng.poolclass == "NullPool":
+            continue
+        if eng.option("pool_pre_ping") is True or (eng.has("pool_pre_ping") and eng.option("pool_pre_ping") is not False and not isinstance(eng.option("pool_pre_ping"), bool)):
+            continue
+        yield pool_pre_ping_disabled.finding(
+            f"Engine {engine_label(eng)} on {eng.dialect} does not ping pooled connections before use",
+            at=module.loc(eng.call),
+            hint=f"pass `pool_pre_ping=True` to `{engine_call_text(eng)}(...)` so connections the server dropped are replaced",
+            anchor=f"engine {eng.name or '?'}",
+        )
