@@ -77,6 +77,7 @@ class Access:
     rel: RelInfo | None
     in_async: bool
     collection_use: bool
+    closed: bool = False  # the object's session was closed (or the object detached) at this point
 
 
 @dataclass
@@ -100,6 +101,7 @@ class Creation:
     kind: str  # session | conn
     in_with: bool
     inline: bool  # used directly as a receiver: Session(engine).execute(...)
+    is_async: bool | None = None
 
 
 @dataclass
@@ -464,7 +466,8 @@ class _Walker:
         if base is None or base.kind != "obj" or not isinstance(node.value, ast.Name):
             return None
         rel = self.app.relationship(base.model, node.attr)
-        self.flow.accesses.append(Access(node, node.value.id, node.attr, base, rel, self.flow.is_async, coll))
+        closed = base.detached or (base.session is not None and base.session.closed)
+        self.flow.accesses.append(Access(node, node.value.id, node.attr, base, rel, self.flow.is_async, coll, closed))
         if rel is not None:
             sub = frozenset(p.split(".", 1)[1] for p in base.eager if p.startswith(node.attr + "."))
             loaded = node.attr in base.eager or not rel.is_lazy
@@ -499,7 +502,7 @@ class _Walker:
             is_async = key == "AsyncSession"
             expire = not _kw_false(node, "expire_on_commit")
             state = SessionState(None, is_async, None, expire, owned=True, node=node)
-            self.creation(node, "session")
+            self.creation(node, "session", is_async)
             if self.flow.is_async and not is_async:
                 self.flow.sync_uses.append(SyncUse(node, "creates a sync `Session`", None))
             return Val("session", session=state, is_async=is_async)
@@ -511,7 +514,7 @@ class _Walker:
             if fac is not None and name not in self.env:
                 state = SessionState(None, fac.is_async, fac, fac.expire_on_commit, owned=not fac.scoped, node=node, scoped=fac.scoped)
                 if not fac.scoped:
-                    self.creation(node, "session")
+                    self.creation(node, "session", fac.is_async)
                 if self.flow.is_async and not fac.is_async:
                     self.flow.sync_uses.append(SyncUse(node, f"opens a sync session from `{name}`", None))
                 return Val("session", session=state, is_async=fac.is_async, factory=fac)
@@ -546,7 +549,7 @@ class _Walker:
         if kind == "engine":
             if meth in ("connect", "begin", "raw_connection"):
                 state = SessionState(None, recv.is_async, None, False, owned=True, node=node)
-                self.creation(node, "conn")
+                self.creation(node, "conn", recv.is_async)
                 if self.flow.is_async and recv.is_async is False:
                     self.flow.sync_uses.append(SyncUse(node, f"calls `{_dotted(func)}()` on a sync engine", None))
                 return Val("conn", session=state, is_async=recv.is_async, engine=recv.engine)
@@ -585,8 +588,8 @@ class _Walker:
             return None
         return None
 
-    def creation(self, node: ast.Call, kind: str) -> None:
-        self.flow.creations.append(Creation(node, None, kind, self.in_with_item, False))
+    def creation(self, node: ast.Call, kind: str, is_async: bool | None = None) -> None:
+        self.flow.creations.append(Creation(node, None, kind, self.in_with_item, False, is_async))
 
     def session_call(self, node: ast.Call, meth: str, recv: Val, argvals: list) -> Val | None:
         state = recv.session

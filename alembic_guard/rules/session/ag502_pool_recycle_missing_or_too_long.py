@@ -12,7 +12,7 @@ def pool_recycle_missing_or_too_long(module, app):
 
     ## What it does
     Flags a MySQL/MariaDB engine that neither pings connections (`pool_pre_ping=True`) nor
-    recycles them (`pool_recycle=` seconds), and any engine whose `pool_recycle` is `-1` or at
+    recycles them (`pool_recycle=` seconds), and one whose `pool_recycle` is `-1` or at
     least 28800 seconds — MySQL's default `wait_timeout`, after which the server closes idle
     connections.
 
@@ -43,7 +43,7 @@ def pool_recycle_missing_or_too_long(module, app):
         recycle = eng.option("pool_recycle")
         name = engine_label(eng)
         if isinstance(recycle, (int, float)) and not isinstance(recycle, bool):
-            if recycle < 0 and eng.dialect in MYSQL or recycle >= MYSQL_WAIT_TIMEOUT:
+            if eng.dialect in MYSQL and (recycle < 0 or recycle >= MYSQL_WAIT_TIMEOUT):
                 shown = "-1 (never)" if recycle < 0 else f"{recycle:g} s"
                 yield pool_recycle_missing_or_too_long.finding(
                     f"Engine {name} recycles connections after {shown}, not below MySQL's default wait_timeout of {MYSQL_WAIT_TIMEOUT} s",

@@ -107,7 +107,7 @@ def detached_lazy_load(module, app):
     for flow in flows(module, app):
         for acc in flow.accesses:
             val = acc.val
-            closed = val.detached or (val.session is not None and val.session.closed)
+            closed = acc.closed
             if not closed or val.expired or not lazy_unloaded(acc, app):
                 continue
             model = val.model or "the object"

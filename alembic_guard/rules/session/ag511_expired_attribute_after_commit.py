@@ -83,13 +83,13 @@ def expired_attribute_after_commit(module, app):
             val = acc.val
             if not val.expired or val.session is None:
                 continue
-            if not (val.session.is_async or val.session.closed):
+            if not (val.session.is_async or acc.closed):
                 continue
             key = (acc.var, acc.node.lineno)
             if key in seen:
                 continue
             seen.add(key)
-            why = "the session has closed" if val.session.closed else "reloading it in async code is implicit IO"
+            why = "the session has closed" if acc.closed else "reloading it in async code is implicit IO"
             yield expired_attribute_after_commit.finding(
                 f"`{acc.var}.{acc.attr}` is read after `commit()` expired it, and {why}",
                 at=module.loc(acc.node),

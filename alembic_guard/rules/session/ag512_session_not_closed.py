@@ -39,7 +39,7 @@ def _uses(var: str, scope: ast.AST, parents, creation: ast.AST):
                     withs = True
                 if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == "closing" and any(isinstance(a, ast.Name) and a.id == var for a in e.args):
                     withs = True
-        elif isinstance(n, ast.Return) and n.value is not None and any(isinstance(x, ast.Name) and x.id == var for x in ast.walk(n.value)):
+        elif isinstance(n, ast.Return) and n.value is not None and _hands_over(n.value, var):
             escapes = True
         elif isinstance(n, (ast.Yield, ast.YieldFrom)) and n.value is not None and any(isinstance(x, ast.Name) and x.id == var for x in ast.walk(n.value)):
             yields.append(n)
@@ -55,6 +55,19 @@ def _uses(var: str, scope: ast.AST, parents, creation: ast.AST):
         elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in ("append", "add", "push", "enter_context", "callback", "register", "setdefault") and any(isinstance(a, ast.Name) and a.id == var for a in n.args):
             escapes = True
     return closes, withs, escapes, yields
+
+
+def _hands_over(value: ast.AST, var: str) -> bool:
+    """`return session`, `return session, x`, `return Repo(session)`: the caller owns it now."""
+    if isinstance(value, ast.Name):
+        return value.id == var
+    if isinstance(value, (ast.Tuple, ast.List)):
+        return any(_hands_over(e, var) for e in value.elts)
+    if isinstance(value, ast.Dict):
+        return any(_hands_over(e, var) for e in value.values if e is not None)
+    if isinstance(value, ast.Call):
+        return any(isinstance(a, ast.Name) and a.id == var for a in [*value.args, *(k.value for k in value.keywords)])
+    return False
 
 
 def _inside_def(node, parents, scope) -> bool:
@@ -157,7 +170,7 @@ def session_not_closed(module, app):
                 yield session_not_closed.finding(
                     f"Dependency `{flow.func.name if flow.func else '?'}` closes `{var}` after `yield` without `finally`: an exception in the request skips the close",
                     at=module.loc(c.node),
-                    hint=f"wrap the yield: `try: yield {var}` / `finally: {'await ' if flow.is_async else ''}{var}.close()` (or `with {label} as {var}: yield {var}`)",
+                    hint=f"wrap the yield: `try: yield {var}` / `finally: {'await ' if c.is_async else ''}{var}.close()` (or `{'async ' if c.is_async else ''}with {label} as {var}: yield {var}`)",
                     anchor=anchor_of(module, c.node, f"{var} yield"),
                 )
                 continue
@@ -167,7 +180,7 @@ def session_not_closed(module, app):
                 yield session_not_closed.finding(
                     f"{what.capitalize()} `{var}` is opened and never closed",
                     at=module.loc(c.node),
-                    hint=f"use `{'async ' if flow.is_async and what == 'session' and 'Async' in label or flow.is_async and 'async' in label.lower() else ''}with {label} as {var}:` so it is closed even when an exception is raised",
+                    hint=f"use `{'async ' if c.is_async else ''}with {label} as {var}:` so it is closed even when an exception is raised",
                     anchor=anchor_of(module, c.node, f"{var} never closed"),
                 )
                 continue

@@ -76,7 +76,7 @@ def lazy_load_in_async(module, app):
             val = acc.val
             if not acc.in_async or val.session is None or val.session.is_async is not True:
                 continue
-            if val.session.closed or val.detached or val.expired:
+            if acc.closed or val.expired:
                 continue  # AG510 / AG511 report those
             if not lazy_unloaded(acc, app):
                 continue

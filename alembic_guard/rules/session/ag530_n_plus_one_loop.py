@@ -77,7 +77,7 @@ def n_plus_one_loop(module, app):
             val = acc.val
             if val.loop is None or val.session is None:
                 continue
-            if val.session.is_async is True or val.session.closed or val.detached or val.expired:
+            if val.session.is_async is True or acc.closed or val.expired:
                 continue  # AG522 / AG510 / AG511
             if not lazy_unloaded(acc, app):
                 continue
