@@ -245,8 +245,8 @@ class _Walker:
                     state = SessionState(p.arg, is_async, None, expire, owned=False)
                     val = Val("session", session=state, is_async=is_async)
             if val is None and p.annotation is None and p.arg.lower() in SESSION_NAMES:
-                is_async = True if p.arg in self.awaited else (False if not self.flow.is_async else None)
-                if is_async is not None:
+                is_async = True if p.arg in self.awaited or self.flow.is_async else False
+                if True:
                     expire = self.app.async_factories_expire() if is_async else True
                     state = SessionState(p.arg, is_async, None, expire, owned=False)
                     val = Val("session", session=state, is_async=is_async)
@@ -411,6 +411,13 @@ class _Walker:
         eng = next((e for e in self.mod.engines if e.name == node.id), None) or self.app.engines.get(node.id)
         if eng is not None:
             return Val("engine", engine=eng, is_async=eng.is_async)
+        if node.id.lower() in SESSION_NAMES and node.id in self.mod.imports.names:
+            # a session imported from the application's own module (`from db import session`)
+            is_async = True if node.id in self.awaited else (False if not self.flow.is_async else None)
+            state = SessionState(node.id, is_async, None, True, owned=False)
+            val = Val("session", session=state, is_async=is_async)
+            self.env[node.id] = val
+            return val
         return None
 
     def e_Subscript(self, node: ast.Subscript) -> Val | None:

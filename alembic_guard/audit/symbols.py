@@ -379,7 +379,7 @@ class _Collector:
             if dep:
                 depends[p.arg] = dep
         if depends:
-            is_route = True if is_route or any(isinstance(d, ast.Attribute) for d in node.decorator_list) else is_route
+            is_route = True  # FastAPI injects the parameters of routes (and of dependencies)
         if response_model is None and node.returns is not None and is_route:
             response_model = node.returns
         is_gen = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _own_nodes(node))
