@@ -40,14 +40,14 @@ def async_engine_driver_mismatch(module, app):
     for eng in module.engines:
         if not eng.driver or not eng.dialect:
             continue
-        if eng.url and "+" not in eng.url.split("://", 1)[0] and eng.url_is_default is False and "://" not in eng.url:
-            continue
         if eng.is_async and eng.driver not in ASYNC_DRIVERS:
             good = ASYNC_SUGGESTION.get(eng.dialect)
             if good is None:
                 continue
+            named = "+" in (eng.url or "").split("://", 1)[0]
+            what = f"the sync driver `{eng.driver}`" if named else f"a URL without a driver (`{eng.dialect}://` loads the sync `{eng.driver}`)"
             yield async_engine_driver_mismatch.finding(
-                f"Async engine {engine_label(eng)} uses the sync driver `{eng.driver}`",
+                f"Async engine {engine_label(eng)} uses {what}",
                 at=module.loc(eng.call),
                 hint=f"use an asyncio driver in the URL: `{suggested_driver_url(eng, good)}` (install `{good}`)",
                 anchor=f"engine {eng.name or '?'} {eng.driver}",
