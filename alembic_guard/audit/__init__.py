@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
 from alembic_guard.audit.flow import analyse_module
-from alembic_guard.audit.symbols import AppIndex, AppModule
+from alembic_guard.audit.symbols import AppIndex, AppModule, build_modules
 from alembic_guard.findings import Finding, Location
 
 SKIP_DIRS = {"__pycache__", "node_modules", "site-packages", "dist-packages", "build", "dist", "venv", "env",
@@ -72,7 +72,7 @@ def load_app(project) -> tuple[AppIndex, dict[str, str]]:
     """Parse the application once per project (cached in `project.analysis("app", ...)`)."""
 
     def build(project) -> tuple[AppIndex, dict[str, str]]:
-        modules, problems = [], {}
+        parsed, problems = [], {}
         for path in iter_app_files(project):
             rel = project.relpath(path)
             try:
@@ -86,13 +86,14 @@ def load_app(project) -> tuple[AppIndex, dict[str, str]]:
                 continue
             if not _relevant(source):
                 continue
-            modules.append(AppModule.build(rel, source, tree))
-        return AppIndex.build(modules), problems
+            parsed.append((rel, source, tree))
+        return AppIndex.build(build_modules(parsed)), problems
 
     return project.analysis("app", build)
 
 
-_MARKERS = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy", "session", "Session", "engine", "query", "Depends")
+_MARKERS = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy", "session", "Session", "engine", "query", "Depends",
+            "BaseModel", "pydantic", "relationship", "Model")
 
 
 def _relevant(source: str) -> bool:
@@ -102,7 +103,7 @@ def _relevant(source: str) -> bool:
 
 def run_app_rules(rules: Sequence, project, ctx) -> None:
     app, problems = load_app(project)
-    project._cache.setdefault("suppression_sources", {}).update({str(m.path): m.source for m in app.modules})
+    project._cache.setdefault("suppression_sources", {}).update({m.path: m.source for m in app.modules})
     ctx.facts["app_audit"] = {"modules": len(app.modules), "unparsable": problems}
     for path, why in sorted(problems.items()):
         ctx.skip([r.code for r in rules], f"{path}: {why}")

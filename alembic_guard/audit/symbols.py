@@ -183,10 +183,23 @@ class AppModule:
         )
 
     @classmethod
-    def build(cls, path: PurePosixPath, source: str, tree: ast.Module) -> "AppModule":
-        mod = cls(path=path, source=source, tree=tree, imports=Imports.from_tree(tree))
+    def build(cls, path: PurePosixPath, source: str, tree: ast.Module, imports: Imports | None = None) -> "AppModule":
+        mod = cls(path=path, source=source, tree=tree, imports=imports or Imports.from_tree(tree))
         _Collector(mod).run()
         return mod
+
+
+def build_modules(parsed: list[tuple[PurePosixPath, str, ast.Module]]) -> list[AppModule]:
+    """Symbol tables of several modules, sharing what crosses module boundaries before they are
+    built: a Flask-SQLAlchemy `db = SQLAlchemy()` defined in `extensions.py` and imported elsewhere."""
+    imports = [Imports.from_tree(tree) for _, _, tree in parsed]
+    flask_dbs = {name for imp in imports for name in imp.flask_db}
+    if flask_dbs:
+        for imp in imports:
+            for local, qual in imp.names.items():
+                if qual.rsplit(".", 1)[-1] in flask_dbs and not qual.startswith("flask_sqlalchemy"):
+                    imp.flask_db.add(local)
+    return [AppModule.build(path, source, tree, imp) for (path, source, tree), imp in zip(parsed, imports)]
 
 
 def string_value(node: ast.AST | None, mod: AppModule) -> tuple[str | None, bool]:
