@@ -77,14 +77,15 @@ def load_app(project) -> tuple[AppIndex, dict[str, str]]:
             rel = project.relpath(path)
             try:
                 source = path.read_text(encoding="utf-8")
-                tree = ast.parse(source, filename=str(rel))
             except (OSError, UnicodeDecodeError) as exc:
                 problems[str(rel)] = f"unreadable: {exc}"
                 continue
+            if not _relevant(source):
+                continue
+            try:
+                tree = ast.parse(source, filename=str(rel))
             except (SyntaxError, ValueError) as exc:
                 problems[str(rel)] = f"syntax error line {getattr(exc, 'lineno', '?')}: {getattr(exc, 'msg', exc)}"
-                continue
-            if not _relevant(source):
                 continue
             parsed.append((rel, source, tree))
         return AppIndex.build(build_modules(parsed)), problems

@@ -132,8 +132,8 @@ def analyse_module(mod: AppModule, app: AppIndex) -> list[Flow]:
         return mod.flows
     an = _ModuleAnalysis(mod, app)
     flows = [an.flow_of(None, mod.tree.body)]
-    for node in ast.walk(mod.tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+    for node in sorted(mod.of(ast.FunctionDef, ast.AsyncFunctionDef), key=lambda n: (n.lineno, n.col_offset)):
+        if True:
             flows.append(an.flow_of(node, node.body))
     mod.flows = flows
     return flows
@@ -218,7 +218,7 @@ class _Walker:
     # ------------------------------------------------------------------ entry
     def run(self, node, body) -> None:
         if node is not None:
-            for n in own_nodes(node):
+            for n in self.mod.own(node):
                 if isinstance(n, ast.Await) and isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Attribute):
                     recv = n.value.func.value
                     if isinstance(recv, ast.Name):

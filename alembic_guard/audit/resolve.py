@@ -101,9 +101,9 @@ class Imports:
     modules: set[str] = field(default_factory=set)  # top-level packages imported (fastapi, flask...)
 
     @classmethod
-    def from_tree(cls, tree: ast.Module) -> "Imports":
+    def from_tree(cls, tree: ast.Module, nodes: list | None = None) -> "Imports":
         imp = cls()
-        for node in ast.walk(tree):
+        for node in nodes if nodes is not None else ast.walk(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     imp.modules.add(alias.name.split(".")[0])

@@ -172,6 +172,21 @@ class AppModule:
     functions: dict[str, FuncInfo] = field(default_factory=dict)
     strings: dict[str, str] = field(default_factory=dict)  # module-level NAME = "literal"
     flows: list = field(default_factory=list)  # filled by audit.flow
+    nodes: list = field(default_factory=list, repr=False)  # every node, parents before children
+    parents: dict = field(default_factory=dict, repr=False)  # id(node) -> parent node
+    owned: dict = field(default_factory=dict, repr=False)  # id(def or module) -> its own nodes
+    by_type: dict = field(default_factory=dict, repr=False)  # node class -> nodes (see INDEXED)
+
+    def of(self, *classes) -> list:
+        """Nodes of the given classes (from INDEXED), in tree order within each class."""
+        if len(classes) == 1:
+            return self.by_type.get(classes[0], [])
+        return [n for c in classes for n in self.by_type.get(c, [])]
+
+    def own(self, scope: ast.AST) -> list:
+        """Nodes of a function (or the module) body, not inside nested functions or classes."""
+        found = self.owned.get(id(scope))
+        return found if found is not None else list(_own_nodes(scope))
 
     def loc(self, node: ast.AST, end: bool = False) -> Location:
         return Location(
@@ -183,23 +198,77 @@ class AppModule:
         )
 
     @classmethod
-    def build(cls, path: PurePosixPath, source: str, tree: ast.Module, imports: Imports | None = None) -> "AppModule":
-        mod = cls(path=path, source=source, tree=tree, imports=imports or Imports.from_tree(tree))
+    def build(cls, path: PurePosixPath, source: str, tree: ast.Module, imports: Imports | None = None,
+              index: tuple | None = None) -> "AppModule":
+        nodes, parents, owned, by_type = index or index_tree(tree)
+        imports = imports or Imports.from_tree(tree, by_type.get(ast.Import, []) + by_type.get(ast.ImportFrom, []))
+        mod = cls(path=path, source=source, tree=tree, imports=imports,
+                  nodes=nodes, parents=parents, owned=owned, by_type=by_type)
         _Collector(mod).run()
         return mod
+
+
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+_LEAVES = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+INDEXED = (ast.Import, ast.ImportFrom, ast.Call, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef,
+           ast.Assign, ast.AnnAssign, ast.Try, ast.Attribute) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+
+
+def index_tree(tree: ast.AST) -> tuple[list, dict, dict, dict]:
+    """One pass over a tree: all nodes (breadth first), parent of each, own nodes of each scope,
+    nodes of the INDEXED classes."""
+    by_type: dict[type, list] = {c: [] for c in INDEXED}
+    nodes = [tree]
+    scopes = [tree]
+    parents: dict[int, ast.AST] = {}
+    owned: dict[int, list] = {id(tree): []}
+    add_node, add_scope = nodes.append, scopes.append
+    defs, leaves, AST = _DEFS, _LEAVES, ast.AST
+    i = 0
+    while i < len(nodes):
+        node = nodes[i]
+        scope = scopes[i]
+        i += 1
+        if isinstance(node, defs):
+            scope = node
+            own = owned.setdefault(id(node), [])
+        else:
+            own = owned[id(scope)]
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if value is None or value.__class__ is str or value.__class__ is int:
+                continue
+            children = value if value.__class__ is list else (value,)
+            for child in children:
+                if not isinstance(child, AST) or isinstance(child, leaves):
+                    continue
+                parents[id(child)] = node
+                add_node(child)
+                add_scope(scope)
+                if not isinstance(child, defs):
+                    own.append(child)
+                bucket = by_type.get(child.__class__)
+                if bucket is not None:
+                    bucket.append(child)
+    if isinstance(tree, ast.Try):
+        by_type[ast.Try].insert(0, tree)
+    return nodes, parents, owned, by_type
 
 
 def build_modules(parsed: list[tuple[PurePosixPath, str, ast.Module]]) -> list[AppModule]:
     """Symbol tables of several modules, sharing what crosses module boundaries before they are
     built: a Flask-SQLAlchemy `db = SQLAlchemy()` defined in `extensions.py` and imported elsewhere."""
-    imports = [Imports.from_tree(tree) for _, _, tree in parsed]
+    indexes = [index_tree(tree) for _, _, tree in parsed]
+    imports = [Imports.from_tree(tree, idx[3][ast.Import] + idx[3][ast.ImportFrom]) for (_, _, tree), idx in zip(parsed, indexes)]
     flask_dbs = {name for imp in imports for name in imp.flask_db}
     if flask_dbs:
         for imp in imports:
             for local, qual in imp.names.items():
                 if qual.rsplit(".", 1)[-1] in flask_dbs and not qual.startswith("flask_sqlalchemy"):
                     imp.flask_db.add(local)
-    return [AppModule.build(path, source, tree, imp) for (path, source, tree), imp in zip(parsed, imports)]
+    return [AppModule.build(path, source, tree, imp, idx) for (path, source, tree), imp, idx in zip(parsed, imports, indexes)]
 
 
 def string_value(node: ast.AST | None, mod: AppModule) -> tuple[str | None, bool]:
@@ -251,25 +320,27 @@ class _Collector:
             elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
                 if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
                     mod.strings[node.target.id] = node.value.value
-        for node in ast.walk(mod.tree):
-            if isinstance(node, ast.Call):
+        assigns = []
+        Call, ClassDef, FunctionDef, AsyncFunctionDef, Assign, AnnAssign = (
+            ast.Call, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef, ast.Assign, ast.AnnAssign)
+        if "engine" in mod.source:
+            for node in mod.of(Call):
                 key = self.imp.call_key(node)
                 if key in ("create_engine", "create_async_engine"):
                     self.engine(node, key == "create_async_engine", None)
-            elif isinstance(node, ast.ClassDef):
-                self.classdef(node)
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                self.function(node)
+        for node in mod.of(Assign, AnnAssign):
+            if node.value.__class__ is Call:
+                assigns.append(node)
+        for node in mod.of(ClassDef):
+            self.classdef(node)
+        for node in mod.of(FunctionDef, AsyncFunctionDef):
+            self.function(node)
         # names bound to engines and factories (module level, class level, function level)
-        for node in ast.walk(mod.tree):
-            targets: list[ast.expr] = []
-            value = None
-            if isinstance(node, ast.Assign):
+        for node in assigns:
+            if node.__class__ is Assign:
                 targets, value = node.targets, node.value
-            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            else:
                 targets, value = [node.target], node.value
-            if not isinstance(value, ast.Call):
-                continue
             names = [t.id if isinstance(t, ast.Name) else t.attr for t in targets if isinstance(t, (ast.Name, ast.Attribute))]
             if not names:
                 continue
@@ -395,7 +466,7 @@ class _Collector:
             is_route = True  # FastAPI injects the parameters of routes (and of dependencies)
         if response_model is None and node.returns is not None and is_route:
             response_model = node.returns
-        is_gen = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _own_nodes(node))
+        is_gen = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in self.mod.own(node))
         self.mod.functions.setdefault(node.name, FuncInfo(
             node.name, node, isinstance(node, ast.AsyncFunctionDef), is_route, response_model, depends, is_gen,
         ))

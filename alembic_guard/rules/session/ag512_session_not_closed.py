@@ -1,6 +1,5 @@
 import ast
 
-from alembic_guard.audit.symbols import own_nodes
 from alembic_guard.findings import Severity
 from alembic_guard.rules._registry import app_rule
 from alembic_guard.rules.session._common import anchor_of, flows
@@ -24,10 +23,10 @@ def _in_finally(node: ast.AST, parents: dict[int, ast.AST], stop: ast.AST) -> bo
     return False
 
 
-def _uses(var: str, scope: ast.AST, parents, creation: ast.AST):
+def _uses(var: str, scope: ast.AST, parents, creation: ast.AST, module):
     """Close calls (node, in finally), `with var`, escapes (return, attribute store, container), yields."""
     closes, withs, escapes, yields = [], False, False, []
-    nodes = list(own_nodes(scope)) if not isinstance(scope, ast.Module) else [n for n in ast.walk(scope) if not _inside_def(n, parents, scope)]
+    nodes = module.own(scope)
     for n in nodes:
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name) and n.func.value.id == var:
             if n.func.attr in ("close", "dispose", "remove"):
@@ -79,8 +78,8 @@ def _inside_def(node, parents, scope) -> bool:
     return False
 
 
-def _calls_between(scope, start: int, end: int) -> bool:
-    for n in ast.walk(scope):
+def _calls_between(nodes, start: int, end: int) -> bool:
+    for n in nodes:
         if isinstance(n, ast.Call) and start < n.lineno < end:
             return True
     return False
@@ -130,12 +129,11 @@ def session_not_closed(module, app):
             return session.scalar(select(1))
     ```
     """
-    parents_cache = {}
+    parents = module.parents
     for flow in flows(module, app):
+        if not flow.creations:
+            continue
         scope = flow.func.node if flow.func is not None else module.tree
-        if id(scope) not in parents_cache:
-            parents_cache[id(scope)] = _parents(scope)
-        parents = parents_cache[id(scope)]
         at_module = flow.func is None
         for c in flow.creations:
             if c.in_with:
@@ -160,7 +158,7 @@ def session_not_closed(module, app):
             if len(targets) != 1 or not isinstance(targets[0], ast.Name):
                 continue
             var = targets[0].id
-            closes, withs, escapes, yields = _uses(var, scope, parents, node)
+            closes, withs, escapes, yields = _uses(var, scope, parents, node, module)
             if withs or escapes:
                 continue
             end = getattr(parent, "end_lineno", parent.lineno)
@@ -187,7 +185,7 @@ def session_not_closed(module, app):
             if any(fin for _, fin in closes):
                 continue
             first_close = min(n.lineno for n, _ in closes)
-            if _calls_between(scope, end, first_close):
+            if _calls_between(module.own(scope), end, first_close):
                 yield session_not_closed.finding(
                     f"{what.capitalize()} `{var}` is closed outside `finally`: an exception before line {first_close} leaves it open",
                     at=module.loc(c.node),

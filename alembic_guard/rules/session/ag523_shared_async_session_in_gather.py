@@ -1,6 +1,5 @@
 import ast
 
-from alembic_guard.audit.symbols import own_nodes
 from alembic_guard.findings import Severity
 from alembic_guard.rules._registry import app_rule
 from alembic_guard.rules.session._common import anchor_of, flows
@@ -69,12 +68,12 @@ def shared_async_session_in_gather(module, app):
     ```
     """
     for flow in flows(module, app):
-        if not flow.is_async:
+        if not flow.is_async or not flow.env_at:
             continue
         scope = flow.func.node
-        loops = [n for n in own_nodes(scope) if isinstance(n, (ast.For, ast.AsyncFor, ast.While))]
+        loops = [n for n in module.own(scope) if isinstance(n, (ast.For, ast.AsyncFor, ast.While))]
         spawned: dict[str, list[ast.Call]] = {}
-        for node in own_nodes(scope):
+        for node in module.own(scope):
             if not isinstance(node, ast.Call) or id(node) not in flow.env_at:
                 continue
             env = flow.env_at[id(node)]

@@ -88,9 +88,9 @@ def joined_eager_collection(module, app):
             if c.val.joined and not c.val.unique and c.val.kind != "query":
                 for _, node in c.val.joined:
                     no_unique.add(id(node))
-    for node in ast.walk(module.tree):
-        if not isinstance(node, ast.Call):
-            continue
+    if "joinedload" not in module.source:
+        return
+    for node in module.of(ast.Call):
         is_joined = module.imports.call_key(node) == "joinedload" or (
             isinstance(node.func, ast.Attribute) and node.func.attr == "joinedload" and not isinstance(node.func.value, ast.Name)
         )

@@ -96,9 +96,7 @@ def integrity_error_without_rollback(module, app):
     imports = module.imports
     if not imports.uses_sqlalchemy and not app.models:
         return
-    for node in ast.walk(module.tree):
-        if not isinstance(node, ast.Try) and type(node).__name__ != "TryStar":
-            continue
+    for node in module.of(ast.Try, *((ast.TryStar,) if hasattr(ast, "TryStar") else ())):
         ops = _calls(node.body, SESSION_OPS)
         if not ops or _guarded_by_transaction(node.body):
             continue

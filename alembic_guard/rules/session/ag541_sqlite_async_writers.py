@@ -1,6 +1,5 @@
 import ast
 
-from alembic_guard.audit.symbols import own_nodes
 from alembic_guard.findings import Severity
 from alembic_guard.rules._registry import app_rule
 from alembic_guard.rules.session._common import engine_label
@@ -14,13 +13,13 @@ def _concurrent_writers(app) -> bool:
     for mod in app.modules:
         if mod.imports.modules & ASYNC_SERVERS:
             concurrent = True
-        for node in ast.walk(mod.tree):
+        for node in mod.of(ast.Call, ast.AsyncFunctionDef):
             if isinstance(node, ast.Call):
                 key = mod.imports.call_key(node)
                 if key in ("asyncio.gather", "asyncio.create_task", "asyncio.TaskGroup", "anyio.create_task_group"):
                     concurrent = True
             elif isinstance(node, ast.AsyncFunctionDef) and not writes:
-                for n in own_nodes(node):
+                for n in mod.own(node):
                     if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in ("commit", "flush"):
                         writes = True
                         break
@@ -32,8 +31,8 @@ def _mitigated(app) -> bool:
         text = mod.source
         if "journal_mode" in text or "busy_timeout" in text:
             return True
-        for node in ast.walk(mod.tree):
-            if isinstance(node, ast.Call) and mod.imports.call_key(node) == "asyncio.Lock":
+        for node in mod.of(ast.Call):
+            if mod.imports.call_key(node) == "asyncio.Lock":
                 return True
     return False
 

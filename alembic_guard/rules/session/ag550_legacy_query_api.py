@@ -71,7 +71,9 @@ def legacy_query_api(module, app):
     """
     if not app.uses_v2_style:
         return
-    for node in ast.walk(module.tree):
+    if "query" not in module.source:
+        return
+    for node in module.of(ast.Call, ast.Attribute):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "query":
             recv = node.func.value
             if not _is_session_expr(recv, module, app) or not node.args:
