@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import fnmatch
 import os
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
@@ -88,9 +89,24 @@ def load_app(project) -> tuple[AppIndex, dict[str, str]]:
                 problems[str(rel)] = f"syntax error line {getattr(exc, 'lineno', '?')}: {getattr(exc, 'msg', exc)}"
                 continue
             parsed.append((rel, source, tree))
-        return AppIndex.build(build_modules(parsed)), problems
+        return AppIndex.build(build_modules(parsed), v2_declared=declares_sqlalchemy_2(project.root)), problems
 
     return project.analysis("app", build)
+
+
+_V2_PIN = re.compile(r"(?im)^[\s\"']*sqlalchemy\s*(\[[^\]]*\])?\s*(>=|==|~=|>)\s*2")
+
+
+def declares_sqlalchemy_2(root: Path) -> bool:
+    """The project pins SQLAlchemy 2 in pyproject.toml, setup.cfg or requirements*.txt."""
+    candidates = [root / "pyproject.toml", root / "setup.cfg", *sorted(root.glob("requirements*.txt"))]
+    for path in candidates:
+        try:
+            if _V2_PIN.search(path.read_text(encoding="utf-8")):
+                return True
+        except (OSError, UnicodeDecodeError):
+            continue
+    return False
 
 
 _MARKERS = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy", "session", "Session", "engine", "query", "Depends",

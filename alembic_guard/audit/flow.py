@@ -85,6 +85,7 @@ class Return:
     node: ast.AST
     val: Val | None
     closing: tuple  # sessions that close when the function returns from here
+    closed: bool = False  # the returned objects' session was already closed here
 
 
 @dataclass
@@ -171,7 +172,7 @@ class _ModuleAnalysis:
             return None
         flow = self.flow_of(func.node, func.node.body)
         for r in flow.returns:
-            if r.val is not None and r.val.kind in ("obj", "objs") and r.closing:
+            if r.val is not None and r.val.kind in ("obj", "objs") and (r.closing or r.closed):
                 return replace(r.val, detached=True, loop=None)
         return None
 
@@ -284,7 +285,8 @@ class _Walker:
             self.expr(s.value)
         elif isinstance(s, ast.Return):
             val = self.expr(s.value) if s.value is not None else None
-            self.flow.returns.append(Return(s, val, tuple(st for st in self.closing if st.owned)))
+            closed = bool(val is not None and (val.detached or val.session is not None and val.session.closed))
+            self.flow.returns.append(Return(s, val, tuple(st for st in self.closing if st.owned), closed))
         elif isinstance(s, (ast.If, ast.While)):
             self.expr(s.test)
             self.block(s.body)

@@ -133,6 +133,7 @@ class RelInfo:
     target: str | None
     collection: bool | None
     node: ast.AST
+    backref: str | None = None  # name of the reverse relationship `backref=` creates on the target
 
     @property
     def is_lazy(self) -> bool:
@@ -441,7 +442,11 @@ class _Collector:
             collection = True
         if collection is None:
             collection = looks_plural(name)
-        return RelInfo(model, name, lazy, target, collection, call)
+        backref = kwarg(call, "backref")
+        if isinstance(backref, ast.Call) and backref.args:  # backref("author", lazy="joined")
+            backref = backref.args[0]
+        backref_name = backref.value if isinstance(backref, ast.Constant) and isinstance(backref.value, str) else None
+        return RelInfo(model, name, lazy, target, collection, call, backref_name)
 
     # -- functions --------------------------------------------------------------------------
     def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
@@ -559,8 +564,9 @@ class AppIndex:
     uses_async: bool = False
 
     @classmethod
-    def build(cls, modules: list[AppModule]) -> "AppIndex":
+    def build(cls, modules: list[AppModule], v2_declared: bool = False) -> "AppIndex":
         idx = cls(modules)
+        idx.uses_v2_style = v2_declared
         for m in modules:
             idx.models.update(m.models)
             idx.factories.update(m.factories)
@@ -574,6 +580,12 @@ class AppIndex:
                 idx.uses_v2_style = True
             if any(e.is_async for e in m.engines) or any(f.is_async for f in m.factories.values()):
                 idx.uses_async = True
+        for model in list(idx.models.values()):  # relationships created by backref= on the other side
+            for rel in list(model.relationships.values()):
+                target = idx.models.get(rel.target or "")
+                if rel.backref and target is not None and rel.backref not in target.relationships:
+                    target.relationships[rel.backref] = RelInfo(target.name, rel.backref, "select", model.name,
+                                                                not rel.collection, rel.node)
         return idx
 
     def relationship(self, model: str | None, attr: str) -> RelInfo | None:

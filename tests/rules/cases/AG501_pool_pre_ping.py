@@ -19,3 +19,7 @@ ok_async = cae("mysql+aiomysql://app@db/shop", pool_pre_ping=True)
 no_pool = create_engine("mysql+pymysql://app@db/shop", poolclass=NullPool)
 pg = create_engine("postgresql+psycopg2://app@db/shop")
 unknown = create_engine(os.environ["DATABASE_URL"])
+
+
+class Config:
+    SQLALCHEMY_DATABASE_URI = "mysql+pymysql://app@db/shop"  # expect: AG501
