@@ -628,7 +628,7 @@ class _Walker:
                     v = self.expr(elt)
                     if v is not None and v.kind == "loader":
                         eager |= v.eager
-            return Val("obj", model=model, eager=frozenset(eager), **common)
+            return Val("obj", model=model, eager=frozenset(eager), origin=node, **common)
         if meth == "query":
             model = _model_name(node.args[0]) if node.args else None
             return Val("query", model=model, origin=node, **common)

@@ -138,8 +138,8 @@ def detached_lazy_load(module, app):
             else:
                 if val.eager or fields is not None and not any(looks_plural(f) for f in fields):
                     continue
-                if val.model is None or val.model in app.schemas:
-                    continue
+                if val.model is None or val.model in app.schemas or val.origin is None:
+                    continue  # unknown model: only objects a query returned
                 names = []
             model = val.model
             what = ", ".join(f"`{model}.{n}`" for n in names) if names else f"the relationships of `{model}`"
