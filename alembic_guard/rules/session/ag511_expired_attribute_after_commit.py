@@ -103,13 +103,13 @@ def expired_attribute_after_commit(module, app):
             val = ret.val
             if val is None or val.kind not in ("obj", "objs") or not val.expired or val.session is None:
                 continue
-            closing = val.session in ret.closing
+            closing = val.session in ret.closing or ret.closed
             if not (closing or val.session.is_async and func.is_async):
                 continue
             name = getattr(ret.node.value, "id", "the object")
             yield expired_attribute_after_commit.finding(
                 f"`{func.name}` returns `{name}` after `commit()` expired its attributes; "
-                + ("its session closes on return" if closing else "reading them later is implicit IO in async code"),
+                + ("its session is closed by then" if closing else "reading them later is implicit IO in async code"),
                 at=module.loc(ret.node),
                 hint=f"{_factory_hint(val.session)}, or `{'await ' if val.session.is_async else ''}session.refresh({name})` before returning",
                 anchor=anchor_of(module, ret.node, f"return {name}"),
