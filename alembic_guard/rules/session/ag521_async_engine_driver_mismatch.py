@@ -45,7 +45,7 @@ def async_engine_driver_mismatch(module, app):
             if good is None:
                 continue
             named = "+" in (eng.url or "").split("://", 1)[0]
-            what = f"the sync driver `{eng.driver}`" if named else f"a URL without a driver (`{eng.dialect}://` loads the sync `{eng.driver}`)"
+            what = f"the sync driver `{eng.driver}`" if named else f"a URL without a driver (`{eng.dialect}://` means the sync `{eng.driver}` on SQLAlchemy 2.0)"
             yield async_engine_driver_mismatch.finding(
                 f"Async engine {engine_label(eng)} uses {what}",
                 at=module.loc(eng.call),
