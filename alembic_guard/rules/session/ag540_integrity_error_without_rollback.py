@@ -26,6 +26,12 @@ def _caught(handler: ast.ExceptHandler, imports) -> str | None:
     return found
 
 
+def _imports_app_orm(module, app) -> bool:
+    """The module imports one of the application's models, session factories or sessions."""
+    known = set(app.models) | set(app.factories) | {"session", "db", "get_db", "get_session", "SessionLocal"}
+    return any(local in known or q.rsplit(".", 1)[-1] in known for local, q in module.imports.names.items())
+
+
 def _calls(nodes, names) -> list[ast.Call]:
     out = []
     for n in nodes:
@@ -94,7 +100,7 @@ def integrity_error_without_rollback(module, app):
     ```
     """
     imports = module.imports
-    if not imports.uses_sqlalchemy and not app.models:
+    if not (imports.uses_sqlalchemy or _imports_app_orm(module, app)):
         return
     for node in module.of(ast.Try, *((ast.TryStar,) if hasattr(ast, "TryStar") else ())):
         ops = _calls(node.body, SESSION_OPS)
