@@ -89,7 +89,9 @@ def load_app(project) -> tuple[AppIndex, dict[str, str]]:
                 problems[str(rel)] = f"syntax error line {getattr(exc, 'lineno', '?')}: {getattr(exc, 'msg', exc)}"
                 continue
             parsed.append((rel, source, tree))
-        return AppIndex.build(build_modules(parsed), v2_declared=declares_sqlalchemy_2(project.root)), problems
+        app = AppIndex.build(build_modules(parsed), v2_declared=declares_sqlalchemy_2(project.root))
+        app.default_dialect = {"mariadb": "mysql"}.get(project.dialect or "", project.dialect)
+        return app, problems
 
     return project.analysis("app", build)
 

@@ -562,6 +562,13 @@ class AppIndex:
     functions: dict[str, list[FuncInfo]] = field(default_factory=dict)
     uses_v2_style: bool = False
     uses_async: bool = False
+    default_dialect: str | None = None  # the project's dialect (settings or alembic.ini), for engines whose URL is not a literal
+
+    def dialect_of(self, engine: "EngineInfo") -> tuple[str | None, bool]:
+        """(dialect, guessed): the URL's dialect, else the project's when the URL is not readable."""
+        if engine.dialect or engine.url:
+            return engine.dialect, False
+        return self.default_dialect, self.default_dialect is not None
 
     @classmethod
     def build(cls, modules: list[AppModule], v2_declared: bool = False) -> "AppIndex":

@@ -89,3 +89,19 @@ def test_cli_exit_code_and_text(samples):
     assert proc.returncode == 1
     assert "app/wrong/views.py:18:54: AG530" in proc.stdout
     assert "Traceback" not in proc.stderr
+
+
+def test_engine_without_literal_url_uses_project_dialect(tmp_path):
+    (tmp_path / "migrations" / "versions").mkdir(parents=True)
+    (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = mysql+pymysql://u@h/db\n")
+    (tmp_path / "migrations" / "env.py").write_text("from alembic import context\n")
+    (tmp_path / "app.py").write_text(
+        "import os\nfrom sqlalchemy import create_engine\n"
+        "engine = create_engine(os.environ['DATABASE_URL'])\n"
+        "fine = create_engine(os.environ['DATABASE_URL'], pool_pre_ping=True, pool_recycle=3600)\n"
+    )
+    report = api.check(settings.load(tmp_path, select=("AG5",)))
+    assert {(f.location.line, f.code) for f in report.findings} == {(3, "AG501"), (3, "AG502")}
+    assert "(the project dialect)" in report.findings[0].message
+    pg = api.check(settings.load(tmp_path, select=("AG5",), dialect="postgresql"))
+    assert pg.findings == ()

@@ -15,7 +15,8 @@ def pool_pre_ping_disabled(module, app):
     ## What it does
     Flags `create_engine(...)` / `create_async_engine(...)` whose URL (a literal, a module
     constant or the default of `os.getenv`) names MySQL or MariaDB and that does not pass
-    `pool_pre_ping=True`. Engines with `NullPool` (no pooled connections) are left alone. For
+    `pool_pre_ping=True` (when the URL is not a literal, the project's dialect from `alembic.ini`
+    or `--dialect` is used). Engines with `NullPool` (no pooled connections) are left alone. For
     Flask-SQLAlchemy, a MySQL `SQLALCHEMY_DATABASE_URI` is flagged when no
     `SQLALCHEMY_ENGINE_OPTIONS` / `engine_options` of the app turn `pool_pre_ping` on.
 
@@ -45,12 +46,13 @@ def pool_pre_ping_disabled(module, app):
     Short-lived scripts that open the engine, work and exit never hold idle connections.
     """
     for eng in module.engines:
-        if eng.dialect not in MYSQL or eng.poolclass == "NullPool":
+        dialect, guessed = app.dialect_of(eng)
+        if dialect not in MYSQL or eng.poolclass == "NullPool":
             continue
         if eng.option("pool_pre_ping") is True or (eng.has("pool_pre_ping") and eng.option("pool_pre_ping") is not False and not isinstance(eng.option("pool_pre_ping"), bool)):
             continue
         yield pool_pre_ping_disabled.finding(
-            f"Engine {engine_label(eng)} on {eng.dialect} does not ping pooled connections before use",
+            f"Engine {engine_label(eng)} on {dialect}{' (the project dialect)' if guessed else ''} does not ping pooled connections before use",
             at=module.loc(eng.call),
             hint=f"pass `pool_pre_ping=True` to `{engine_call_text(eng)}(...)` so connections the server dropped are replaced",
             anchor=f"engine {eng.name or '?'}",

@@ -42,8 +42,9 @@ def pool_recycle_missing_or_too_long(module, app):
             continue
         recycle = eng.option("pool_recycle")
         name = engine_label(eng)
+        dialect, _ = app.dialect_of(eng)
         if isinstance(recycle, (int, float)) and not isinstance(recycle, bool):
-            if eng.dialect in MYSQL and (recycle < 0 or recycle >= MYSQL_WAIT_TIMEOUT):
+            if dialect in MYSQL and (recycle < 0 or recycle >= MYSQL_WAIT_TIMEOUT):
                 shown = "-1 (never)" if recycle < 0 else f"{recycle:g} s"
                 yield pool_recycle_missing_or_too_long.finding(
                     f"Engine {name} recycles connections after {shown}, not below MySQL's default wait_timeout of {MYSQL_WAIT_TIMEOUT} s",
@@ -52,9 +53,9 @@ def pool_recycle_missing_or_too_long(module, app):
                     anchor=f"engine {eng.name or '?'} recycle",
                 )
             continue
-        if eng.dialect in MYSQL and not eng.has("pool_recycle") and eng.option("pool_pre_ping") is not True:
+        if dialect in MYSQL and not eng.has("pool_recycle") and eng.option("pool_pre_ping") is not True:
             yield pool_recycle_missing_or_too_long.finding(
-                f"Engine {name} on {eng.dialect} never recycles pooled connections",
+                f"Engine {name} on {dialect} never recycles pooled connections",
                 at=module.loc(eng.call),
                 hint=f"pass `pool_recycle=3600` (below the server's `wait_timeout`) to `{engine_call_text(eng)}(...)`",
                 anchor=f"engine {eng.name or '?'} recycle",
