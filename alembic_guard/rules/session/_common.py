@@ -46,3 +46,18 @@ def suggested_driver_url(engine: EngineInfo, driver: str) -> str:
         scheme, rest = url.split("://", 1)
         return f"{scheme.split('+')[0]}+{driver}://{rest}"
     return f"{engine.dialect}+{driver}://..."
+
+
+def is_test_code(func) -> bool:
+    """A pytest test or fixture: teardown after `yield` runs even when the test fails, and blocking
+    calls in async tests hold up nobody."""
+    if func is None:
+        return False
+    if func.name.startswith("test_"):
+        return True
+    for dec in func.node.decorator_list:
+        target = dec.func if isinstance(dec, ast.Call) else dec
+        name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+        if name in ("fixture", "yield_fixture"):
+            return True
+    return False

@@ -118,13 +118,13 @@ def detached_lazy_load(module, app):
                 anchor=anchor_of(module, acc.node, f"{acc.var}.{acc.attr}"),
             )
         func = flow.func
-        if func is None or not func.is_route or not func.is_async:
+        if func is None or not func.is_route:
             continue
         for ret in flow.returns:
             val = ret.val
             if val is None or val.kind not in ("obj", "objs") or val.expired or val.session is None:
                 continue
-            if not val.session.is_async:
+            if not (val.session.is_async and func.is_async or val.session in ret.closing or ret.closed):
                 continue
             info = app.models.get(val.model) if val.model else None
             fields = _schema_fields(func, app)

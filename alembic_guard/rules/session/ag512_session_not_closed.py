@@ -2,7 +2,7 @@ import ast
 
 from alembic_guard.findings import Severity
 from alembic_guard.rules._registry import app_rule
-from alembic_guard.rules.session._common import anchor_of, flows
+from alembic_guard.rules.session._common import anchor_of, flows, is_test_code
 
 
 def _parents(root: ast.AST) -> dict[int, ast.AST]:
@@ -163,7 +163,7 @@ def session_not_closed(module, app):
                 continue
             end = getattr(parent, "end_lineno", parent.lineno)
             if yields:
-                if any(fin for _, fin in closes):
+                if any(fin for _, fin in closes) or closes and is_test_code(flow.func):
                     continue
                 yield session_not_closed.finding(
                     f"Dependency `{flow.func.name if flow.func else '?'}` closes `{var}` after `yield` without `finally`: an exception in the request skips the close",

@@ -1,6 +1,6 @@
 from alembic_guard.findings import Severity
 from alembic_guard.rules._registry import app_rule
-from alembic_guard.rules.session._common import anchor_of, flows
+from alembic_guard.rules.session._common import anchor_of, flows, is_test_code
 
 
 @app_rule("AG520", "sync-session-in-async", severity=Severity.WARNING)
@@ -47,7 +47,7 @@ def sync_session_in_async(module, app):
     A handler that must stay sync should be a plain `def`: FastAPI runs those in a thread pool.
     """
     for flow in flows(module, app):
-        if not flow.is_async or not flow.sync_uses:
+        if not flow.is_async or not flow.sync_uses or is_test_code(flow.func):
             continue
         first = min(flow.sync_uses, key=lambda u: (u.node.lineno, u.node.col_offset))
         more = len(flow.sync_uses) - 1

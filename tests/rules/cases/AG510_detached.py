@@ -95,3 +95,21 @@ async def get_user_ok(user_id: int, session: AsyncSession = Depends(get_session)
     stmt = select(User).where(User.id == user_id).options(selectinload(User.orders))
     result = await session.execute(stmt)
     return result.scalar_one()
+
+
+def get_db():
+    with Session(engine) as session:
+        yield session
+
+
+# WRONG: sync route whose own `with` block closes the session before serialisation
+@app.get("/sync/users/{user_id}")
+def sync_user(user_id: int, db: Session = Depends(get_db)):
+    with Session(engine) as session:
+        return session.get(User, user_id)  # expect: AG510
+
+
+# CORRECT: the dependency's session is still open while the response is serialised
+@app.get("/sync/users/{user_id}/ok")
+def sync_user_ok(user_id: int, db: Session = Depends(get_db)):
+    return db.get(User, user_id)

@@ -99,3 +99,13 @@ class Repo:
 async def acount_ok():
     async with AsyncSession(aengine) as session:
         return await session.scalar(select(1))
+
+
+import pytest
+
+
+@pytest.fixture
+def db_session():
+    session = SessionLocal()
+    yield session
+    session.close()
