@@ -176,6 +176,13 @@ class _ModuleAnalysis:
                 return replace(r.val, detached=True, loop=None)
         return None
 
+    def detached_return(self, func) -> Val | None:
+        flow = self.flow_of(func.node, func.node.body)
+        for r in flow.returns:
+            if r.val is not None and r.val.kind in ("obj", "objs") and (r.closing or r.closed):
+                return replace(r.val, detached=True, loop=None)
+        return None
+
     def dependency_session(self, name: str) -> SessionState | None:
         """The session a FastAPI dependency (`get_db`) yields: its factory, async or not."""
         for func in self.app.functions.get(name, []):
@@ -194,6 +201,31 @@ class _ModuleAnalysis:
                 return SessionState(name, True, None, self.app.async_factories_expire(), owned=False)
             return SessionState(name, False, None, True, owned=False)
         return None
+
+
+def _imported_returns(app: AppIndex, name: str) -> Val | None:
+    """Detached objects returned by a function of another module (`from app.crud import get_user`)."""
+    funcs = app.functions.get(name, [])
+    if len(funcs) != 1:
+        return None
+    func = funcs[0]
+    owners = app.__dict__.setdefault("_func_module", {})
+    if not owners:
+        for m in app.modules:
+            for f in m.functions.values():
+                owners[id(f.node)] = m
+    mod = owners.get(id(func.node))
+    busy = app.__dict__.setdefault("_returns_busy", set())
+    memo = app.__dict__.setdefault("_returns_memo", {})
+    if mod is None or id(func.node) in busy:
+        return None
+    if id(func.node) not in memo:
+        busy.add(id(func.node))
+        try:
+            memo[id(func.node)] = _ModuleAnalysis(mod, app).detached_return(func)
+        finally:
+            busy.discard(id(func.node))
+    return memo[id(func.node)]
 
 
 def _kw_false(call: ast.Call, name: str) -> bool:
@@ -497,6 +529,10 @@ class _Walker:
             argvals.append(self.expr(a))
             self.coll_ctx = None
         kwvals = {kw.arg: self.expr(kw.value) for kw in node.keywords}
+        if (isinstance(func, ast.Attribute) and func.attr in ("model_validate", "from_orm", "parse_obj")
+                and isinstance(func.value, ast.Name) and func.value.id in self.app.schemas
+                and node.args and isinstance(node.args[0], ast.Name) and argvals and argvals[0] is not None):
+            self.schema_reads(node.args[0], argvals[0], self.app.schemas[func.value.id])
         if key in ("asyncio.gather", "asyncio.create_task") or (isinstance(func, ast.Attribute) and func.attr in ("create_task", "start_soon")):
             self.flow.env_at[id(node)] = dict(self.env)
         if key in ("select",):
@@ -531,6 +567,8 @@ class _Walker:
                 return Val("obj", model=name)
             if name in self.mod.functions and name not in self.env:
                 return self.an.returned_by(name)
+            if name in self.imp.names and name in self.app.functions and name not in self.env:
+                return _imported_returns(self.app, name)
             if name in ("list", "tuple", "sorted") and argvals and argvals[0] is not None and argvals[0].kind in ("objs", "result", "query"):
                 return replace(argvals[0], kind="objs")
             return None
@@ -596,6 +634,16 @@ class _Walker:
                 return replace(recv, kind="obj")
             return None
         return None
+
+    def schema_reads(self, arg: ast.Name, val: Val, fields: set) -> None:
+        """`UserOut.model_validate(user)` reads every field of the schema from the object."""
+        if val.kind != "obj" or val.model not in self.app.models:
+            return
+        closed = val.detached or (val.session is not None and val.session.closed)
+        for name in sorted(fields):
+            rel = self.app.relationship(val.model, name)
+            if rel is not None:
+                self.flow.accesses.append(Access(arg, arg.id, name, val, rel, self.flow.is_async, False, closed))
 
     def creation(self, node: ast.Call, kind: str, is_async: bool | None = None) -> None:
         self.flow.creations.append(Creation(node, None, kind, self.in_with_item, False, is_async))

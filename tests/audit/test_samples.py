@@ -105,3 +105,35 @@ def test_engine_without_literal_url_uses_project_dialect(tmp_path):
     assert "(the project dialect)" in report.findings[0].message
     pg = api.check(settings.load(tmp_path, select=("AG5",), dialect="postgresql"))
     assert pg.findings == ()
+
+
+def test_cross_module_detached_return_and_schema_reads(tmp_path, samples):
+    import shutil
+
+    (tmp_path / "migrations" / "versions").mkdir(parents=True)
+    (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s/migrations\n")
+    (tmp_path / "migrations" / "env.py").write_text("from alembic import context\n")
+    (tmp_path / "app").mkdir()
+    shutil.copy(samples / "fastapi_async_app" / "app" / "models.py", tmp_path / "app" / "models.py")
+    (tmp_path / "app" / "crud.py").write_text(
+        "from sqlalchemy import create_engine\nfrom sqlalchemy.orm import selectinload, sessionmaker\n\n"
+        "from app.models import User\n\nengine = create_engine('postgresql+psycopg2://u@h/db')\nSessionLocal = sessionmaker(engine)\n\n\n"
+        "def get_user(user_id):\n    with SessionLocal() as session:\n        return session.get(User, user_id)\n\n\n"
+        "def get_user_full(user_id):\n    with SessionLocal() as session:\n"
+        "        return session.get(User, user_id, options=[selectinload(User.orders)])\n"
+    )
+    (tmp_path / "app" / "views.py").write_text(
+        "from pydantic import BaseModel\nfrom sqlalchemy.ext.asyncio import AsyncSession\nfrom sqlalchemy.orm import selectinload\n\n"
+        "from app.crud import get_user, get_user_full\nfrom app.models import User\n\n\n"
+        "class UserOut(BaseModel):\n    id: int\n    orders: list[int]\n\n\n"
+        "def show(user_id):\n    user = get_user(user_id)\n    return [o.id for o in user.orders]\n\n\n"
+        "def show_ok(user_id):\n    user = get_user_full(user_id)\n    return [o.id for o in user.orders]\n\n\n"
+        "async def api(session: AsyncSession, user_id: int):\n    user = await session.get(User, user_id)\n    return UserOut.model_validate(user)\n\n\n"
+        "async def api_ok(session: AsyncSession, user_id: int):\n"
+        "    user = await session.get(User, user_id, options=[selectinload(User.orders)])\n    return UserOut.model_validate(user)\n"
+    )
+    report = api.check(settings.load(tmp_path, select=("AG5",)))
+    assert {(str(f.location.path), f.location.line, f.code) for f in report.findings} == {
+        ("app/views.py", 16, "AG510"),
+        ("app/views.py", 26, "AG522"),
+    }
