@@ -85,6 +85,9 @@ def load_app(project) -> tuple[AppIndex, dict[str, str]]:
                 continue
             try:
                 tree = ast.parse(source, filename=str(rel))
+            except (RecursionError, MemoryError):
+                problems[str(rel)] = "too deeply nested to parse"
+                continue
             except (SyntaxError, ValueError) as exc:
                 problems[str(rel)] = f"syntax error line {getattr(exc, 'lineno', '?')}: {getattr(exc, 'msg', exc)}"
                 continue
@@ -126,13 +129,22 @@ def run_app_rules(rules: Sequence, project, ctx) -> None:
     ctx.facts["app_audit"] = {"modules": len(app.modules), "unparsable": problems}
     for path, why in sorted(problems.items()):
         ctx.skip([r.code for r in rules], f"{path}: {why}")
-    _run(rules, app, ctx.call)
+    _run(rules, app, ctx.call, ctx.crash)
 
 
-def _run(rules: Iterable, app: AppIndex, call) -> None:
+def _run(rules: Iterable, app: AppIndex, call, crash=None) -> None:
+    rules = list(rules)
     for mod in app.modules:
-        analyse_module(mod, app)
         where = Location(mod.path)
+        try:
+            analyse_module(mod, app)
+        except (Exception, RecursionError) as exc:  # noqa: BLE001 - one odd module must not stop the audit
+            if crash is None or not rules:
+                raise
+            crash(rules[0], exc, where)
+            from alembic_guard.audit.flow import Flow
+
+            mod.flows = [Flow(mod, None)]  # rules still run, without flow facts for this module
         for rule in rules:
             call(rule, mod, app, where=where)
 
