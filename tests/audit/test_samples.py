@@ -137,3 +137,21 @@ def test_cross_module_detached_return_and_schema_reads(tmp_path, samples):
         ("app/views.py", 16, "AG510"),
         ("app/views.py", 26, "AG522"),
     }
+
+
+def test_flow_crash_in_one_module_is_ag000_and_the_rest_still_runs(samples, monkeypatch):
+    import alembic_guard.audit as audit
+
+    real = audit.analyse_module
+
+    def flaky(mod, app):
+        if str(mod.path) == "app/wrong/jobs.py":
+            raise RuntimeError("boom")
+        return real(mod, app)
+
+    monkeypatch.setattr(audit, "analyse_module", flaky)
+    report = api.check(settings.load(samples / "fastapi_async_app", select=("AG5", "AG000")))
+    codes = {(str(f.location.path), f.code) for f in report.findings}
+    assert ("app/wrong/jobs.py", "AG000") in codes
+    assert ("app/wrong/jobs.py", "AG541") in codes  # engine rules need no flow
+    assert ("app/wrong/routes.py", "AG523") in codes
