@@ -66,6 +66,7 @@ class Val:
     engine: object = None
     factory: FactoryInfo | None = None
     origin: ast.AST | None = None
+    path: str | None = None  # loader options: the relationship path so far ("orders.items")
 
 
 @dataclass
@@ -193,7 +194,7 @@ class _ModuleAnalysis:
                     fac = self.app.factories.get(fname) if fname else None
                     if fac is not None:
                         return SessionState(name, fac.is_async, fac, fac.expire_on_commit, owned=False)
-                    key = func.node and self.mod.imports.call_key(n)
+                    key = _session_class(n.func)
                     if key in ("Session", "AsyncSession"):
                         expire = _kw_false(n, "expire_on_commit")
                         return SessionState(name, key == "AsyncSession", None, not expire, owned=False)
@@ -226,6 +227,12 @@ def _imported_returns(app: AppIndex, name: str) -> Val | None:
         finally:
             busy.discard(id(func.node))
     return memo[id(func.node)]
+
+
+def _session_class(func: ast.AST) -> str | None:
+    """`Session(...)` / `AsyncSession(...)` by name (the dependency may live in another module)."""
+    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+    return name if name in ("Session", "AsyncSession") else None
 
 
 def _kw_false(call: ast.Call, name: str) -> bool:
@@ -327,12 +334,10 @@ class _Walker:
             self.coll_ctx = s.iter
             it = self.expr(s.iter)
             self.coll_ctx = None
-            saved = self.env.get(s.target.id) if isinstance(s.target, ast.Name) else None
             self.bind(s.target, self.element(it, s))
             self.block(s.body)
             if isinstance(s.target, ast.Name) and s.target.id in self.env and self.env[s.target.id].loop is s:
                 self.env[s.target.id] = replace(self.env[s.target.id], loop=None)
-            del saved
             self.block(s.orelse)
         elif isinstance(s, (ast.With, ast.AsyncWith)):
             self.with_stmt(s)
@@ -513,8 +518,9 @@ class _Walker:
             sub = frozenset(p.split(".", 1)[1] for p in base.eager if p.startswith(node.attr + "."))
             loaded = node.attr in base.eager or not rel.is_lazy
             kind = "objs" if rel.collection else "obj"
+            del loaded  # an unloaded relationship is reported at this access; its objects load with it
             return Val(kind, model=rel.target, eager=sub, session=base.session, is_async=base.is_async,
-                       expired=base.expired, detached=base.detached or not loaded and False)
+                       expired=base.expired, detached=base.detached)
         return None
 
     def e_Call(self, node: ast.Call) -> Val | None:
@@ -542,7 +548,7 @@ class _Walker:
             eng = next((e for e in self.mod.engines if e.call is node), None)
             return Val("engine", engine=eng, is_async=key == "create_async_engine")
         if key in ("sessionmaker", "async_sessionmaker"):
-            return Val("factory", factory=self.mod.factories.get(""), is_async=key == "async_sessionmaker")
+            return Val("factory", is_async=key == "async_sessionmaker")
         if key in ("Session", "AsyncSession"):
             is_async = key == "AsyncSession"
             expire = not _kw_false(node, "expire_on_commit")
@@ -578,8 +584,6 @@ class _Walker:
         meth = func.attr
         recv = self.expr(func.value)
         if recv is None:
-            if meth == "begin" and isinstance(func.value, ast.Name) and func.value.id == "Session":
-                return None
             return None
         kind = recv.kind
         if kind == "loader":
@@ -709,11 +713,10 @@ class _Walker:
         return None
 
     def loader(self, node: ast.Call, name: str, parent: Val | None) -> Val:
-        paths: set[str] = set()
-        joined = list(parent.joined) if parent else []
-        prefix = ""
-        if parent is not None and parent.origin is not None:
-            prefix = getattr(parent, "model", None) or ""
+        """`selectinload(User.orders)`, chained `.selectinload(Order.items)`: the eager paths so far."""
+        paths = set(parent.eager) if parent is not None else set()
+        joined = list(parent.joined) if parent is not None else []
+        path = parent.path if parent is not None else None
         for a in node.args:
             attr, model = None, None
             if isinstance(a, ast.Attribute):
@@ -722,20 +725,13 @@ class _Walker:
                 attr = a.value.split(".")[-1]
             if attr is None:
                 continue
-            path = f"{prefix}.{attr}" if prefix else attr
+            path = f"{path}.{attr}" if path else attr
             paths.add(path)
             if name == "joinedload":
                 rel = self.app.relationship(model, attr)
-                is_coll = rel.collection if rel is not None else looks_plural(attr)
-                if is_coll:
+                if rel.collection if rel is not None else looks_plural(attr):
                     joined.append((f"{model}.{attr}" if model else attr, node))
-            prefix_next = path
-        if parent is not None:
-            paths |= set(parent.eager)
-        val = Val("loader", eager=frozenset(paths), joined=tuple(joined), origin=node)
-        if node.args:
-            val = replace(val, model=prefix_next if "prefix_next" in locals() else None)
-        return val
+        return Val("loader", eager=frozenset(paths), joined=tuple(joined), origin=node, path=path)
 
 
 def _model_name(node: ast.AST | None) -> str | None:
