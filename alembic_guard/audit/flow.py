@@ -516,9 +516,7 @@ class _Walker:
         self.flow.accesses.append(Access(node, node.value.id, node.attr, base, rel, self.flow.is_async, coll, closed))
         if rel is not None:
             sub = frozenset(p.split(".", 1)[1] for p in base.eager if p.startswith(node.attr + "."))
-            loaded = node.attr in base.eager or not rel.is_lazy
             kind = "objs" if rel.collection else "obj"
-            del loaded  # an unloaded relationship is reported at this access; its objects load with it
             return Val(kind, model=rel.target, eager=sub, session=base.session, is_async=base.is_async,
                        expired=base.expired, detached=base.detached)
         return None
@@ -534,7 +532,8 @@ class _Walker:
                 self.coll_ctx = a.value if isinstance(a, ast.Starred) else a
             argvals.append(self.expr(a))
             self.coll_ctx = None
-        kwvals = {kw.arg: self.expr(kw.value) for kw in node.keywords}
+        for kw in node.keywords:
+            self.expr(kw.value)
         if (isinstance(func, ast.Attribute) and func.attr in ("model_validate", "from_orm", "parse_obj")
                 and isinstance(func.value, ast.Name) and func.value.id in self.app.schemas
                 and node.args and isinstance(node.args[0], ast.Name) and argvals and argvals[0] is not None):

@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 
-import pytest
 import sqlalchemy as sa
 
 from alembic_guard import pool_audit
