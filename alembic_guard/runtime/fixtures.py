@@ -1,7 +1,8 @@
 """pytest fixtures for the runtime kit (registered through `alembic_guard.pytest_plugin`).
 
 - `n_plus_one`: records lazy loads during the test and fails it when one relationship was
-  lazy-loaded `threshold` times or more (default 2; per test:
+  lazy-loaded `threshold` times or more (default 2; for the suite:
+  `alembic_guard_n_plus_one_threshold = 5` in the pytest ini section; per test:
   `@pytest.mark.n_plus_one(threshold=5)`). The failure names the relationship and call site.
 - `lazy_load_guard`: a context manager factory; `with lazy_load_guard(): ...` makes every lazy
   load inside the block raise `LazyLoadError`.
@@ -17,6 +18,10 @@ import pytest
 from alembic_guard.runtime import detect_n_plus_one, no_lazy_loads, watch_pools
 
 
+def pytest_addoption(parser):
+    parser.addini("alembic_guard_n_plus_one_threshold", "lazy loads of one relationship that fail a test using the `n_plus_one` fixture", default="2")
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "n_plus_one(threshold=2): lazy loads of one relationship that fail the test (fixture `n_plus_one`)")
 
@@ -24,7 +29,8 @@ def pytest_configure(config):
 @pytest.fixture
 def n_plus_one(request):
     marker = request.node.get_closest_marker("n_plus_one")
-    threshold = int(marker.kwargs.get("threshold", 2)) if marker is not None else 2
+    default = int(request.config.getini("alembic_guard_n_plus_one_threshold") or 2)
+    threshold = int(marker.kwargs.get("threshold", default)) if marker is not None else default
     with detect_n_plus_one(threshold=threshold) as report:
         yield report
     if report.problems:
