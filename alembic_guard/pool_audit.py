@@ -273,4 +273,9 @@ def python_files(start: Path) -> list[Path]:
         if any(part in skip or part.startswith(".") for part in p.relative_to(start).parts[:-1]):
             continue
         out.append(p)
-    return out
+
+    def is_test(p: Path) -> bool:  # the app's engine, not a test fixture's, when both exist
+        parts = p.relative_to(start).parts
+        return any(x in ("tests", "test") for x in parts[:-1]) or parts[-1].startswith(("test_", "conftest"))
+
+    return sorted(out, key=lambda p: (is_test(p), str(p)))
