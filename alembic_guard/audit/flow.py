@@ -254,6 +254,7 @@ class _Walker:
         self.coll_ctx: ast.AST | None = None
         self.in_with_item = False
         self.awaited: set[str] = set()
+        self.scoped_states: dict[str, SessionState] = {}
 
     # ------------------------------------------------------------------ entry
     def run(self, node, body) -> None:
@@ -591,6 +592,11 @@ class _Walker:
             return recv
         if kind == "session":
             return self.session_call(node, meth, recv, argvals)
+        if kind == "factory" and recv.factory is not None and recv.factory.scoped and meth not in ("begin", "remove", "configure"):
+            # a scoped_session registry proxies the thread's session: `db_session.query(User)`
+            fac = recv.factory
+            state = self.scoped_states.setdefault(fac.name, SessionState(fac.name, fac.is_async, fac, fac.expire_on_commit, owned=False, scoped=True))
+            return self.session_call(node, meth, Val("session", session=state, is_async=fac.is_async, factory=fac), argvals)
         if kind == "factory" and meth == "begin":
             fac = recv.factory
             state = SessionState(None, recv.is_async, fac, fac.expire_on_commit if fac else True, owned=True, node=node)
