@@ -352,6 +352,8 @@ class Evaluator:
             return self.attribute(self.evaluate(path, node.value), node.attr)
         if isinstance(node, (ast.List, ast.Tuple)):
             return ListValue(tuple(self.evaluate(path, e) for e in node.elts))
+        if isinstance(node, ast.Dict):  # the multidb template: {"engine1": md1, ...}
+            return ListValue(tuple(self.evaluate(path, v) for v in node.values))
         if isinstance(node, ast.Subscript):
             base = self.evaluate(path, node.value)
             if isinstance(base, External) and base.qualname == "flask.current_app.extensions":
@@ -365,12 +367,10 @@ class Evaluator:
                         return MetadataValue(base.metadata)
                     if isinstance(key.value, str):
                         return MetadataValue(bind_metadata(base, key.value))
-            return Unknown(ast.unparse(node))
+            return Unknown(f"`{ast.unparse(node)}` is computed at run time")
         if isinstance(node, ast.Call):
             return self._call(path, node, label)
-        if isinstance(node, ast.IfExp):
-            return Unknown(ast.unparse(node))
-        return Unknown(ast.unparse(node))
+        return Unknown(f"`{ast.unparse(node)}` is computed at run time")
 
     def _call(self, path: Path, node: ast.Call, label: str | None) -> Value:
         if isinstance(node.func, ast.Attribute) and node.func.attr == "generate_base":
@@ -408,15 +408,15 @@ class Evaluator:
                 return FlaskDBValue(site, label or "db", md, model)
             if last == "Table" and (q.startswith("sqlalchemy") or q.startswith("flask_sqlalchemy") or "." not in q):
                 return self.table_call(path, node, flask=q.startswith("flask_sqlalchemy"))
-            return Unknown(ast.unparse(node))
+            return Unknown(f"`{ast.unparse(node)}` is computed at run time")
         if isinstance(func, FunctionValue):
             ret = _final_return(func.node)
             if ret is not None:
                 return self.evaluate(func.path, ret, label)
             return Unknown(f"`{func.node.name}()` has no final `return <expr>`")
-        if isinstance(func, FlaskDBValue):
-            return Unknown(ast.unparse(node))
-        return Unknown(ast.unparse(node))
+        if isinstance(func, Unknown) and func.why:
+            return func
+        return Unknown(f"`{ast.unparse(node)}` is computed at run time")
 
     def _metadata_kw(self, path: Path, node: ast.expr | None, site: str, label: str, call: ast.AST) -> MetadataRef:
         if node is not None:

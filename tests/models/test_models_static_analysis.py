@@ -343,7 +343,7 @@ def test_configure_keyword_without_variable(project, ag2):
         ("from alembic import context\ndef broken(:\n    pass\n",
          "`migrations/env.py` cannot be parsed (invalid syntax: invalid syntax), so its target_metadata is unknown", 2),
         ("from alembic import context\nimport os\ntarget_metadata = os.environ['X']\ncontext.configure(url='x', target_metadata=target_metadata)\n",
-         "Cannot resolve `target_metadata = os.environ['X']` in `migrations/env.py` statically: os.environ['X']", 3),
+         "Cannot resolve `target_metadata = os.environ['X']` in `migrations/env.py` statically: `os.environ['X']` is computed at run time", 3),
     ],
 )
 def test_broken_env_gives_a_clear_ag202(project, ag2, env_text, message, line):
@@ -381,3 +381,27 @@ def test_static_analysis_executes_nothing(project, ag2, tmp_path):
     assert ag2.findings(root) == []
     assert not marker.exists()
     assert not any(name == "app" or name.startswith("app.") for name in set(sys.modules) - before)
+
+
+def test_multidb_template_dict_and_external_target(project, ag2):
+    files = {"app/__init__.py": "", "app/db.py": ag2.DB, "app/other.py": "from sqlalchemy import MetaData\n\nmeta = MetaData()\n"}
+    root = project(files, env="from app.db import Base\nfrom app.other import meta\ntarget_metadata = {'engine1': Base.metadata, 'engine2': meta}")
+    assert [m.label for m in analysis(root).target.metadatas] == ["Base.metadata", "meta"]
+    empty = project(files, env="target_metadata = {}")
+    assert analysis(empty).target.status == "none"
+    ext = project(files, env="from company_models import Base\ntarget_metadata = Base.metadata")
+    (f,) = ag2.findings(ext)
+    assert f.code == "AG202" and f.severity.label == "warning"
+    assert f.message.endswith("`company_models.Base.metadata` comes from outside the project (an installed package?)")
+
+
+def test_inline_suppression_in_a_model_file(project, ag2):
+    root = project(
+        {
+            "app/__init__.py": "",
+            "app/db.py": ag2.DB,
+            "app/models.py": "from app.db import Base\n\n\nclass A(Base):  # alembic-guard: ignore[AG201] owned by another service\n    __tablename__ = 'a'\n",
+        },
+        env=ENV_BASE,
+    )
+    assert ag2.findings(root) == []
