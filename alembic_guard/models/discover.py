@@ -354,6 +354,8 @@ def discover(ev: Evaluator, path: Path) -> list[Model]:
                 value = stmt.value
             if value is None or not _looks_like_table_call(value):
                 continue
+            if any(k.arg in ("autoload_with", "autoload") for k in value.keywords):
+                continue  # a reflected table describes the database; it defines nothing
             tv = ev.evaluate(path, value)
             if not isinstance(tv, TableValue) or tv.metadata is None:
                 continue

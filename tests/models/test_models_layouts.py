@@ -166,3 +166,60 @@ def test_alembic_project_in_a_subfolder_with_prepend_sys_path_parent(tmp_path, a
     found = ag2.findings(root)
     assert ag2.summary(found) == [("AG201", "../app/late.py", 5)]
     assert found[0].hint == "add `import app.late  # noqa: F401` to `migrations/env.py`"
+
+
+def test_fastapi_template_base_module_that_imports_all_models(project, ag2):
+    """The classic full-stack FastAPI layout: `@as_declarative` base with a declared_attr table
+    name, and `app/db/base.py` importing every model "so that Alembic sees them"."""
+    root = project(
+        {
+            "app/__init__.py": "",
+            "app/db/__init__.py": "",
+            "app/db/base_class.py": '''
+                from typing import Any
+
+                from sqlalchemy.orm import as_declarative, declared_attr
+
+
+                @as_declarative()
+                class Base:
+                    id: Any
+                    __name__: str
+
+                    @declared_attr
+                    def __tablename__(cls) -> str:
+                        return cls.__name__.lower()
+            ''',
+            "app/db/base.py": "from app.db.base_class import Base  # noqa\nfrom app.models.item import Item  # noqa\nfrom app.models.user import User  # noqa\n",
+            "app/models/__init__.py": "from .item import Item\nfrom .user import User\n",
+            "app/models/item.py": "from sqlalchemy import Column, Integer\n\nfrom app.db.base_class import Base\n\n\nclass Item(Base):\n    id = Column(Integer, primary_key=True)\n",
+            "app/models/user.py": "from sqlalchemy import Column, Integer\n\nfrom app.db.base_class import Base\n\n\nclass User(Base):\n    id = Column(Integer, primary_key=True)\n",
+            "app/models/tag.py": "from sqlalchemy import Column, Integer\n\nfrom app.db.base_class import Base\n\n\nclass Tag(Base):\n    id = Column(Integer, primary_key=True)\n",
+            "app/crud.py": "from sqlalchemy import MetaData, Table\n\nreflected = Table('legacy', MetaData(), autoload_with=None)\n",
+        },
+        env="from app.db.base import Base  # noqa\ntarget_metadata = Base.metadata",
+    )
+    found = ag2.findings(root)
+    assert ag2.summary(found) == [("AG201", "app/models/tag.py", 6)]
+    assert "Model `Tag` (table `tag`, on `Base.metadata`)" in found[0].message
+    assert found[0].hint == (
+        "add `import app.models.tag  # noqa: F401` to `migrations/env.py` "
+        "(or `from . import tag  # noqa: F401` to `app/models/__init__.py`, which env.py already imports)"
+    )
+
+
+def test_env_calls_an_app_factory_that_imports_the_models(project, ag2):
+    """Flask without Flask-Migrate: env.py calls `create_app()`, whose body imports the models."""
+    root = project(
+        {
+            "app/__init__.py": "from .factory import create_app  # noqa: F401\n",
+            "app/db.py": ag2.DB,
+            "app/factory.py": "def _register():\n    from app import views  # noqa: F401\n\n\ndef create_app():\n    from app import models  # noqa: F401\n    _register()\n    return object()\n",
+            "app/models.py": model("User", "users"),
+            "app/views.py": "from app.reports import Report  # noqa: F401\n",
+            "app/reports.py": model("Report", "reports"),
+            "app/unused.py": model("Unused", "unused"),
+        },
+        env="from app import create_app\nfrom app.db import Base\napp = create_app()\ntarget_metadata = Base.metadata",
+    )
+    assert ag2.summary(ag2.findings(root)) == [("AG201", "app/unused.py", 5)]
