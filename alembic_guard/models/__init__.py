@@ -134,6 +134,10 @@ class ModelsAnalysis:
             "registered": sum(1 for m in self.models if self.registered(m)),
             "files_scanned": len(self.scanned),
             "env_import_closure": len(self.closure),
+            # files that could not be parsed: their models and imports are unknown
+            "unreadable": [
+                {"path": str(self.rel(p)), "line": line, "error": err} for p, err, line in self.unreadable
+            ],
         }
 
 
@@ -156,7 +160,7 @@ def _prepend_roots(project) -> list[Path]:
         raw = "."
     sep = layout.options.get("path_separator")
     if sep in (None, ""):
-        entries = [e for e in re.split(r", *| +|:", raw.strip()) if e]
+        entries = [e for e in re.split(r"\s*\n\s*|, *| +|:", raw.strip()) if e]  # ini, or a pyproject list
     else:
         char = {"space": " ", "newline": "\n", "os": os.pathsep, ";": ";", ":": ":"}.get(sep.strip(), sep)
         entries = [e.strip() for e in raw.split(char) if e.strip()]

@@ -161,7 +161,6 @@ def classify(ev: Evaluator, cls: ClassValue) -> ClassInfo | None:
     md: MetadataRef | None = None
     framework: str | None = None
     root = False
-    decorated_mapped = False
     parent: ClassValue | None = None
     fsa_key: str | None = None
     own_md_label = f"{node.name}.metadata"
@@ -194,10 +193,7 @@ def classify(ev: Evaluator, cls: ClassValue) -> ClassInfo | None:
             reg = ev.evaluate(path, target.value)
             if isinstance(reg, RegistryValue):
                 md, framework = reg.metadata, "sqlalchemy"
-                if target.attr == "as_declarative_base":
-                    root = True
-                else:
-                    decorated_mapped = True
+                root = target.attr == "as_declarative_base"
 
     sqlmodel_direct = False
     for b in node.bases:
@@ -300,9 +296,7 @@ def classify(ev: Evaluator, cls: ClassValue) -> ClassInfo | None:
         return info("sti", pinfo.table if pinfo else None, schema=pinfo.schema if pinfo else None)
     if framework == "flask":
         return info("model", camel_to_snake(node.name), schema=schema, extend_existing=extend)
-    if decorated_mapped:
-        return info("unmapped")
-    return info("unmapped")
+    return info("unmapped")  # no table: SQLAlchemy would refuse to map it
 
 
 def _looks_like_table_call(node: ast.expr) -> bool:

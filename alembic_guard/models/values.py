@@ -12,12 +12,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from alembic_guard.models.imports import ModuleIndex, runtime_statements
-
-if TYPE_CHECKING:
-    pass
 
 
 # ---------------------------------------------------------------------- values
