@@ -256,6 +256,7 @@ def analyse(project) -> ModelsAnalysis:
     env_py = Path(os.path.abspath(project.layout.env_py))
     files = scan_files(_scan_policy(project), root)
 
+    ev.flat_modules.add(env_py)
     env_text = index.source(env_py).text if env_py.is_file() else None
     entry_points: list[Path] = []
     if env_text and "current_app" in env_text:

@@ -151,6 +151,7 @@ class Evaluator:
         self._active: set[tuple] = set()
         self.migrate_dbs: list[Value] | None = None  # filled lazily by the analysis
         self._rel_cache: dict[Path, str] = {}
+        self.flat_modules: set[Path] = set()  # modules whose function-level bindings count (env.py)
 
     # ------------------------------------------------------------------ bindings
     def bindings(self, path: Path) -> tuple[dict[str, Binding], list[Binding]]:
@@ -160,7 +161,14 @@ class Evaluator:
         stars: list[Binding] = []
         tree = self.index.tree(path) if path.is_file() else None
         if tree is not None:
-            for stmt in runtime_statements(tree.body, into_classes=False):
+            statements = list(runtime_statements(tree.body, into_classes=False))
+            if path in self.flat_modules:
+                # env.py: names bound inside its functions (run_migrations_online) count too,
+                # after the module-level ones
+                inner = [s for f in statements if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+                         for s in runtime_statements(f.body, into_classes=False)]
+                statements = inner + statements
+            for stmt in statements:
                 if isinstance(stmt, ast.Import):
                     for a in stmt.names:
                         if a.asname:
