@@ -7,6 +7,8 @@ from alembic_guard.rules.graph.ag104_duplicate_revision_id import duplicate_revi
 from alembic_guard.rules.graph.ag105_multiple_bases import multiple_bases
 from alembic_guard.rules.graph.ag106_unknown_depends_on import unknown_depends_on
 from alembic_guard.rules.graph.ag110_duplicate_branch_label import duplicate_branch_label
+from alembic_guard.rules.graph.ag107_filename_revision_mismatch import filename_revision_mismatch
+from alembic_guard.rules.graph.ag108_irreversible_downgrade import irreversible_downgrade
 
 RULES = (
     multiple_heads,
@@ -16,4 +18,6 @@ RULES = (
     multiple_bases,
     unknown_depends_on,
     duplicate_branch_label,
+    filename_revision_mismatch,
+    irreversible_downgrade,
 )
