@@ -96,6 +96,21 @@ class ModelsAnalysis:
             return None
         return self.rel(init), f"from . import {path.stem}  # noqa: F401"
 
+    def star_fix(self, model: Model) -> tuple[PurePosixPath, str] | None:
+        """(package `__init__.py`, advice) when env.py reaches the model's package through
+        `from pkg import *`, which imports only the submodules named in `__all__`."""
+        path = Path(os.path.abspath(model.path))
+        init = path.parent / "__init__.py"
+        if path.name == "__init__.py" or init not in self.closure:
+            return None
+        for f in self.closure:
+            for edge in self.index.edges(f) if f.is_file() else ():
+                if edge.text.endswith("import *") and edge.files and init in edge.files:
+                    listed = self.index.dunder_all(init)
+                    what = "add an `__all__` naming the submodules" if listed is None else f'add `"{path.stem}"` to `__all__`'
+                    return self.rel(init), f"{what} in `{self.rel(init)}`: `{edge.text}` imports only the submodules listed there"
+        return None
+
     def app_importers(self, model: Model) -> list[tuple[Path, int]]:
         """Files outside env.py's import closure that import the model's module."""
         path = Path(os.path.abspath(model.path))

@@ -223,3 +223,22 @@ def test_env_calls_an_app_factory_that_imports_the_models(project, ag2):
         env="from app import create_app\nfrom app.db import Base\napp = create_app()\ntarget_metadata = Base.metadata",
     )
     assert ag2.summary(ag2.findings(root)) == [("AG201", "app/unused.py", 5)]
+
+
+def test_star_import_with_an_incomplete_all(project, ag2):
+    root = project(
+        {
+            "app/__init__.py": "",
+            "app/db.py": ag2.DB,
+            "app/models/__init__.py": "from app.db import Base\n\n__all__ = ['Base', 'user']\n",
+            "app/models/user.py": model("User", "users"),
+            "app/models/order.py": model("Order", "orders"),
+        },
+        env="from app.models import *  # noqa: F403\ntarget_metadata = Base.metadata  # noqa: F405",
+    )
+    (f,) = ag2.findings(root)
+    assert (f.code, str(f.location.path)) == ("AG201", "app/models/order.py")
+    assert f.hint == (
+        "add `import app.models.order  # noqa: F401` to `migrations/env.py` (or add `\"order\"` to `__all__` in "
+        "`app/models/__init__.py`: `from app.models import *` imports only the submodules listed there)"
+    )

@@ -71,9 +71,12 @@ def table_not_registered_in_env(analysis, project):
         fix = analysis.fix_import(model)
         if fix:
             hint = f"add `{fix}` to `{analysis.env_rel}`"
-            pkg = analysis.package_fix(model)
+            pkg = analysis.package_fix(model)  # the package already imports its other models
+            star = analysis.star_fix(model) if pkg is None else None
             if pkg is not None:
                 hint += f" (or `{pkg[1]}` to `{pkg[0]}`, which env.py already imports)"
+            elif star is not None:
+                hint += f" (or {star[1]})"
         else:
             hint = f"import `{analysis.rel(model.path)}` from `{analysis.env_rel}` (it is not importable from the project's sys.path)"
         yield table_not_registered_in_env.finding(
