@@ -242,3 +242,25 @@ def test_star_import_with_an_incomplete_all(project, ag2):
         "add `import app.models.order  # noqa: F401` to `migrations/env.py` (or add `\"order\"` to `__all__` in "
         "`app/models/__init__.py`: `from app.models import *` imports only the submodules listed there)"
     )
+
+
+def test_two_bases_with_the_same_name_are_told_apart(project, ag2):
+    root = project(
+        {
+            "core/__init__.py": "",
+            "core/db.py": ag2.DB,
+            "core/models.py": model("Account", "accounts", "from core.db import Base"),
+            "audit/__init__.py": "",
+            "audit/db.py": ag2.DB,
+            "audit/models.py": model("Entry", "entries", "from audit.db import Base"),
+        },
+        env="import core.models  # noqa: F401\nimport audit.models  # noqa: F401\nfrom core.db import Base\ntarget_metadata = Base.metadata",
+    )
+    (f,) = ag2.findings(root)
+    assert (f.code, str(f.location.path)) == ("AG204", "audit/models.py")
+    assert f.message == (
+        "Model `Entry` (table `entries`) is on `Base.metadata` of `audit/db.py`, not on env.py's target_metadata (`Base.metadata`)"
+    )
+    assert f.hint.startswith(
+        "add it to env.py: `from audit.db import Base as OtherBase` and `target_metadata = [Base.metadata, OtherBase.metadata]`"
+    )
