@@ -111,10 +111,32 @@ class ModelsAnalysis:
                     return self.rel(init), f"{what} in `{self.rel(init)}`: `{edge.text}` imports only the submodules listed there"
         return None
 
-    def app_importers(self, model: Model) -> list[tuple[Path, int]]:
-        """Files outside env.py's import closure that import the model's module."""
-        path = Path(os.path.abspath(model.path))
-        return [(p, line) for p, line in self.importers.get(path, []) if p not in self.closure]
+    def app_importers(self, model: Model) -> list[tuple[Path, int, list[Path]]]:
+        """The application code (outside env.py's import closure) that imports the model's module:
+        (entry file, line of its import, the modules in between), for the files nothing else
+        imports, nearest first."""
+        start = Path(os.path.abspath(model.path))
+        parent: dict[Path, tuple[Path, int] | None] = {start: None}
+        queue = [start]
+        tops: list[Path] = []
+        while queue:
+            current = queue.pop(0)
+            importers = [(p, line) for p, line in self.importers.get(current, []) if p not in self.closure]
+            fresh = [(p, line) for p, line in importers if p not in parent]
+            if current != start and not importers:
+                tops.append(current)
+            for p, line in fresh:
+                parent[p] = (current, line)
+                queue.append(p)
+        out = []
+        for top in tops:
+            below, line = parent[top]
+            via = []
+            while below != start:
+                via.append(below)
+                below = parent[below][0]
+            out.append((top, line, via))
+        return out
 
     def metadata_import(self, ref: MetadataRef) -> tuple[str, str] | None:
         """(import line, expression) to reach a MetaData from env.py, for hints."""

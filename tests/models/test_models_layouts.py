@@ -264,3 +264,25 @@ def test_two_bases_with_the_same_name_are_told_apart(project, ag2):
     assert f.hint.startswith(
         "add it to env.py: `from audit.db import Base as OtherBase` and `target_metadata = [Base.metadata, OtherBase.metadata]`"
     )
+
+
+def test_web_app_reaches_the_model_through_the_models_package(project, ag2):
+    """env.py imports only the base; the web app imports app.models, which imports the model."""
+    root = project(
+        {
+            "app/__init__.py": "",
+            "app/db.py": ag2.DB,
+            "app/models/__init__.py": "from app.models.order import Order  # noqa: F401\n",
+            "app/models/order.py": model("Order", "orders"),
+            "app/api/__init__.py": "",
+            "app/api/routes.py": "def list_orders():\n    from app.models import Order  # noqa: F401\n",
+            "app/main.py": "from app.api import routes  # noqa: F401\n",
+        },
+        env="from app.db import Base\ntarget_metadata = Base.metadata",
+    )
+    (f,) = ag2.findings(root)
+    assert f.message.endswith(
+        "; only application code imports it (`app/main.py` (line 1) through `app/api/routes.py` -> "
+        "`app/models/__init__.py`), and Alembic does not run that"
+    )
+    assert [(str(r.path), r.line) for r in f.related] == [("app/main.py", 1)]
