@@ -171,6 +171,8 @@ class ModelsAnalysis:
             "registered": sum(1 for m in self.models if self.registered(m)),
             "files_scanned": len(self.scanned),
             "env_import_closure": len(self.closure),
+            # Flask-Migrate: the app modules `flask db` loads before env.py, followed as well
+            "app_entry_points": [str(self.rel(p)) for p in self.entry_points],
             # files that could not be parsed: their models and imports are unknown
             "unreadable": [
                 {"path": str(self.rel(p)), "line": line, "error": err} for p, err, line in self.unreadable
