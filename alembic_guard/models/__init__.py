@@ -42,12 +42,28 @@ class ModelsAnalysis:
     models: tuple[Model, ...]
     closure: dict[Path, tuple[Path, Edge] | None]
     index: ModuleIndex
-    importers: dict[Path, list[tuple[Path, int]]]
     scanned: tuple[Path, ...]
     entry_points: tuple[Path, ...] = ()  # extra closure roots (Flask-Migrate: the app modules)
     unreadable: tuple[tuple[Path, str, int | None], ...] = ()
     probe: object | None = None  # probe.ProbeResult when --import ran
     _relpath: object = field(default=None, repr=False)
+    _importers: dict | None = field(default=None, repr=False)
+
+    @property
+    def importers(self) -> dict[Path, list[tuple[Path, int]]]:
+        """Reverse import edges over every scanned file (functions included: application code
+        runs its functions). Computed on first use — only when a model is unregistered."""
+        if self._importers is None:
+            out: dict[Path, list[tuple[Path, int]]] = {}
+            for path in self.scanned:
+                text = self.index.text(path)
+                if text is None or "import" not in text or self.index.source(path).tree is None:
+                    continue
+                for edge in self.index.edges(path, eager=True):
+                    for f in edge.files:
+                        out.setdefault(f, []).append((path, edge.line))
+            self._importers = out
+        return self._importers
 
     # ------------------------------------------------------------------ questions rules ask
     def rel(self, path: Path) -> PurePosixPath:
@@ -312,20 +328,15 @@ def analyse(project) -> ModelsAnalysis:
     models: list[Model] = []
     unreadable = []
     for path in files:
+        text = index.text(path)
+        if text is not None and "class " not in text and "Table" not in text:
+            continue  # cannot define a model: not even parsed (unless an import reaches it)
         src = index.source(path)
         if src.tree is None:
             unreadable.append((path, src.error or "unreadable", src.error_line))
             continue
         models.extend(discover(ev, path))
     models.sort(key=lambda m: (str(m.path), m.line))
-
-    importers: dict[Path, list[tuple[Path, int]]] = {}
-    for path in files:
-        if index.source(path).tree is None:
-            continue
-        for edge in index.edges(path, eager=True):
-            for f in edge.files:
-                importers.setdefault(f, []).append((path, edge.line))
 
     return ModelsAnalysis(
         root=root,
@@ -335,7 +346,6 @@ def analyse(project) -> ModelsAnalysis:
         models=tuple(models),
         closure=closure,
         index=index,
-        importers=importers,
         scanned=tuple(files),
         entry_points=tuple(entry_points),
         unreadable=tuple(unreadable),

@@ -142,7 +142,7 @@ class ModuleIndex:
         self._dir_cache: dict[tuple[Path, tuple[str, ...]], Path | None] = {}
 
     # ------------------------------------------------------------------ files
-    def source(self, path: Path) -> Source:
+    def _read(self, path: Path) -> Source:
         path = Path(os.path.abspath(path))
         src = self._sources.get(path)
         if src is None:
@@ -151,15 +151,24 @@ class ModuleIndex:
                 src.text = path.read_text(encoding="utf-8-sig")
             except (OSError, UnicodeDecodeError) as exc:
                 src.error = f"cannot read: {getattr(exc, 'strerror', None) or exc}"
-            else:
-                try:
-                    src.tree = ast.parse(src.text, filename=str(path))
-                except SyntaxError as exc:
-                    src.error = f"invalid syntax: {exc.msg}"
-                    src.error_line = exc.lineno
-                except ValueError as exc:  # null bytes
-                    src.error = f"cannot parse: {exc}"
             self._sources[path] = src
+        return src
+
+    def text(self, path: Path) -> str | None:
+        """The file's text, read once; not parsed."""
+        return self._read(path).text
+
+    def source(self, path: Path) -> Source:
+        """The file read and parsed (once)."""
+        src = self._read(path)
+        if src.tree is None and src.text is not None and src.error is None:
+            try:
+                src.tree = ast.parse(src.text, filename=str(src.path))
+            except SyntaxError as exc:
+                src.error = f"invalid syntax: {exc.msg}"
+                src.error_line = exc.lineno
+            except ValueError as exc:  # null bytes
+                src.error = f"cannot parse: {exc}"
         return src
 
     def tree(self, path: Path) -> ast.Module | None:
