@@ -84,17 +84,27 @@ def _body(node: ast.ClassDef) -> list[ast.stmt]:
     return list(runtime_statements(node.body, into_classes=False))
 
 
+_OWN_CACHE: dict[int, tuple[ast.ClassDef, dict[str, ast.AST]]] = {}
+
+
 def _own(node: ast.ClassDef, name: str) -> ast.AST | None:
     """The statement that defines `name` in the class body: an Assign value, or a FunctionDef."""
-    found = None
-    for stmt in _body(node):
-        if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
-            found = stmt.value
-        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.target.id == name and stmt.value is not None:
-            found = stmt.value
-        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == name:
-            found = stmt
-    return found
+    cached = _OWN_CACHE.get(id(node))
+    if cached is None or cached[0] is not node:
+        names: dict[str, ast.AST] = {}
+        for stmt in _body(node):
+            if isinstance(stmt, ast.Assign):
+                for t in stmt.targets:
+                    if isinstance(t, ast.Name):
+                        names[t.id] = stmt.value
+            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+                names[stmt.target.id] = stmt.value
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                names[stmt.name] = stmt
+        if len(_OWN_CACHE) > 50_000:
+            _OWN_CACHE.clear()
+        cached = _OWN_CACHE[id(node)] = (node, names)
+    return cached[1].get(name)
 
 
 def _is_true(node: ast.AST | None) -> bool:

@@ -143,6 +143,9 @@ class ModuleIndex:
 
     # ------------------------------------------------------------------ files
     def _read(self, path: Path) -> Source:
+        src = self._sources.get(path)
+        if src is not None:
+            return src
         path = Path(os.path.abspath(path))
         src = self._sources.get(path)
         if src is None:
