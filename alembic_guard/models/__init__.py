@@ -304,6 +304,17 @@ def _flask_entry_points(index: ModuleIndex, ev: Evaluator, files: Sequence[Path]
     return list(dict.fromkeys(entries)), dbs
 
 
+# Every way to map a class or a table writes at least one of these words in the file.
+_MODEL_WORDS = re.compile(
+    r"__tablename__|__table__|__mapper_args__|__abstract__|Column|mapped_column|Mapped|relationship|Model|"
+    r"Table|SQLModel|declarative|registry|Base|table\s*=\s*True"
+)
+
+
+def _may_define_models(text: str) -> bool:
+    return ("class " in text or "Table" in text) and _MODEL_WORDS.search(text) is not None
+
+
 def analyse(project) -> ModelsAnalysis:
     root = Path(os.path.abspath(project.root))
     index = ModuleIndex(sys_path_roots(project), root)
@@ -329,7 +340,7 @@ def analyse(project) -> ModelsAnalysis:
     unreadable = []
     for path in files:
         text = index.text(path)
-        if text is not None and "class " not in text and "Table" not in text:
+        if text is not None and not _may_define_models(text):
             continue  # cannot define a model: not even parsed (unless an import reaches it)
         src = index.source(path)
         if src.tree is None:

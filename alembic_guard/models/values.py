@@ -150,7 +150,6 @@ class Evaluator:
         self._memo: dict[tuple, Value] = {}
         self._active: set[tuple] = set()
         self.migrate_dbs: list[Value] | None = None  # filled lazily by the analysis
-        self._rel_cache: dict[Path, str] = {}
         self.flat_modules: set[Path] = set()  # modules whose function-level bindings count (env.py)
 
     # ------------------------------------------------------------------ bindings
@@ -341,11 +340,10 @@ class Evaluator:
         self._memo[key] = value
         return value
 
-    def site(self, path: Path, node: ast.AST) -> str:
-        rel = self._rel_cache.get(path)
-        if rel is None:
-            rel = self._rel_cache[path] = str(self.relpath(path))
-        return f"{rel}:{node.lineno}:{node.col_offset}"
+    @staticmethod
+    def site(path: Path, node: ast.AST) -> str:
+        """Identity of the object an expression creates: where it is created."""
+        return f"{path}:{node.lineno}:{node.col_offset}"
 
     def _evaluate(self, path: Path, node: ast.expr, label: str | None) -> Value:
         if isinstance(node, ast.Constant) and node.value is None:
