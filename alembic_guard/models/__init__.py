@@ -106,9 +106,9 @@ class ModelsAnalysis:
         if init not in self.closure:
             return None
         # only where the package already imports its model modules (an aggregating __init__)
-        siblings = [f for e in self.index.edges(init) for f in e.files
-                    if f != init and (f.parent == init.parent or f.parent.parent == init.parent)]
-        if not any(os.path.abspath(m.path) in map(str, siblings) for m in self.models):
+        inside = {f for e in self.index.edges(init) for f in e.files
+                  if f != init and (f.parent == init.parent or f.parent.parent == init.parent)}
+        if not any(Path(os.path.abspath(m.path)) in inside for m in self.models):
             return None
         return self.rel(init), f"from . import {path.stem}  # noqa: F401"
 
