@@ -181,7 +181,11 @@ class ModelsAnalysis:
     def facts(self) -> dict:
         return {
             "env_py": str(self.env_rel),
-            "target_metadata": [m.label for m in self.target.metadatas],
+            # each MetaData env.py hands autogenerate, and where that object is created
+            "target_metadata": [
+                {"label": m.label, "defined_at": f"{self.rel(m.path)}:{m.line}" if m.path is not None else None}
+                for m in self.target.metadatas
+            ],
             "target_status": self.target.status,
             "models": len(self.models),
             "registered": sum(1 for m in self.models if self.registered(m)),
