@@ -168,7 +168,7 @@ class ModuleIndex:
             try:
                 src.tree = ast.parse(src.text, filename=str(src.path))
             except SyntaxError as exc:
-                src.error = f"invalid syntax: {exc.msg}"
+                src.error = "invalid syntax" if exc.msg == "invalid syntax" else f"invalid syntax: {exc.msg}"
                 src.error_line = exc.lineno
             except ValueError as exc:  # null bytes
                 src.error = f"cannot parse: {exc}"

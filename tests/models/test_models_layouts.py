@@ -286,3 +286,32 @@ def test_web_app_reaches_the_model_through_the_models_package(project, ag2):
         "`app/models/__init__.py`), and Alembic does not run that"
     )
     assert [(str(r.path), r.line) for r in f.related] == [("app/main.py", 1)]
+
+
+def test_namespace_packages_without_init_files(project, ag2):
+    root = project(
+        {
+            "app/db.py": ag2.DB,
+            "app/models/user.py": model("User", "users"),
+            "app/models/order.py": model("Order", "orders"),
+        },
+        env="import app.models.user  # noqa: F401\nimport app.models  # a namespace package imports nothing\n"
+        "from app.db import Base\ntarget_metadata = Base.metadata",
+    )
+    found = ag2.findings(root)
+    assert ag2.summary(found) == [("AG201", "app/models/order.py", 5)]
+    assert found[0].hint == "add `import app.models.order  # noqa: F401` to `migrations/env.py`"
+
+
+def test_unparsable_model_file_is_reported_in_the_facts(project, ag2):
+    from alembic_guard import api
+
+    root = project(
+        {"app/__init__.py": "", "app/db.py": ag2.DB, "app/broken.py": "class Broken(Base:\n    __tablename__ = 'x'\n"},
+        env="from app.db import Base\ntarget_metadata = Base.metadata",
+    )
+    report = api.check_path(root, select=("AG2",))
+    assert report.findings == ()
+    (bad,) = report.facts["models"]["unreadable"]
+    assert (bad["path"], bad["line"]) == ("app/broken.py", 1)
+    assert bad["error"].startswith("invalid syntax")  # the detail depends on the Python version

@@ -342,7 +342,7 @@ def test_configure_keyword_without_variable(project, ag2):
         ("from alembic import context\nfrom app.db import Base\ntarget_metadata = Base.metadata\ncontext.configure(url='x')\n",
          "`target_metadata` is set in `migrations/env.py` but never passed to `context.configure()`", 3),
         ("from alembic import context\ndef broken(:\n    pass\n",
-         "`migrations/env.py` cannot be parsed (invalid syntax: invalid syntax), so its target_metadata is unknown", 2),
+         "`migrations/env.py` cannot be parsed (invalid syntax), so its target_metadata is unknown", 2),
         ("from alembic import context\nimport os\ntarget_metadata = os.environ['X']\ncontext.configure(url='x', target_metadata=target_metadata)\n",
          "Cannot resolve `target_metadata = os.environ['X']` in `migrations/env.py` statically: `os.environ['X']` is computed at run time", 3),
     ],
