@@ -322,7 +322,7 @@ def load_revisions(layout) -> tuple[list[Migration], list[LoadProblem]]:
                 migrations.append(mig)
             if problem is not None:
                 problems.append(problem)
-    if not migrations and not any(p.kind in ERROR_KINDS for p in problems):
+    if not migrations and not problems:
         where = ", ".join(f"`{relpath(f, root)}`" for f in layout.version_locations)
         problems.append(LoadProblem(
             "no-revisions",
