@@ -6,6 +6,7 @@ build the revision graph. Nothing of the analysed project is imported or execute
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ class Project:
         layout = locate(settings)
         migrations, problems = load_revisions(layout)
         project = cls(settings=settings, layout=layout, migrations=tuple(migrations), problems=tuple(problems))
+        gc.freeze()  # thousands of long-lived objects: keep later collections from rescanning them
         if settings.allow_import:
             from alembic_guard.project.importer import apply_import
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import ast
 import errno
+import gc
 import os
 import re
 import stat
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -63,8 +65,20 @@ def is_revision_name(name: str) -> bool:
     return name.endswith(".py") and not name.startswith(".#") and not name.startswith("__init__")
 
 
+if sys.version_info < (3, 12) and hasattr(PurePosixPath, "_from_parsed_parts"):
+
+    def child(parent: PurePosixPath, name: str) -> PurePosixPath:
+        """`parent / name` for a plain file name, without re-parsing (3.10/3.11 pathlib)."""
+        return PurePosixPath._from_parsed_parts(parent._drv, parent._root, [*parent._parts, name])  # type: ignore[attr-defined]
+
+else:  # pragma: no cover - newer pathlib is fast enough
+
+    def child(parent: PurePosixPath, name: str) -> PurePosixPath:
+        return parent / name
+
+
 class Entry(NamedTuple):
-    path: Path
+    path: str
     rel: PurePosixPath
     kind: str = "file"  # file | directory | symlinked-directory | nested-folder
     key: tuple[int, int] | None = None  # (device, inode) of a plain file, from the directory listing
@@ -76,7 +90,7 @@ def iter_entries(folder: Path, rel: PurePosixPath, recursive: bool) -> Iterator[
     Plain files are identified by the directory listing alone (type and inode, no `stat`);
     symlinks and other special entries are left to `load_file`, which stats them.
     """
-    stack = [(folder, rel)]
+    stack = [(str(folder), rel)]
     while stack:
         here, here_rel = stack.pop()
         try:
@@ -91,7 +105,7 @@ def iter_entries(folder: Path, rel: PurePosixPath, recursive: bool) -> Iterator[
             try:
                 if e.is_file(follow_symlinks=False):
                     if is_revision_name(name):
-                        yield Entry(here / name, here_rel / name, "file", (dev, e.inode()))
+                        yield Entry(e.path, child(here_rel, name), "file", (dev, e.inode()))
                     continue
                 is_dir = e.is_dir()  # follows symlinks, like os.walk's classification
             except OSError:
@@ -103,16 +117,16 @@ def iter_entries(folder: Path, rel: PurePosixPath, recursive: bool) -> Iterator[
                     link = False
                 if recursive:
                     if link:
-                        yield Entry(here / name, here_rel / name, "symlinked-directory")
+                        yield Entry(e.path, child(here_rel, name), "symlinked-directory")
                     elif name != "__pycache__":
-                        subdirs.append((here / name, here_rel / name))
+                        subdirs.append((e.path, child(here_rel, name)))
                 elif is_revision_name(name):
-                    yield Entry(here / name, here_rel / name, "directory")
+                    yield Entry(e.path, child(here_rel, name), "directory")
                 elif name != "__pycache__" and not name.startswith("."):
-                    yield Entry(here / name, here_rel / name, "nested-folder")
+                    yield Entry(e.path, child(here_rel, name), "nested-folder")
                 continue
             if is_revision_name(name):
-                yield Entry(here / name, here_rel / name)
+                yield Entry(e.path, child(here_rel, name))
         if recursive:
             stack.extend(reversed(subdirs))
 
@@ -121,18 +135,18 @@ def iter_revision_files(folder: Path, recursive: bool) -> Iterator[Path]:
     """Paths of the revision-file candidates (kept for callers that only want files)."""
     for entry in iter_entries(folder, PurePosixPath(folder.name), recursive):
         if entry.kind == "file":
-            yield entry.path
+            yield Path(entry.path)
 
 
 def load_file(
-    path: Path,
+    path: Path | str,
     root: Path,
     rel: PurePosixPath | None = None,
     resolver: ConstantResolver | None = None,
 ) -> tuple[Migration | None, LoadProblem | None]:
     """Read one candidate file: (migration, None), (None, problem) or, for a too-large file whose
     header could be read, (migration, problem)."""
-    rel = rel if rel is not None else relpath(path, root)
+    rel = rel if rel is not None else relpath(Path(path), root)
     try:
         # O_NONBLOCK: opening a FIFO must never block; fstat then tells what we opened
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
@@ -151,9 +165,11 @@ def load_file(
         )
     try:
         st_ = os.fstat(fd)
-        if stat.S_ISDIR(st_.st_mode):
+        if stat.S_ISREG(st_.st_mode):
+            pass
+        elif stat.S_ISDIR(st_.st_mode):
             return None, LoadProblem("directory", Location(rel), f"`{rel}` is a directory named like a revision file; Alembic ignores it")
-        if not stat.S_ISREG(st_.st_mode):
+        else:
             return None, LoadProblem(
                 "special-file",
                 Location(rel),
@@ -163,14 +179,17 @@ def load_file(
         size = st_.st_size
         too_large = size > MAX_BYTES
         want = HEADER_BYTES if too_large else size
-        chunks = []
-        while want > 0:
-            chunk = os.read(fd, want)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            want -= len(chunk)
-        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        data = os.read(fd, want)
+        if 0 < len(data) < want:  # a short read: keep reading until EOF or enough
+            chunks = [data]
+            want -= len(data)
+            while want > 0:
+                chunk = os.read(fd, want)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                want -= len(chunk)
+            data = b"".join(chunks)
     except OSError as exc:
         return None, LoadProblem("unreadable", Location(rel), f"cannot read `{rel}`: {exc.strerror or exc}", hint="make the file readable")
     finally:
@@ -233,7 +252,7 @@ def load_file(
         mig._body_parsed = False
         mig.__dict__.pop("tree", None)
     if not mig.is_revision:
-        legacy = _LEGACY_REV_RE.fullmatch(path.name)
+        legacy = _LEGACY_REV_RE.fullmatch(os.path.basename(path))
         if legacy:
             mig.values["revision"] = legacy.group(1)  # Alembic 0.1: the file name is the id
         else:
@@ -270,6 +289,16 @@ def load_revisions(layout) -> tuple[list[Migration], list[LoadProblem]]:
 
     A file reachable twice (two locations overlapping, a symlink) is read once, as Alembic does.
     """
+    enabled = gc.isenabled()
+    gc.disable()  # only long-lived, acyclic objects are made here: collections would be wasted work
+    try:
+        return _load_revisions(layout)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_revisions(layout) -> tuple[list[Migration], list[LoadProblem]]:
     root = layout.root
     resolver = ConstantResolver(layout.module_roots)
     migrations: list[Migration] = []
@@ -287,7 +316,7 @@ def load_revisions(layout) -> tuple[list[Migration], list[LoadProblem]]:
             continue
         for entry in iter_entries(folder, folder_rel, layout.recursive):
             if entry.kind == "nested-folder":
-                count = _count_py(entry.path)
+                count = _count_py(Path(entry.path))
                 if count:
                     problems.append(LoadProblem(
                         "nested-folder",
