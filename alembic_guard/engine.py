@@ -168,6 +168,31 @@ def run(project: Project, rules: Sequence[Rule], progress: Callable[[str], None]
     )
 
 
+def _suppression_sources(project: Project, findings: Sequence[Finding]) -> dict[PurePosixPath, str]:
+    """Sources whose suppression comments count: every revision file, the files other analyses
+    registered in `project._cache["suppression_sources"]` (keys: project-relative or absolute
+    paths), and any other Python file a finding points at (env.py, models, application code)."""
+    from pathlib import Path
+
+    sources: dict[PurePosixPath, str] = {m.relpath: m.source for m in project.migrations}
+    for key, source in project._cache.get("suppression_sources", {}).items():
+        path = Path(str(key))
+        rel = project.relpath(path) if path.is_absolute() else PurePosixPath(path.as_posix())
+        sources[rel] = source
+    for f in findings:
+        path = f.location.path
+        if path in sources or path.suffix != ".py":
+            continue
+        sources[path] = ""
+        try:
+            full = project.root / path
+            if full.is_file() and full.stat().st_size <= 5 * 1024 * 1024:
+                sources[path] = full.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            pass
+    return sources
+
+
 def _post_process(project: Project, rules: Sequence[Rule], findings: list[Finding]) -> list[Finding]:
     settings = project.settings
     selected = {r.code for r in rules}
@@ -210,17 +235,16 @@ def _post_process(project: Project, rules: Sequence[Rule], findings: list[Findin
         findings = [f for f in findings if f.fingerprint not in known]
 
     # inline suppressions
-    sources = {m.relpath: m.source for m in project.migrations}
-    extra_sources = project._cache.get("suppression_sources", {})  # other analysed files (app code)
-    sources.update(extra_sources)
-    all_supp: list[supp.Suppression] = []
-    for path, source in sources.items():
-        all_supp.extend(supp.parse(path, source))
+    by_path: dict[PurePosixPath, list[supp.Suppression]] = {}
+    for path, source in _suppression_sources(project, findings).items():
+        for s in supp.parse(path, source):
+            by_path.setdefault(s.path, []).append(s)
+    all_supp = [s for group in by_path.values() for s in group]
     if not all_supp:
         return findings
     kept = []
     for f in findings:
-        hit = next((s for s in all_supp if s.matches(f)), None)
+        hit = next((s for s in by_path.get(f.location.path, ()) if s.matches(f)), None)
         if hit is None:
             kept.append(f)
         else:

@@ -1,12 +1,11 @@
-"""Helpers for testing rules on a revision file's source, without a real project on disk.
+r"""Helpers for testing rules on a revision file's source, without a real project on disk.
 
->>> from alembic_guard.testing import assert_no_findings, findings_text
->>> assert_no_findings('''
-... def upgrade():
-...     pass
-... def downgrade():
-...     pass
-... ''', "AG1")
+>>> from alembic_guard.testing import assert_no_findings, check_files, findings_text
+>>> assert_no_findings('revision = "b2"  # alembic-guard: ignore[AG101] merged later\n', "AG002")
+>>> [f.code for f in check_files({"a.py": 'revision = "a"\ndown_revision = None\n',
+...                              "b.py": 'revision = "b"\ndown_revision = "a"\n',
+...                              "c.py": 'revision = "c"\ndown_revision = "a"\n'}, "AG101")]
+['AG101']
 
 `check_source` writes a throwaway project (alembic.ini, migrations/env.py, one revision file) into
 a temporary directory, runs the engine on it, and returns the findings. A source without a
@@ -160,6 +159,12 @@ def check_source_report(
 ) -> Report:
     if not _REVISION_RE.search(source):
         source = source.rstrip("\n") + "\n" + _header(filename)
+    elif filename == "a1_rev.py":
+        # name the file after the revision it declares, as Alembic's default file_template does,
+        # so a case is not flagged by AG107 (filename-revision-mismatch) for our choice of name
+        m = re.search(r"^revision\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]", source, re.MULTILINE)
+        if m:
+            filename = f"{m.group(1)}_rev.py"
     return check_files_report({filename: source}, select, dialect, **settings)
 
 

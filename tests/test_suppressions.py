@@ -131,3 +131,51 @@ def test_parse_survives_broken_source():
 
 def test_ignore_file_prefix_words_are_not_confused():
     assert parse(PurePosixPath("x.py"), "# alembic-guard: ignored[AG1]\n") == []
+
+
+# ------------------------------------------------------------------ files other than revisions
+def _project_with(tmp_path, files: dict[str, str]):
+    from alembic_guard import settings as settings_mod
+    from alembic_guard.project import Project
+
+    (tmp_path / "migrations" / "versions").mkdir(parents=True)
+    (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s/migrations\n")
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "migrations" / "env.py").write_text("target_metadata = None\n")
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    return Project.load(settings_mod.load(tmp_path))
+
+
+def _fake_rule(path: str, line: int):
+    from alembic_guard.findings import Location
+    from alembic_guard.rules._registry import project_rule
+
+    @project_rule("AG101", "fake-models-problem")
+    def fake(project):
+        """Fake."""
+        yield fake.finding("problem", at=Location(PurePosixPath(path), line))
+
+    return fake
+
+
+def test_suppressions_in_any_python_file_a_finding_points_at(tmp_path):
+    from alembic_guard import engine, rules
+
+    project = _project_with(tmp_path, {"app/models.py": "x = 1\ny = 2  # alembic-guard: ignore[AG101] known\n"})
+    meta = [r for r in rules.ALL_RULES if r.code in ("AG001", "AG002")]
+    report = engine.run(project, [_fake_rule("app/models.py", 2), *meta])
+    assert report.findings == ()
+    report = engine.run(project, [_fake_rule("app/models.py", 1), *meta])
+    assert [(f.code, f.location.line) for f in report.findings] == [("AG101", 1), ("AG001", 2)]
+
+
+def test_registered_sources_with_string_or_absolute_keys(tmp_path):
+    from alembic_guard import engine
+
+    project = _project_with(tmp_path, {})
+    src = "a = 1  # alembic-guard: ignore[AG101] registered by an analysis\n"
+    for key in ("svc/db.py", str(tmp_path / "svc" / "db.py")):
+        project._cache["suppression_sources"] = {key: src}  # the file need not exist on disk
+        assert engine.run(project, [_fake_rule("svc/db.py", 1)]).findings == ()

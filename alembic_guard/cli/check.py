@@ -19,7 +19,7 @@ from alembic_guard.cli._options import (
 )
 from alembic_guard.formatters import names as format_names
 
-FORMATS = ("text", "json", "sarif", "github", "junit")
+FORMATS = format_names()  # from the formatter registry (plus plug-ins); text first, the default
 
 
 @click.command()

@@ -11,6 +11,7 @@ from typing import Protocol, TextIO
 from alembic_guard.findings import Report
 from alembic_guard.formatters import github, junit, sarif, text
 from alembic_guard.formatters import json as json_fmt
+from alembic_guard.formatters._paths import path_prefix
 
 
 class Formatter(Protocol):

@@ -4,6 +4,8 @@
 INFO -> notice, WARNING -> warning, ERROR -> error. Messages escape `%`, CR and LF (the hint goes
 on a second line, `%0A`); property values additionally escape `:` and `,`. A span over several
 lines carries `line`/`endLine` only: GitHub ignores columns unless start and end share a line.
+File paths are relative to `$GITHUB_WORKSPACE` (else the current directory) when the project
+lies inside it, so `alembic-guard check backend` annotates `backend/migrations/...`.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from alembic_guard.findings import Finding, Report, Severity
+from alembic_guard.formatters._paths import path_prefix
 from alembic_guard.formatters.text import _CONTROL, summary
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -25,9 +28,9 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(f: Finding, names: dict[str, str]) -> str:
+def annotation(f: Finding, names: dict[str, str], prefix: str = "") -> str:
     loc = f.location
-    props = [("file", str(loc.path))]
+    props = [("file", prefix + str(loc.path))]
     if loc.line is not None:
         props.append(("line", str(loc.line)))
         multi_line = loc.end_line is not None and loc.end_line != loc.line
@@ -46,8 +49,9 @@ def annotation(f: Finding, names: dict[str, str]) -> str:
 
 def render(report: Report, out: TextIO) -> None:
     names = {r.code: r.name for r in report.rules}
+    prefix = path_prefix(report.root)  # annotations need paths from the checkout's root
     for f in report.findings:
-        out.write(annotation(f, names) + "\n")
+        out.write(annotation(f, names, prefix) + "\n")
     for skip in report.skipped:
         codes = ", ".join(skip.codes)
         title = escape_property("alembic-guard: skipped checks")

@@ -2,7 +2,9 @@
 
 Valid against the official OASIS schema (tested with the vendored copy in tests/data/). Rules
 metadata (`tool.driver.rules`) comes from the rules' docstrings; paths are project-relative URIs
-under the `PROJECTROOT` base id, so the file is the same on every machine.
+under the `PROJECTROOT` base id, so the file is the same on every machine — or, when the
+project lies inside the checkout (`$GITHUB_WORKSPACE`, else the working directory), paths from
+the checkout under `SRCROOT`, which is what code scanning needs to place results on files.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from alembic_guard.findings import Finding, Location, Report, RuleInfo, Severity
+from alembic_guard.formatters._paths import path_prefix
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-BASE_ID = "PROJECTROOT"
+BASE_ID = "PROJECTROOT"  # uris relative to the analysed project's root
+SRC_BASE_ID = "SRCROOT"  # uris relative to the checkout ($GITHUB_WORKSPACE or the working directory)
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 FINGERPRINT_KEY = "alembicGuard/v1"
 
@@ -48,8 +52,8 @@ def _uri(path: object) -> str:
     return quote(str(path), safe="/")
 
 
-def _physical(loc: Location) -> dict[str, Any]:
-    out: dict[str, Any] = {"artifactLocation": {"uri": _uri(loc.path), "uriBaseId": BASE_ID}}
+def _physical(loc: Location, prefix: str = "", base: str = BASE_ID) -> dict[str, Any]:
+    out: dict[str, Any] = {"artifactLocation": {"uri": _uri(prefix + str(loc.path)), "uriBaseId": base}}
     if loc.line is not None and loc.line >= 1:
         region: dict[str, Any] = {"startLine": loc.line}
         if loc.column is not None and loc.column >= 1:
@@ -62,7 +66,7 @@ def _physical(loc: Location) -> dict[str, Any]:
     return out
 
 
-def _result(f: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
+def _result(f: Finding, rule_index: dict[str, int], prefix: str = "", base: str = BASE_ID) -> dict[str, Any]:
     text = f.message if not f.hint else f"{f.message}\nhint: {f.hint}"
     result: dict[str, Any] = {"ruleId": f.code}
     if f.code in rule_index:
@@ -70,12 +74,12 @@ def _result(f: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
     result.update({
         "level": LEVELS[f.severity],
         "message": {"text": text},
-        "locations": [{"physicalLocation": _physical(f.location)}],
+        "locations": [{"physicalLocation": _physical(f.location, prefix, base)}],
         "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
     })
     if f.related:
         result["relatedLocations"] = [
-            {"id": i, "physicalLocation": _physical(loc), "message": {"text": f"related: {loc}"}}
+            {"id": i, "physicalLocation": _physical(loc, prefix, base), "message": {"text": f"related: {prefix}{loc}"}}
             for i, loc in enumerate(f.related, start=1)
         ]
     props: dict[str, Any] = {}
@@ -105,11 +109,17 @@ def to_dict(report: Report) -> dict[str, Any]:
         {"level": "note", "message": {"text": f"skipped {', '.join(s.codes)}: {s.reason}"}}
         for s in report.skipped
     ]
+    prefix = path_prefix(report.root)
+    base = SRC_BASE_ID if prefix else BASE_ID
+    described = {
+        BASE_ID: "The root of the analysed Alembic project.",
+        SRC_BASE_ID: f"The repository checkout; the analysed project is {prefix.rstrip('/')}.",
+    }
     run: dict[str, Any] = {
         "tool": {"driver": driver},
-        "originalUriBaseIds": {BASE_ID: {"description": {"text": "The root of the analysed Alembic project."}}},
+        "originalUriBaseIds": {base: {"description": {"text": described[base]}}},
         "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
-        "results": [_result(f, rule_index) for f in report.findings],
+        "results": [_result(f, rule_index, prefix, base) for f in report.findings],
         "columnKind": "unicodeCodePoints",
     }
     unknown = sorted({f.code for f in report.findings} - known)

@@ -1,6 +1,7 @@
 """Human output: `path:line:col: CODE [severity] message`, an indented hint, skipped checks, a summary.
 
-Colour only when writing to a terminal. Control characters coming from the analysed project
+Paths are shown from where the tool runs (`backend/migrations/...` for `check backend`), so
+they can be clicked. Colour only when writing to a terminal. Control characters coming from the analysed project
 (messages quote file contents) are shown escaped, so they cannot drive the terminal. Skipped
 checks are listed by code with the reason, and the summary counts them apart from the rules that
 ran: an absent check never looks like a passed one.
@@ -11,7 +12,8 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
-from alembic_guard.findings import Report, Severity
+from alembic_guard.findings import Location, Report, Severity
+from alembic_guard.formatters._paths import path_prefix
 
 _COLOURS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
@@ -47,15 +49,20 @@ def render(report: Report, out: TextIO, colour: bool | None = None) -> None:
     def c(code: str, text: str) -> str:
         return f"{code}{text}{_RESET}" if colour else text
 
+    prefix = path_prefix(report.root)
+
+    def where(loc: Location) -> str:
+        return _safe(prefix + str(loc))
+
     for f in report.findings:
-        head = c(_BOLD, _safe(str(f.location)))
+        head = c(_BOLD, where(f.location))
         code = c(_COLOURS[f.severity], f"{f.code} [{f.severity.label}]")
         message = _safe(f.message).replace("\n", "\n  ")
         out.write(f"{head}: {code} {message}\n")
         if f.hint:
             out.write(f"  {c(_DIM, 'hint:')} {_safe(f.hint).replace(chr(10), chr(10) + '        ')}\n")
         for rel in f.related:
-            out.write(f"  {c(_DIM, 'see:')} {_safe(str(rel))}\n")
+            out.write(f"  {c(_DIM, 'see:')} {where(rel)}\n")
         if f.details:
             for line in f.details.rstrip().splitlines():
                 out.write(f"    {_safe(line)}\n")

@@ -1,2 +1,72 @@
 """pytest fixtures for round-trip checks in a user's own suite (registered by the pytest11 entry
 point through `alembic_guard.pytest_plugin`)."""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import pytest
+
+# =============================================================================================
+# Sandboxes: disposable databases (owner: sandbox-db)
+#
+#   alembic_guard_sandbox   session-scoped `Sandbox`, chosen by --alembic-guard-db / $ALEMBIC_GUARD_DB
+#                           (auto | embedded | docker | sqlite | URL; $ALEMBIC_GUARD_DB_URL also works)
+#   alembic_guard_database  function-scoped URL of a fresh throwaway database, dropped afterwards
+#   alembic_guard_dialect   override in your conftest.py to steer `auto` (default: --alembic-guard-dialect)
+# =============================================================================================
+ENV_DB = "ALEMBIC_GUARD_DB"
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("alembic-guard")
+    group.addoption(
+        "--alembic-guard-db",
+        default=None,
+        help="sandbox for alembic-guard fixtures: auto (default), embedded, docker, sqlite or a database URL "
+        f"(env ${ENV_DB}; a server URL can also come from $ALEMBIC_GUARD_DB_URL)",
+    )
+    group.addoption(
+        "--alembic-guard-dialect",
+        default=None,
+        help="dialect that steers --alembic-guard-db=auto: postgresql, mysql or sqlite",
+    )
+
+
+@pytest.fixture(scope="session")
+def alembic_guard_dialect(request) -> str | None:
+    """The project's dialect for choosing an `auto` sandbox; override this fixture to fix it."""
+    return request.config.getoption("--alembic-guard-dialect")
+
+
+@pytest.fixture(scope="session")
+def alembic_guard_sandbox(request, alembic_guard_dialect):
+    """A sandbox for the whole test session; every database it created is dropped at the end."""
+    from alembic_guard.errors import DatabaseUnavailable
+    from alembic_guard.sandbox.database import ENV_DB_URL, open_sandbox
+
+    spec = request.config.getoption("--alembic-guard-db") or os.environ.get(ENV_DB) or "auto"
+    try:
+        sandbox = open_sandbox(spec, db_url=os.environ.get(ENV_DB_URL), dialect=alembic_guard_dialect)
+    except DatabaseUnavailable as exc:
+        pytest.fail(f"alembic-guard: no sandbox database: {exc}", pytrace=False)
+    with sandbox:
+        for warning in sandbox.warnings:
+            warnings.warn(pytest.PytestWarning(f"alembic-guard: {warning}"), stacklevel=2)
+        yield sandbox
+
+
+@pytest.fixture
+def alembic_guard_database(alembic_guard_sandbox) -> str:
+    """SQLAlchemy URL of a fresh, empty, uniquely named database; dropped after the test."""
+    url = alembic_guard_sandbox.create_database()
+    try:
+        yield url
+    finally:
+        alembic_guard_sandbox.drop_database(url)
+
+
+# =============================================================================================
+# Round trip (owner: roundtrip) — fixtures that run the checks go below this line
+# =============================================================================================

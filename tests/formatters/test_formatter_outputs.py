@@ -215,3 +215,27 @@ def test_text_says_what_was_skipped_and_sums_up(sample_report, empty_report):
     out = rendered(skipped_only, "text")
     assert "skipped AG301, AG302" in out
     assert out.rstrip().endswith("No findings (4 rules checked, 2 skipped).")
+
+
+# ---------------------------------------------------------------- paths from the checkout
+def test_paths_are_shown_from_the_checkout(sample_report, tmp_path, monkeypatch):
+    import dataclasses
+
+    project = tmp_path / "repo" / "backend"
+    project.mkdir(parents=True)
+    report = dataclasses.replace(sample_report, root=project)
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path / "repo"))
+    gh = rendered(report, "github")
+    assert "::error file=backend/migrations/versions/b2_add_email.py,line=14" in gh
+    run = json.loads(rendered(report, "sarif"))["runs"][0]
+    loc = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert loc == {"uri": "backend/alembic.ini", "uriBaseId": "SRCROOT"}
+    assert "SRCROOT" in run["originalUriBaseIds"]
+    assert not sarif_errors({"version": "2.1.0", "runs": [run]})
+    assert "backend/migrations/versions/c3_add_phone.py:20:5: AG401" in rendered(report, "text")
+    assert json.loads(rendered(report, "json"))["findings"][0]["location"]["path"] == "alembic.ini"  # JSON: project-relative
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path / "elsewhere"))
+    assert "::error file=alembic.ini," in rendered(report, "github")
+    monkeypatch.delenv("GITHUB_WORKSPACE")
+    monkeypatch.chdir(project)
+    assert "::error file=alembic.ini," in rendered(report, "github")

@@ -6,6 +6,8 @@ selects the rules to run: `AG401_concurrent.py` runs AG401, `AG4_mixed.py` runs 
 The test compares the set of (line, code) found with the markers, so both false positives and
 false negatives fail, with a diff naming each line.
 
+Findings with no line (a whole-file problem) are expected with `# expect-file: AG003` anywhere.
+
 Optional directives in a comment line anywhere in the file:
   `# case: dialect=mysql server-version=8.0 require-reason=true`   (settings for the run)
 Multi-file cases (graph rules): lines `# versions/<file>.py` split the case into several revision
@@ -25,7 +27,7 @@ from alembic_guard import rules as registry
 from alembic_guard.testing import check_files_report, split_files, split_offsets
 
 CASES = Path(__file__).parent / "cases"
-EXPECT_RE = re.compile(r"#\s*expect:\s*(?P<codes>AG\d{3}(?:\s*[, ]\s*AG\d{3})*)")
+EXPECT_RE = re.compile(r"#\s*expect(?P<file>-file)?:\s*(?P<codes>AG\d{3}(?:\s*[, ]\s*AG\d{3})*)")
 DIRECTIVE_RE = re.compile(r"^\s*#\s*case:\s*(?P<body>.*)$", re.MULTILINE)
 PREFIX_RE = re.compile(r"^(AG\d{0,3})(?:_|$)")
 
@@ -44,7 +46,7 @@ def expected_markers(text: str) -> set[tuple[int, str]]:
         m = EXPECT_RE.search(line)
         if m:
             for code in re.split(r"[,\s]+", m.group("codes").strip()):
-                out.add((lineno, code))
+                out.add((0 if m.group("file") else lineno, code))
     return out
 
 
@@ -95,7 +97,7 @@ def found_migration(path: Path, text: str, prefix: str) -> set[tuple[int, str]]:
         rel = str(f.location.path)
         key = rel[len("migrations/"):] if rel.startswith("migrations/versions/") else None
         if key in offsets:
-            out.add(((f.location.line or 0) + offsets[key], f.code))
+            out.add(((f.location.line + offsets[key]) if f.location.line else 0, f.code))
         else:  # a finding outside the case file(s): always unexpected
             out.add((-1, f"{f.code} at {rel}:{f.location.line}: {f.message}"))
     return out
@@ -105,7 +107,7 @@ def diff(text: str, expected: set, found: set) -> str:
     lines = text.splitlines()
     msg = []
     for lineno, code in sorted(found - expected, key=lambda x: (x[0], x[1])):
-        where = lines[lineno - 1].strip() if 0 < lineno <= len(lines) else "(outside the case file)"
+        where = lines[lineno - 1].strip() if 0 < lineno <= len(lines) else "(whole file)" if lineno == 0 else "(outside the case file)"
         msg.append(f"  unexpected {code} at line {lineno}: {where}")
     for lineno, code in sorted(expected - found):
         where = lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
@@ -138,4 +140,5 @@ def test_there_are_cases():
 def test_markers_parse():
     text = "a\nb  # expect: AG401,AG405\nc # expect: AG101 AG102\n"
     assert expected_markers(text) == {(2, "AG401"), (2, "AG405"), (3, "AG101"), (3, "AG102")}
+    assert expected_markers("x\n# expect-file: AG003\n") == {(0, "AG003")}
     assert directives("# case: dialect=mysql require-reason=true\n") == {"dialect": "mysql", "require_reason": True}

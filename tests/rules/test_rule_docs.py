@@ -32,11 +32,12 @@ def python_block(text: str) -> str | None:
 
 def codes_found(rule, source: str) -> tuple[set[str], str]:
     select = ("ALL",) if rule.family == "meta" else (rule.code,)
+    dialect = sorted(rule.dialects)[0] if rule.dialects else None  # a dialect the rule applies to
     files = split_files(source)
     if files is None:
-        report = check_source_report(source, select, allow_skips=True)
+        report = check_source_report(source, select, dialect, allow_skips=True)
     else:
-        report = check_files_report(files, select, allow_skips=True)
+        report = check_files_report(files, select, dialect, allow_skips=True)
     crashes = [f for f in report.findings if f.code == "AG000"]
     assert not crashes or rule.code == "AG000", f"{rule.code}: a rule crashed on the example: {crashes[0].message}"
     skipped = [s for s in report.skipped if rule.code in s.codes]

@@ -1,0 +1,599 @@
+"""Sandboxes: disposable databases for the round trip, behind one interface.
+
+A `Sandbox` hands out uniquely named throwaway databases (`create_database` → a SQLAlchemy URL)
+and removes everything it made when it is closed: the databases, and a server or temp folder it
+started. `open_sandbox` picks the backend:
+
+====================  ===============================================================
+spec                  backend
+====================  ===============================================================
+a URL / ``db_url``    `ServerSandbox`: throwaway ``ag_<random>`` databases on that server
+``"embedded"``        a private PostgreSQL cluster from local server binaries (`embedded.py`)
+``"docker"``          a container via testcontainers (`docker_backend.py`)
+``"sqlite"``          `SqliteSandbox`: database files in a temp folder
+``"auto"``            the URL if given; else by dialect (see `open_sandbox`)
+====================  ===============================================================
+
+Safety rules every backend follows:
+
+* It never writes to a database it did not create: on a server it only runs
+  ``CREATE DATABASE`` / ``DROP DATABASE`` for names it generated in this process.
+* Cleanup runs on normal exit, on exceptions, on SIGINT and on SIGTERM: while a sandbox is open,
+  those signals raise ``KeyboardInterrupt`` / ``SystemExit`` in the main thread so every
+  ``with``/``finally`` runs, and an ``atexit`` hook closes whatever is still open.
+* Passwords never leave this module unmasked: `describe()`, errors and log lines use `mask_url`.
+
+>>> with open_sandbox("sqlite") as sb:
+...     url = sb.create_database()
+...     url.startswith("sqlite:///") and "/ag_" in url
+True
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import re
+import secrets
+import signal
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from alembic_guard.errors import DatabaseUnavailable, GuardError
+from alembic_guard.masking import mask_secrets, mask_url
+
+log = logging.getLogger(__name__)
+
+ENV_DB_URL = "ALEMBIC_GUARD_DB_URL"
+SPECS = ("auto", "embedded", "docker", "sqlite")
+NAME_PREFIX = "ag"
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+# Sync drivers used when a URL names none (or an async one): admin work is synchronous.
+SYNC_DRIVERS = {"postgresql": "psycopg2", "mysql": "pymysql", "mariadb": "pymysql"}
+CONNECT_TIMEOUT_ARGS = {"psycopg2": "connect_timeout", "psycopg": "connect_timeout", "pymysql": "connect_timeout",
+                        "mysqldb": "connect_timeout", "pg8000": "timeout", "mysqlconnector": "connection_timeout"}
+ASYNC_DRIVERS = {"asyncpg", "aiomysql", "asyncmy", "aiosqlite", "psycopg_async"}
+
+Progress = Callable[[str], None] | None
+
+
+# ---------------------------------------------------------------------------------------------
+# Signal / exit safety: one registry of open sandboxes for the whole process.
+# ---------------------------------------------------------------------------------------------
+_OPEN: list["Sandbox"] = []
+_LOCK = threading.RLock()
+_SAVED_HANDLERS: dict[int, object] = {}
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _raise_for_signal(signum, frame):  # noqa: ARG001 - signal handler signature
+    """Turn SIGINT/SIGTERM into exceptions so `finally` blocks and `__exit__` run."""
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise SystemExit(128 + signum)
+
+
+def _install_handlers() -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread may set handlers; atexit still cleans up
+    for sig in _SIGNALS:
+        old = signal.getsignal(sig)
+        if old is signal.SIG_IGN:
+            continue  # the caller asked to ignore it (nohup, background job): keep that
+        _SAVED_HANDLERS[sig] = old
+        signal.signal(sig, _raise_for_signal)
+
+
+def _restore_handlers() -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig, old in list(_SAVED_HANDLERS.items()):
+        if signal.getsignal(sig) is _raise_for_signal:
+            signal.signal(sig, old if old is not None else signal.SIG_DFL)
+        del _SAVED_HANDLERS[sig]
+
+
+def _register(sandbox: "Sandbox") -> None:
+    with _LOCK:
+        if sandbox in _OPEN:
+            return
+        if not _OPEN:
+            _install_handlers()
+        _OPEN.append(sandbox)
+
+
+def _unregister(sandbox: "Sandbox") -> None:
+    with _LOCK:
+        if sandbox in _OPEN:
+            _OPEN.remove(sandbox)
+        if not _OPEN:
+            _restore_handlers()
+
+
+@atexit.register
+def close_all() -> None:
+    """Close every sandbox still open (also runs at interpreter exit)."""
+    for sandbox in reversed(list(_OPEN)):
+        try:
+            sandbox.close()
+        except Exception as exc:  # noqa: BLE001 - exit path: report, keep cleaning
+            log.warning("alembic-guard: cleanup of %s failed: %s", sandbox.describe(), mask_secrets(str(exc)))
+
+
+class _SignalsDeferred:
+    """Block SIGINT/SIGTERM while cleaning up, so a second Ctrl-C cannot cut a cleanup short.
+
+    A signal arriving meanwhile stays pending and is delivered when the block ends.
+    """
+
+    def __enter__(self):
+        self._old = None
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+        return self
+
+    def __exit__(self, *exc):
+        if self._old is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, self._old)
+
+
+# ---------------------------------------------------------------------------------------------
+# Names and URLs
+# ---------------------------------------------------------------------------------------------
+def new_database_name(prefix: str = NAME_PREFIX) -> str:
+    """A recognisable, unique, lower-case name: ``ag_<12 hex>`` (or ``ag_<prefix>_<12 hex>``)."""
+    prefix = prefix.lower()
+    if not _NAME_RE.match(prefix):
+        raise ValueError(f"database name prefix must match {_NAME_RE.pattern}, got {prefix!r}")
+    if prefix != NAME_PREFIX and not prefix.startswith(NAME_PREFIX + "_"):
+        prefix = f"{NAME_PREFIX}_{prefix}"
+    return f"{prefix}_{secrets.token_hex(6)}"
+
+
+def dialect_of(url: str) -> str:
+    """``postgresql+asyncpg://…`` → ``postgresql``; ``mariadb`` counts as ``mysql``."""
+    name = url.split(":", 1)[0].split("+", 1)[0].lower()
+    if name in ("postgres", "postgresql"):
+        return "postgresql"
+    if name in ("mysql", "mariadb"):
+        return "mysql"
+    return name
+
+
+def sync_url(url):
+    """A `sqlalchemy.engine.URL` for admin work: async or missing drivers → the sync default."""
+    import sqlalchemy as sa
+
+    u = sa.engine.make_url(url)
+    backend = u.get_backend_name()
+    if backend == "postgres":
+        backend = "postgresql"
+    driver = u.get_driver_name() if "+" in u.drivername else None
+    if driver is None or driver in ASYNC_DRIVERS:
+        default = SYNC_DRIVERS.get(backend)
+        if default:
+            u = u.set(drivername=f"{backend}+{default}")
+    return u
+
+
+def render(url) -> str:
+    """The full URL string, password included: only for connecting, never for output."""
+    return url.render_as_string(hide_password=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# The interface
+# ---------------------------------------------------------------------------------------------
+class Sandbox:
+    """Base class: a context manager that hands out throwaway databases and cleans up after itself.
+
+    Subclasses implement `_create(name) -> url` and `_drop(name)`, and optionally `_shutdown()`
+    for a server or folder they started.
+    """
+
+    kind: str = "?"  # "server" | "embedded" | "docker" | "sqlite"
+    dialect: str = "?"  # "postgresql" | "mysql" | "sqlite"
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+        self._created: dict[str, str] = {}  # name -> url (not yet dropped)
+        self._generated: set[str] = set()  # every name this sandbox generated
+        self._closed = False
+        _register(self)
+
+    # -- public -----------------------------------------------------------------------------
+    def create_database(self, prefix: str = NAME_PREFIX) -> str:
+        """Create a uniquely named throwaway database; return its SQLAlchemy URL (driver included)."""
+        self._check_open()
+        name = new_database_name(prefix)
+        # Recorded before the CREATE runs: a signal between CREATE and return still drops it.
+        self._generated.add(name)
+        self._created[name] = ""
+        try:
+            url = self._create(name)
+        except BaseException:
+            # Most likely it does not exist (CREATE failed); if we were interrupted after the
+            # CREATE, this drops it. A failure here must not hide the original error.
+            try:
+                self._forget(name, drop=True)
+            except Exception as exc:  # noqa: BLE001
+                log.debug("alembic-guard: no cleanup needed for %s: %s", name, mask_secrets(str(exc)))
+                self._created.pop(name, None)
+            raise
+        self._created[name] = url
+        log.debug("alembic-guard: created database %s", mask_url(url))
+        return url
+
+    def drop_database(self, url: str) -> None:
+        """Drop a database this sandbox created. Idempotent; refuses any other database."""
+        name = self.database_name(url)
+        if name not in self._generated:
+            raise GuardError(
+                f"refusing to drop database {name!r}: alembic-guard did not create it",
+                hint="only databases returned by create_database() of this sandbox can be dropped",
+            )
+        self._forget(name, drop=True)
+
+    def close(self) -> None:
+        """Drop every database created here, then stop/remove what this sandbox started."""
+        if self._closed:
+            return
+        with _SignalsDeferred():
+            errors = []
+            for name in list(self._created):
+                try:
+                    self._forget(name, drop=True)
+                except Exception as exc:  # noqa: BLE001 - keep cleaning, report at the end
+                    errors.append(f"{name}: {mask_secrets(str(exc))}")
+            try:
+                self._shutdown()
+            except Exception as exc:  # noqa: BLE001
+                errors.append(mask_secrets(str(exc)))
+            self._closed = True
+            _unregister(self)
+        if errors:
+            raise DatabaseUnavailable(
+                f"cleanup of {self.describe()} was incomplete: " + "; ".join(errors),
+                hint="databases named ag_<random> left behind by alembic-guard can be dropped by hand",
+            )
+
+    def describe(self) -> str:
+        return f"{self.kind} sandbox ({self.dialect})"
+
+    @property
+    def databases(self) -> tuple[str, ...]:
+        """URLs of the databases currently alive in this sandbox."""
+        return tuple(u for u in self._created.values() if u)
+
+    def database_name(self, url: str) -> str:
+        import sqlalchemy as sa
+
+        return sa.engine.make_url(url).database or ""
+
+    # -- context manager ----------------------------------------------------------------------
+    def __enter__(self) -> "Sandbox":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+            return
+        try:
+            self.close()
+        except DatabaseUnavailable as cleanup_error:  # do not hide the error that got us here
+            log.warning("alembic-guard: %s", cleanup_error.message)
+            self.warnings.append(cleanup_error.message)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.describe()}>"
+
+    # -- for subclasses -----------------------------------------------------------------------
+    def _create(self, name: str) -> str:
+        raise NotImplementedError
+
+    def _drop(self, name: str) -> None:
+        raise NotImplementedError
+
+    def _shutdown(self) -> None:
+        """Stop/remove what the sandbox started (server, container, folder)."""
+
+    # -- internals ----------------------------------------------------------------------------
+    def _check_open(self) -> None:
+        if self._closed:
+            raise GuardError(f"{self.describe()} is closed")
+
+    def _forget(self, name: str, *, drop: bool) -> None:
+        if name not in self._created:
+            return
+        if drop:
+            with _SignalsDeferred():
+                self._drop(name)
+        del self._created[name]
+
+
+# ---------------------------------------------------------------------------------------------
+# Server URL backend (PostgreSQL, MySQL/MariaDB)
+# ---------------------------------------------------------------------------------------------
+class ServerSandbox(Sandbox):
+    """Throwaway ``ag_<random>`` databases on a server the user points at (``--db-url``).
+
+    Only ``CREATE DATABASE`` and ``DROP DATABASE`` are ever sent through the admin URL, and only
+    for names generated here, so the database in the URL itself is never written to.
+    """
+
+    kind = "server"
+
+    def __init__(self, url: str, *, connect_timeout: float = 10.0, owner: str | None = None):
+        import sqlalchemy as sa
+
+        self.dialect = dialect_of(url)
+        if self.dialect not in ("postgresql", "mysql"):
+            raise DatabaseUnavailable(
+                f"a database server URL must be PostgreSQL or MySQL/MariaDB, got {mask_url(url)}",
+                url=mask_url(url),
+                hint="for SQLite use --db sqlite",
+            )
+        self._admin_url = sync_url(url)
+        self._masked = mask_url(render(self._admin_url))
+        self._owner = owner or self.kind
+        timeout_arg = CONNECT_TIMEOUT_ARGS.get(self._admin_url.get_driver_name())
+        try:
+            self._engine = sa.create_engine(
+                self._admin_url,
+                poolclass=sa.pool.NullPool,
+                isolation_level="AUTOCOMMIT",
+                connect_args={timeout_arg: int(connect_timeout)} if timeout_arg else {},
+            )
+        except ModuleNotFoundError as exc:
+            raise DatabaseUnavailable(
+                f"the database driver for {self._masked} is not installed ({exc.name})",
+                url=self._masked,
+                hint="pip install 'alembic-guard[mysql]'" if self.dialect == "mysql" else "pip install psycopg2-binary",
+            ) from None
+        self.server_version: tuple[int, ...] = ()
+        super().__init__()
+        try:
+            self._probe()
+        except BaseException:
+            self._closed = True
+            _unregister(self)
+            self._engine.dispose()
+            raise
+
+    def describe(self) -> str:
+        return f"{self._owner} sandbox on {self._masked}"
+
+    def admin_url(self) -> str:
+        """Masked admin URL (for messages)."""
+        return self._masked
+
+    # -- backend ------------------------------------------------------------------------------
+    def _probe(self) -> None:
+        import sqlalchemy as sa
+
+        try:
+            with self._engine.connect() as conn:
+                self.server_version = tuple(conn.dialect.server_version_info or ())
+                conn.execute(sa.text("select 1"))
+        except sa.exc.DBAPIError as exc:
+            raise DatabaseUnavailable(
+                f"cannot connect to {self._masked}: {_db_error(exc)}",
+                url=self._masked,
+                hint="check that the server runs and the URL (host, port, user, password) is right",
+            ) from None
+
+    def _create(self, name: str) -> str:
+        import sqlalchemy as sa
+
+        if self.dialect == "postgresql":
+            ddl = f'CREATE DATABASE "{name}" TEMPLATE template0'
+        else:
+            ddl = f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"
+        try:
+            with self._engine.connect() as conn:
+                conn.execute(sa.text(ddl))
+                if self.dialect == "postgresql":
+                    note = f"alembic-guard throwaway database (pid {os.getpid()}); safe to drop if left behind"
+                    conn.execute(sa.text(f"COMMENT ON DATABASE \"{name}\" IS '{note}'"))
+        except sa.exc.DBAPIError as exc:
+            if _is_permission_error(exc):
+                user = self._admin_url.username or "(default user)"
+                raise DatabaseUnavailable(
+                    f"user {user!r} may not create databases on {self._masked}: {_db_error(exc)}",
+                    url=self._masked,
+                    hint=(
+                        "alembic-guard runs the round trip in a throwaway database it creates and drops; "
+                        + (
+                            f"grant it with `ALTER ROLE {user} CREATEDB`, "
+                            if self.dialect == "postgresql"
+                            else f"grant it with `GRANT ALL ON \\`ag\\_%\\`.* TO '{user}'`, "
+                        )
+                        + "or use --db embedded"
+                    ),
+                ) from None
+            raise DatabaseUnavailable(
+                f"could not create a throwaway database on {self._masked}: {_db_error(exc)}", url=self._masked
+            ) from None
+        return render(self._admin_url.set(database=name))
+
+    def _drop(self, name: str) -> None:
+        import sqlalchemy as sa
+
+        if name not in self._generated:  # belt and braces: never drop what we did not name
+            raise GuardError(f"refusing to drop database {name!r}: alembic-guard did not create it")
+        with self._engine.connect() as conn:
+            if self.dialect == "postgresql":
+                if self.server_version >= (13,):
+                    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                else:
+                    conn.execute(
+                        sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                        {"n": name},
+                    )
+                    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+            else:
+                conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
+        log.debug("alembic-guard: dropped database %s on %s", name, self._masked)
+
+    def _shutdown(self) -> None:
+        self._engine.dispose()
+
+
+def _db_error(exc) -> str:
+    orig = getattr(exc, "orig", exc)
+    text = str(orig).strip().splitlines()
+    return mask_secrets(text[0] if text else type(orig).__name__)
+
+
+def _is_permission_error(exc) -> bool:
+    orig = getattr(exc, "orig", None)
+    pgcode = getattr(orig, "pgcode", None)
+    if pgcode == "42501":  # insufficient_privilege
+        return True
+    args = getattr(orig, "args", ())
+    if args and isinstance(args[0], int) and args[0] in (1044, 1045, 1227):  # MySQL access denied
+        return True
+    return "permission denied" in str(orig).lower()
+
+
+# ---------------------------------------------------------------------------------------------
+# SQLite backend
+# ---------------------------------------------------------------------------------------------
+class SqliteSandbox(Sandbox):
+    """Database files in a private temp folder, removed on close."""
+
+    kind = "sqlite"
+    dialect = "sqlite"
+
+    def __init__(self, *, warning: str | None = None):
+        from alembic_guard.sandbox import tempdirs
+
+        self.path = tempdirs.make("sqlite")
+        super().__init__()
+        if warning:
+            self.warnings.append(warning)
+
+    def describe(self) -> str:
+        return f"sqlite sandbox in {self.path}"
+
+    def _create(self, name: str) -> str:
+        return f"sqlite:///{self.path / (name + '.sqlite')}"
+
+    def _drop(self, name: str) -> None:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            (self.path / f"{name}.sqlite{suffix}").unlink(missing_ok=True)
+
+    def _shutdown(self) -> None:
+        from alembic_guard.sandbox import tempdirs
+
+        tempdirs.remove(self.path)
+
+    def database_name(self, url: str) -> str:
+        return Path(super().database_name(url)).name.removesuffix(".sqlite")
+
+
+SQLITE_FALLBACK_WARNING = (
+    "round trip ran on SQLite: PostgreSQL/MySQL behaviour was not tested "
+    "(give --db-url, or install PostgreSQL server binaries or Docker)"
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Choosing a backend
+# ---------------------------------------------------------------------------------------------
+def open_sandbox(
+    spec: str | None = "auto",
+    *,
+    db_url: str | None = None,
+    dialect: str | None = None,
+    docker_image: str | None = None,
+    progress: Progress = None,
+) -> Sandbox:
+    """Open the sandbox named by `spec` (``auto`` | ``embedded`` | ``docker`` | ``sqlite`` | a URL).
+
+    ``auto``: `db_url` (or ``$ALEMBIC_GUARD_DB_URL``) if given; otherwise by `dialect`:
+    postgresql → embedded, then docker; mysql → docker; sqlite → sqlite; unknown → embedded,
+    else SQLite with a warning. Raises `DatabaseUnavailable` with a clear message when nothing fits.
+    """
+    say = progress or (lambda _msg: None)
+    db_url = db_url or None
+    if spec in (None, "", "auto") and db_url:
+        spec = db_url
+    spec = spec or "auto"
+    if "://" in spec:
+        say(f"using database server {mask_url(spec)}")
+        return ServerSandbox(spec)
+    if spec not in SPECS:
+        raise DatabaseUnavailable(
+            f"unknown --db value {spec!r}", hint="use auto, embedded, docker, sqlite or a database URL"
+        )
+    if spec == "auto" and os.environ.get(ENV_DB_URL):
+        return open_sandbox(os.environ[ENV_DB_URL], progress=progress)
+    dialect = (dialect or "").lower() or None
+    if dialect in ("postgres", "mariadb"):
+        dialect = {"postgres": "postgresql", "mariadb": "mysql"}[dialect]
+    if spec == "sqlite":
+        return SqliteSandbox()
+    if spec == "embedded":
+        if dialect not in (None, "postgresql"):
+            raise DatabaseUnavailable(
+                f"the embedded sandbox is PostgreSQL; this project's dialect is {dialect}",
+                hint="use --db docker (with a MySQL image) or --db-url mysql+pymysql://…",
+            )
+        from alembic_guard.sandbox.embedded import EmbeddedSandbox
+
+        return EmbeddedSandbox(progress=progress)
+    if spec == "docker":
+        from alembic_guard.sandbox.docker_backend import DockerSandbox
+
+        return DockerSandbox(dialect=dialect or "postgresql", image=docker_image, progress=progress)
+    # auto
+    if dialect == "sqlite":
+        return SqliteSandbox()
+    if dialect == "mysql":
+        from alembic_guard.sandbox.docker_backend import DockerSandbox
+
+        try:
+            return DockerSandbox(dialect="mysql", image=docker_image, progress=progress)
+        except DatabaseUnavailable as exc:
+            raise DatabaseUnavailable(
+                f"this is a MySQL/MariaDB project and no MySQL sandbox is available: {exc.message}",
+                hint="give a server with --db-url mysql+pymysql://user:pass@host/ (or ALEMBIC_GUARD_DB_URL)",
+            ) from None
+    from alembic_guard.sandbox.embedded import EmbeddedSandbox
+
+    problems = []
+    try:
+        return EmbeddedSandbox(progress=progress)
+    except DatabaseUnavailable as exc:
+        problems.append(f"embedded: {exc.message}")
+    from alembic_guard.sandbox.docker_backend import DockerSandbox
+
+    try:
+        return DockerSandbox(dialect="postgresql", image=docker_image, progress=progress)
+    except DatabaseUnavailable as exc:
+        problems.append(f"docker: {exc.message}")
+    if dialect == "postgresql":
+        raise DatabaseUnavailable(
+            "no PostgreSQL sandbox available (" + "; ".join(problems) + ")",
+            hint="install PostgreSQL server binaries (or pip install 'alembic-guard[embedded]'), "
+            "or give --db-url postgresql://…, or use --db sqlite",
+        )
+    sandbox = SqliteSandbox(warning=SQLITE_FALLBACK_WARNING)
+    say(f"no PostgreSQL sandbox ({'; '.join(problems)}); falling back to SQLite")
+    return sandbox
+
+
+__all__ = [
+    "ENV_DB_URL",
+    "Sandbox",
+    "ServerSandbox",
+    "SqliteSandbox",
+    "close_all",
+    "dialect_of",
+    "new_database_name",
+    "open_sandbox",
+    "sync_url",
+]
