@@ -165,6 +165,16 @@ class Migration:
     def __repr__(self) -> str:
         return f"<Migration {self.revision_id} {self.relpath}>"
 
+    def __getstate__(self) -> dict:
+        """Pickle the facts, not the parse caches (a tree is re-parsed on demand)."""
+        state = dict(self.__dict__)
+        for cache in ("tree", "functions", "docstring"):
+            state.pop(cache, None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
     @property
     def path(self) -> Path:
         """Absolute path of the file (kept as a string until asked for: thousands are loaded)."""
