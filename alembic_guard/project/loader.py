@@ -38,7 +38,7 @@ _LEGACY_REV_RE = re.compile(r"([a-f0-9]+)\.py$")  # Alembic 0.1 files: the id is
 _CUT_RE = re.compile(r"^(?:def|class|async|@)\b", re.MULTILINE)
 
 # problem kinds reported by AG003 (Alembic cannot load the file) ...
-ERROR_KINDS = frozenset({"syntax", "encoding", "empty", "unreadable", "not-a-revision", "incomplete-header"})
+ERROR_KINDS = frozenset({"syntax", "encoding", "empty", "unreadable", "not-a-revision", "incomplete-header", "bad-header"})
 # ... and by AG005 (alembic-guard or Alembic skips something in a version location)
 SKIP_KINDS = frozenset({"nested-folder", "too-large", "directory", "symlinked-directory", "missing-location", "no-revisions", "special-file"})
 
@@ -266,6 +266,13 @@ def load_file(
 
 
 def _complete(mig: Migration, rel: PurePosixPath, big: LoadProblem | None) -> tuple[Migration | None, LoadProblem | None]:
+    if "revision" in mig.values and mig.revision_id is None:
+        return None, LoadProblem(
+            "bad-header",
+            Location(rel, mig.lines.get("revision"), 1),
+            f"`revision` in `{rel}` is {mig.values['revision']!r}, not a non-empty string",
+            hint='give the revision a string id, e.g. `revision = "3f2a9c1b7d4e"`',
+        )
     if "down_revision" not in mig.values and "down_revision" not in mig.unresolved and big is None:
         return mig, LoadProblem(
             "incomplete-header",

@@ -176,3 +176,10 @@ def test_fast_path_taken_for_alembic_templates():
     template_113 = (Path(__file__).resolve().parents[2] / "sample_projects/healthy/migrations/versions/bbbbbbbbbbbb_add_user_name.py").read_text()
     assert fast_header(template_113) is not None
     assert fast_header(rev("a1", down=("b", "c"))) is not None
+
+
+def test_revision_that_is_not_a_string_is_ag003():
+    findings = check_files({"a1_x.py": "revision = 1\ndown_revision = None\n", "b2_x.py": "revision = ''\ndown_revision = None\n"}, select="AG003")
+    assert sorted((str(f.location.path), f.location.line) for f in findings) == [
+        ("migrations/versions/a1_x.py", 1), ("migrations/versions/b2_x.py", 1)]
+    assert "not a non-empty string" in findings[0].message
