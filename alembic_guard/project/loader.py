@@ -77,6 +77,17 @@ else:  # pragma: no cover - newer pathlib is fast enough
         return parent / name
 
 
+def display_name(name: str) -> str:
+    """A file name fit for reports: undecodable bytes (surrogate escapes) shown as `\\xNN`."""
+    if name.isascii():
+        return name
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 class Entry(NamedTuple):
     path: str
     rel: PurePosixPath
@@ -105,7 +116,7 @@ def iter_entries(folder: Path, rel: PurePosixPath, recursive: bool) -> Iterator[
             try:
                 if e.is_file(follow_symlinks=False):
                     if is_revision_name(name):
-                        yield Entry(e.path, child(here_rel, name), "file", (dev, e.inode()))
+                        yield Entry(e.path, child(here_rel, display_name(name)), "file", (dev, e.inode()))
                     continue
                 is_dir = e.is_dir()  # follows symlinks, like os.walk's classification
             except OSError:
@@ -117,16 +128,16 @@ def iter_entries(folder: Path, rel: PurePosixPath, recursive: bool) -> Iterator[
                     link = False
                 if recursive:
                     if link:
-                        yield Entry(e.path, child(here_rel, name), "symlinked-directory")
+                        yield Entry(e.path, child(here_rel, display_name(name)), "symlinked-directory")
                     elif name != "__pycache__":
-                        subdirs.append((e.path, child(here_rel, name)))
+                        subdirs.append((e.path, child(here_rel, display_name(name))))
                 elif is_revision_name(name):
-                    yield Entry(e.path, child(here_rel, name), "directory")
+                    yield Entry(e.path, child(here_rel, display_name(name)), "directory")
                 elif name != "__pycache__" and not name.startswith("."):
-                    yield Entry(e.path, child(here_rel, name), "nested-folder")
+                    yield Entry(e.path, child(here_rel, display_name(name)), "nested-folder")
                 continue
             if is_revision_name(name):
-                yield Entry(e.path, child(here_rel, name))
+                yield Entry(e.path, child(here_rel, display_name(name)))
         if recursive:
             stack.extend(reversed(subdirs))
 
@@ -318,7 +329,9 @@ def _load_revisions(layout) -> tuple[list[Migration], list[LoadProblem]]:
             problems.append(LoadProblem(
                 "missing-location",
                 Location(relpath(layout.ini_path, root) if layout.ini_path else folder_rel),
-                f"version location `{folder_rel}` does not exist; Alembic silently skips it",
+                f"version location `{folder_rel}` "
+                + ("is not a folder" if folder.exists() else "does not exist")
+                + "; Alembic silently skips it",
                 hint="fix version_locations (check its path_separator) or create the folder",
             ))
             continue

@@ -141,3 +141,15 @@ def test_editor_lock_files_and_init_are_ignored_like_alembic(project):
     root = project({**base(), "migrations/versions/__init__.py": "", "migrations/versions/.#b2_x.py": "garbage(", "migrations/versions/notes.txt": "x"})
     proc, findings = check_json(root)
     assert findings == [] and proc.returncode == 0
+
+
+def test_undecodable_file_name(project):
+    root = project(base())
+    bad = os.path.join(os.fsencode(root / "migrations" / "versions"), b"b2_\xff.py")
+    with open(bad, "wb") as fh:
+        fh.write(b"garbage(\n")
+    proc, findings = check_json(root)
+    f = one(findings, "AG003", "migrations/versions/b2_\\xff.py")
+    assert "does not parse" in f["message"]
+    text = run_cli("check", str(root), "--select", "AG0,AG1")
+    assert text.returncode == 1 and "b2_\\xff.py" in text.stdout and "Traceback" not in text.stderr
