@@ -21,7 +21,7 @@ from alembic_guard import suppressions as supp
 from alembic_guard.errors import SettingsError
 from alembic_guard.findings import Finding, Location, Report, Skip
 from alembic_guard.project import Project
-from alembic_guard.rules import ALL_RULES, BY_CODE, Rule, is_known_prefix, normalise_code
+from alembic_guard.rules import ALL_RULES, BY_CODE, Rule, is_known_prefix, normalise_code, suggestions
 from alembic_guard.rules._registry import Requires
 
 # kind -> "module:function"; the function is called as fn(rules, project, ctx)
@@ -259,10 +259,12 @@ def _post_process(project: Project, rules: Sequence[Rule], findings: list[Findin
                 f"Suppression names unknown rule code {', '.join(f'`{c}`' for c in unknown)}" if unknown
                 else "Suppression names no rule code, so it would hide every rule"
             )
+            near = [c for u in unknown for c in suggestions(u)[:1]]
             kept.append(unknown_rule.finding(
                 what,
                 at=loc,
-                hint="name the codes to ignore, e.g. `# alembic-guard: ignore[AG410] reason`; see `alembic-guard rules`",
+                hint=(f"did you mean {', '.join(f'`{c}`' for c in near)}? " if near else "")
+                + "name the codes to ignore, e.g. `# alembic-guard: ignore[AG101] reason`; see `alembic-guard rules`",
                 anchor=f"{s.line and ''}{','.join(s.codes) or '*'}",
             ))
             continue

@@ -58,7 +58,11 @@ def check(path, output_format, output, fail_on, progress, **options):
     settings = settings_mod.load(path, fail_on=fail_on, **settings_overrides(**options))
     if progress is None:
         progress = sys.stderr.isatty()
-    report = api.check(settings, progress=_progress_printer() if progress else None)
+    try:
+        report = api.check(settings, progress=_progress_printer() if progress else None)
+    finally:
+        if progress:
+            click.echo("\r\x1b[2K", err=True, nl=False)  # leave no half progress line behind
     render(report, output_format, output)
     sys.exit(report.exit_code(settings.fail_on))
 
