@@ -183,3 +183,17 @@ def test_revision_that_is_not_a_string_is_ag003():
     assert sorted((str(f.location.path), f.location.line) for f in findings) == [
         ("migrations/versions/a1_x.py", 1), ("migrations/versions/b2_x.py", 1)]
     assert "not a non-empty string" in findings[0].message
+
+
+def test_import_cycles_and_missing_modules_do_not_hang(project):
+    p = load(project, {
+        "pkg/__init__.py": "",
+        "pkg/a.py": "from pkg.b import B\nA = 'a' + B\n",
+        "pkg/b.py": "from pkg.a import A\nB = A\n",
+        "pkg/c.py": "from pkg.c import C\nC = C\n",
+        "migrations/versions/a_x.py": "from pkg.a import A\nrevision = A\ndown_revision = None\n",
+        "migrations/versions/c_x.py": "from pkg.c import C\nfrom nowhere import X\nrevision = 'c'\ndown_revision = C\ndepends_on = X\n",
+    })
+    (c,) = [m for m in p.migrations if m.revision_id == "c"]
+    assert set(c.unresolved) == {"down_revision", "depends_on"}
+    assert [m for m in p.migrations if m.revision_id is None and "revision" in m.unresolved]
