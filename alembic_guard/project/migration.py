@@ -197,6 +197,20 @@ class Migration:
             self.syntax_error = SyntaxError(str(exc))
         return ast.Module(body=[], type_ignores=[])
 
+    def release(self) -> None:
+        """Drop the parsed tree (and what hangs off it) to free memory; it is re-parsed on next use.
+
+        `syntax_error` stays as found. For a large history, parse-analyse-release one revision at
+        a time: 5,000 retained trees take ~160 MB.
+        """
+        for cache in ("tree", "functions"):
+            self.__dict__.pop(cache, None)
+
+    @property
+    def parsed(self) -> bool:
+        """True while the whole-file tree is in memory."""
+        return "tree" in self.__dict__
+
     @cached_property
     def functions(self) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
         return {
