@@ -208,8 +208,11 @@ def load_file(
     try:
         source = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        declared = _declared_encoding(data)
         if too_large and exc.start >= len(data) - 4:
             source = data[: exc.start].decode("utf-8-sig")  # cut in the middle of a character
+        elif declared is not None:
+            source = declared  # a PEP 263 coding cookie (`# -*- coding: latin-1 -*-`): Python honours it
         else:
             line = data[: exc.start].count(b"\n") + 1
             return None, LoadProblem(
@@ -274,6 +277,20 @@ def load_file(
                 hint="move helper modules out of the versions folder (Alembic loads every .py file there)",
             )
     return _complete(mig, rel, big)
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    """The source decoded with its PEP 263 coding cookie, when it declares one other than UTF-8."""
+    import io
+    import tokenize
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        if encoding in ("utf-8", "utf-8-sig"):
+            return None
+        return data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return None
 
 
 def _complete(mig: Migration, rel: PurePosixPath, big: LoadProblem | None) -> tuple[Migration | None, LoadProblem | None]:

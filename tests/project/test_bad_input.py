@@ -153,3 +153,12 @@ def test_undecodable_file_name(project):
     assert "does not parse" in f["message"]
     text = run_cli("check", str(root), "--select", "AG0,AG1")
     assert text.returncode == 1 and "b2_\\xff.py" in text.stdout and "Traceback" not in text.stderr
+
+
+def test_declared_latin1_file_is_read_like_python_does(project):
+    src = "# -*- coding: latin-1 -*-\n\"\"\"caf\xe9\"\"\"\nrevision = 'b2'\ndown_revision = 'a1'\n"
+    root = project({**base(), "migrations/versions/b2_latin.py": src.encode("latin-1")})
+    proc, findings = check_json(root)
+    assert findings == [] and proc.returncode == 0
+    graph = run_cli("graph", str(root))
+    assert "b2" in graph.stdout and "café" in graph.stdout
