@@ -33,6 +33,7 @@ _REVISES_RE = re.compile(r"^\s*Revises:[ \t]*(.*)$", re.MULTILINE)
 _REVISION_ID_RE = re.compile(r"^\s*Revision ID:[ \t]*(\S+)", re.MULTILINE)
 
 _MISSING = object()
+_CONDITIONAL = object()  # a header assigned inside a module-level block
 
 # -- fast path --------------------------------------------------------------------------------
 _CUT_RE = re.compile(r"\n(?:def[ \t]|class[ \t]|async[ \t]|@)")  # first top-level def/class/decorator
@@ -393,24 +394,39 @@ def module_scope(tree: ast.Module, resolver: ConstantResolver | None, package: s
                 else:
                     scope[alias.name.split(".")[0]] = _ModuleRef(alias.name.split(".")[0])
             continue
-        target: ast.expr | None = None
-        value: ast.expr | None = None
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target, value = node.targets[0], node.value
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            target, value = node.target, node.value
-        if not isinstance(target, ast.Name) or value is None:
+        pairs: list[tuple[ast.Name, ast.expr]] = []
+        if isinstance(node, ast.Assign):
+            for target in node.targets:  # `a = b = "x"` binds both
+                if isinstance(target, ast.Name):
+                    pairs.append((target, node.value))
+                elif (
+                    isinstance(target, (ast.Tuple, ast.List))
+                    and isinstance(node.value, (ast.Tuple, ast.List))
+                    and len(target.elts) == len(node.value.elts)
+                    and not any(isinstance(e, ast.Starred) for e in target.elts)
+                ):  # `revision, down_revision = "b", "a"`
+                    pairs.extend((t, v) for t, v in zip(target.elts, node.value.elts) if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.target, ast.Name):
+            pairs.append((node.target, node.value))
+        elif on_assign is not None and isinstance(node, (ast.If, ast.Try, ast.With)):
+            # a header assigned inside a module-level block: Alembic sees it; we cannot tell which branch
+            for inner in ast.walk(node):
+                targets = inner.targets if isinstance(inner, ast.Assign) else [inner.target] if isinstance(inner, ast.AnnAssign) else []
+                for t in targets:
+                    if isinstance(t, ast.Name) and t.id in HEADER_NAMES:
+                        on_assign(t.id, inner, inner.value, _CONDITIONAL)
             continue
-        try:
-            resolved = literal(value, scope, resolver)
-        except Unresolvable:
-            resolved = _MISSING
-        if resolved is _MISSING:
-            scope.pop(target.id, None)
-        else:
-            scope[target.id] = resolved
-        if on_assign is not None:
-            on_assign(target.id, node, value, resolved)
+        for target, value in pairs:
+            try:
+                resolved = literal(value, scope, resolver)
+            except Unresolvable:
+                resolved = _MISSING
+            if resolved is _MISSING:
+                scope.pop(target.id, None)
+            else:
+                scope[target.id] = resolved
+            if on_assign is not None:
+                on_assign(target.id, node, value, resolved)
     return scope
 
 
@@ -486,6 +502,13 @@ def parse_migration(
 
     def on_assign(name: str, node: ast.stmt, value: ast.expr, resolved: object) -> None:
         if name not in HEADER_NAMES:
+            return
+        if resolved is _CONDITIONAL:
+            if name in mig.values or name in mig.unresolved:
+                return  # a plain module-level assignment already gave it
+            mig.lines[name] = node.lineno
+            text = ast.get_source_segment(source, value) or "?"
+            mig.unresolved[name] = (node.lineno, f"{text}  # inside a module-level if/try/with block")
             return
         mig.lines[name] = node.lineno
         if resolved is _MISSING:

@@ -197,3 +197,18 @@ def test_import_cycles_and_missing_modules_do_not_hang(project):
     (c,) = [m for m in p.migrations if m.revision_id == "c"]
     assert set(c.unresolved) == {"down_revision", "depends_on"}
     assert [m for m in p.migrations if m.revision_id is None and "revision" in m.unresolved]
+
+
+def test_unusual_assignment_forms(project):
+    p = load(project, {
+        "migrations/versions/a_x.py": "revision, down_revision = 'a', None\n",
+        "migrations/versions/b_x.py": "revision = rev = 'b'\ndown_revision = 'a'\n",
+        "migrations/versions/c_x.py": "import sys\nif sys.version_info > (3,):\n    revision = 'c'\nelse:\n    revision = 'c2'\ndown_revision = 'b'\n",
+    })
+    by = {str(m.relpath.name): m for m in p.migrations}
+    assert by["a_x.py"].values == {"revision": "a", "down_revision": None}
+    assert by["b_x.py"].revision_id == "b"
+    c = by["c_x.py"]
+    assert c.revision_id is None and c.unresolved["revision"][0] == 3 and not p.problems
+    findings = check_files({"c_x.py": "import sys\nif sys.version_info > (3,):\n    revision = 'c'\ndown_revision = None\n"}, select="AG0")
+    assert [(f.code, f.location.line) for f in findings] == [("AG004", 3)]
