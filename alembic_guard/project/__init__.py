@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from alembic_guard.graph import RevisionGraph
 from alembic_guard.project.loader import LoadProblem, load_revisions, relpath
 from alembic_guard.project.locate import AlembicLayout, locate
+from alembic_guard.project import migration as migration_mod
 from alembic_guard.project.migration import Migration
 from alembic_guard.settings import Settings
 
@@ -36,6 +37,7 @@ class Project:
         layout = locate(settings)
         migrations, problems = load_revisions(layout)
         project = cls(settings=settings, layout=layout, migrations=tuple(migrations), problems=tuple(problems))
+        migration_mod.FREEZE_TREES = len(migrations) >= migration_mod.FREEZE_AT
         if settings.allow_import:
             from alembic_guard.project.importer import apply_import
 

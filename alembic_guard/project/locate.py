@@ -102,7 +102,7 @@ def read_ini(ini: Path) -> configparser.ConfigParser:
     return parser
 
 
-def _section(parser: configparser.ConfigParser, ini: Path, name: str) -> dict[str, str] | None:
+def _section(parser: configparser.ConfigParser, name: str) -> dict[str, str] | None:
     if not parser.has_section(name):
         return None
     out: dict[str, str] = {}
@@ -320,7 +320,7 @@ def locate(settings: Settings) -> AlembicLayout:
     parser: configparser.ConfigParser | None = None
     if ini is not None:
         parser = read_ini(ini)
-        ini_opts = _section(parser, ini, name)
+        ini_opts = _section(parser, name)
     toml_opts = _toml_section(pyproject) if pyproject is not None else None
 
     if ini is not None and ini_opts is None and toml_opts is None:
@@ -353,7 +353,7 @@ def locate(settings: Settings) -> AlembicLayout:
             f_opts: dict[str, str] | None = None
             if f_ini.is_file():
                 f_parser = read_ini(f_ini)
-                f_opts = _section(f_parser, f_ini, name)
+                f_opts = _section(f_parser, name)
                 if f_opts is None and name != "alembic":
                     raise _missing_section(f_ini, f_parser, name, searched)
             return _layout(f_opts, None, base=here, root=here, ini=f_ini if f_ini.is_file() else None, pyproject=None,

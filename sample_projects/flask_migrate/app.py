@@ -8,3 +8,5 @@ app = Flask(__name__)
 app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql://postgres@127.0.0.1:5432/app"
 db = SQLAlchemy(app)
 migrate = Migrate(app, db)
+
+import models  # noqa: E402,F401  (registers the models on db.metadata)

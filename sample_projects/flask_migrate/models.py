@@ -1,16 +1,11 @@
-"""The application's models."""
+"""The application's models, on Flask-SQLAlchemy's `db.Model`."""
 
-import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-
-class Base(DeclarativeBase):
-    pass
+from app import db
 
 
-class User(Base):
+class User(db.Model):
     __tablename__ = "user_account"
 
-    id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
-    email: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    name: Mapped[str | None] = mapped_column(sa.Text)
+    id = db.Column(db.BigInteger, primary_key=True)
+    email = db.Column(db.Text, nullable=False)
+    name = db.Column(db.Text)

@@ -176,3 +176,39 @@ def test_fast_path_taken_for_alembic_templates():
     template_113 = (Path(__file__).resolve().parents[2] / "sample_projects/healthy/migrations/versions/bbbbbbbbbbbb_add_user_name.py").read_text()
     assert fast_header(template_113) is not None
     assert fast_header(rev("a1", down=("b", "c"))) is not None
+
+
+def test_revision_that_is_not_a_string_is_ag003():
+    findings = check_files({"a1_x.py": "revision = 1\ndown_revision = None\n", "b2_x.py": "revision = ''\ndown_revision = None\n"}, select="AG003")
+    assert sorted((str(f.location.path), f.location.line) for f in findings) == [
+        ("migrations/versions/a1_x.py", 1), ("migrations/versions/b2_x.py", 1)]
+    assert "not a non-empty string" in findings[0].message
+
+
+def test_import_cycles_and_missing_modules_do_not_hang(project):
+    p = load(project, {
+        "pkg/__init__.py": "",
+        "pkg/a.py": "from pkg.b import B\nA = 'a' + B\n",
+        "pkg/b.py": "from pkg.a import A\nB = A\n",
+        "pkg/c.py": "from pkg.c import C\nC = C\n",
+        "migrations/versions/a_x.py": "from pkg.a import A\nrevision = A\ndown_revision = None\n",
+        "migrations/versions/c_x.py": "from pkg.c import C\nfrom nowhere import X\nrevision = 'c'\ndown_revision = C\ndepends_on = X\n",
+    })
+    (c,) = [m for m in p.migrations if m.revision_id == "c"]
+    assert set(c.unresolved) == {"down_revision", "depends_on"}
+    assert [m for m in p.migrations if m.revision_id is None and "revision" in m.unresolved]
+
+
+def test_unusual_assignment_forms(project):
+    p = load(project, {
+        "migrations/versions/a_x.py": "revision, down_revision = 'a', None\n",
+        "migrations/versions/b_x.py": "revision = rev = 'b'\ndown_revision = 'a'\n",
+        "migrations/versions/c_x.py": "import sys\nif sys.version_info > (3,):\n    revision = 'c'\nelse:\n    revision = 'c2'\ndown_revision = 'b'\n",
+    })
+    by = {str(m.relpath.name): m for m in p.migrations}
+    assert by["a_x.py"].values == {"revision": "a", "down_revision": None}
+    assert by["b_x.py"].revision_id == "b"
+    c = by["c_x.py"]
+    assert c.revision_id is None and c.unresolved["revision"][0] == 3 and not p.problems
+    findings = check_files({"c_x.py": "import sys\nif sys.version_info > (3,):\n    revision = 'c'\ndown_revision = None\n"}, select="AG0")
+    assert [(f.code, f.location.line) for f in findings] == [("AG004", 3)]

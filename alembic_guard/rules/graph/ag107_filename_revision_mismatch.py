@@ -50,7 +50,7 @@ def filename_revision_mismatch(migration, project):
     rid = migration.revision_id
     if rid is None:
         return
-    name = migration.path.name
+    name = migration.relpath.name  # the display form (undecodable bytes escaped)
     template = project.layout.options.get("file_template") or "%(rev)s_%(slug)s"
     if _REV_FIRST.match(template) and not name.startswith(rid):
         yield filename_revision_mismatch.finding(
