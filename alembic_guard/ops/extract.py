@@ -890,6 +890,8 @@ class Extractor:
         server_default = self._default(kws["server_default"], frame) if "server_default" in kws else None
         pk = self._literal(kws.get("primary_key"), frame.env) is True
         unique = self._literal(kws.get("unique"), frame.env) is True
+        if pk and type_ is not None and type_.name in ("integer", "bigint", "smallint") and self._literal(kws.get("autoincrement"), frame.env) is not False and server_default is None:
+            identity = True  # SQLAlchemy renders an integer primary key as SERIAL: values for every row
         not_valid = False
         for arg in node.args:
             if isinstance(arg, ast.Call) and self._callee_name(arg) == "ForeignKey":

@@ -27,7 +27,7 @@ NOT_RUNNABLE = {"AG000": "a crash of another rule cannot be written as a revisio
 RUN_ELSEWHERE = {
     "AG109": "needs a git base ref: tests/deploy/test_pr_guard.py",
     "AG111": "the example is the versions/HEAD marker file: tests/deploy/test_pr_guard.py",
-    "AG424": "renders offline through a real env.py (--import): tests/ops/test_samples.py",
+    "AG424": "renders offline through a real env.py (--import): tests/ops/test_ops_samples.py",
 }
 BLOCK_RE = re.compile(r"```python\n(.*?)```", re.DOTALL)
 

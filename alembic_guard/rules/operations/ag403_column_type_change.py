@@ -21,6 +21,15 @@ def binary_coercible(old: TypeSpec | None, new: TypeSpec | None) -> bool:
     return False
 
 
+def _same(old: TypeSpec | None, new: TypeSpec | None) -> bool:
+    """The same type spelled again (autogenerate output with an unchanged type)."""
+    return (
+        isinstance(old, TypeSpec) and isinstance(new, TypeSpec) and old.name is not None
+        and (old.name, old.length, old.precision, old.scale) == (new.name, new.length, new.precision, new.scale)
+        and old.name != "enum"
+    )
+
+
 @op_rule(
     "AG403",
     "column-type-change",
@@ -67,7 +76,7 @@ def column_type_change(call: OpCall, ctx: OpContext):
     if new is None or not call.has("type_") or ctx.created_earlier(call.table):
         return
     old = call.params.get("existing_type")
-    if binary_coercible(old, new):
+    if binary_coercible(old, new) or _same(old, new):
         return
     shown_old = f" from `{old}`" if isinstance(old, TypeSpec) else ""
     shown_new = f"`{new}`" if isinstance(new, TypeSpec) else "a new type"

@@ -47,6 +47,8 @@ def set_not_null_on_existing_column(call: OpCall, ctx: OpContext):
     """
     if call.params.get("nullable") is not False or ctx.created_earlier(call.table):
         return
+    if call.params.get("existing_nullable") is False:
+        return  # already NOT NULL: Alembic emits nothing for it
     if not ctx.version_below(12):
         table = (call.table or "").lower()
         for c in ctx.phase_calls(call):

@@ -36,7 +36,7 @@ def column_rename(call: OpCall, ctx: OpContext):
     - squawk: renaming-column
     """
     new = call.params.get("new_column_name")
-    if not call.has("new_column_name") or new is None or ctx.created_earlier(call.table):
+    if not call.has("new_column_name") or new is None or new == call.column_name or ctx.created_earlier(call.table):
         return
     yield column_rename.finding(
         f"Column `{ident(call.table)}.{ident(call.column_name)}` is renamed to `{ident(new)}`{where(call)}: running code still uses the old name",

@@ -13,6 +13,7 @@ def upgrade():
     op.alter_column("account", "short", type_=sa.String(10), existing_type=sa.String(20))  # expect: AG403
     op.alter_column("account", "amount", type_=sa.Numeric(12, 2), existing_type=sa.Numeric(10, 2))
     op.alter_column("account", "flag", nullable=True)  # no type change
+    op.alter_column("account", "label", type_=sa.String(40), existing_type=sa.VARCHAR(length=40), nullable=True)  # same type
     op.execute("ALTER TABLE account ALTER COLUMN created TYPE timestamptz")  # expect: AG403
     with op.batch_alter_table("account") as batch_op:
         batch_op.alter_column("kind", type_=sa.Enum("a", "b", name="kind"))  # expect: AG403

@@ -23,3 +23,5 @@ def upgrade():
         batch_op.add_column(sa.Column("locale", sa.Text(), nullable=False))  # expect: AG405
     op.create_table("team", sa.Column("id", sa.BigInteger(), primary_key=True))
     op.add_column("team", sa.Column("name", sa.Text(), nullable=False))  # new table: fine
+    op.add_column("legacy", sa.Column("id", sa.Integer(), primary_key=True))  # SERIAL: filled for every row
+    op.add_column("legacy", sa.Column("code", sa.Text(), primary_key=True))  # expect: AG405

@@ -18,3 +18,5 @@ def upgrade():
     op.execute("ALTER TABLE account ADD COLUMN total numeric GENERATED ALWAYS AS (a + b) STORED")  # expect: AG406
     op.create_table("log", sa.Column("id", sa.BigInteger(), primary_key=True))
     op.add_column("log", sa.Column("token", sa.Uuid(), server_default=sa.text("gen_random_uuid()")))  # new table
+    op.add_column("legacy", sa.Column("id", sa.Integer(), primary_key=True))  # expect: AG406
+    op.add_column("legacy", sa.Column("nr", sa.Integer(), primary_key=True, autoincrement=False, nullable=True))

@@ -16,6 +16,7 @@ def upgrade():
         batch_op.alter_column("total", nullable=False)  # expect: AG407
     op.create_table("tag", sa.Column("id", sa.BigInteger(), primary_key=True), sa.Column("name", sa.Text()))
     op.alter_column("tag", "name", nullable=False)
+    op.alter_column("user", "name", existing_type=sa.Text(), existing_nullable=False, nullable=False)  # no change
 
 
 def downgrade():

@@ -80,3 +80,18 @@ def test_ag424_doc_example_fires_and_use_instead_does_not(tmp_path):
         report = api.check(settings_mod.load(root, select=("AG424",), allow_import=True))
         codes[name] = [f.code for f in report.findings]
     assert codes == {"Example": ["AG424"], "Use instead": []}
+
+
+def test_offline_render_timeout_is_reported_not_hung(tmp_path):
+    import shutil
+
+    root = tmp_path / "slow"
+    shutil.copytree(SAMPLES / "safe_ops_postgres", root, ignore=shutil.ignore_patterns("expected", "versions"))
+    (root / "migrations" / "versions").mkdir()
+    (root / "migrations" / "versions" / "ffffffffffff_slow.py").write_text(
+        'import time\nfrom alembic import op\n\nrevision = "ffffffffffff"\ndown_revision = None\n\n\n'
+        "def upgrade():\n    time.sleep(60)\n\n\ndef downgrade():\n    pass\n"
+    )
+    report = api.check(settings_mod.load(root, select=("AG424",), allow_import=True, import_timeout=5))
+    assert [(f.code, f.location.revision) for f in report.findings] == [("AG424", "ffffffffffff")]
+    assert "timed out after 5s" in report.findings[0].message
