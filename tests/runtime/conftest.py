@@ -34,9 +34,10 @@ def _seed(engine) -> None:
             session.add(User(name=f"user{i}", orders=[Order(), Order()]))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def pg_runtime_url(pg_admin_url):
-    """A throwaway PostgreSQL database (the sandbox drops it even on failure, SIGINT or SIGTERM)."""
+    """A throwaway PostgreSQL database (the sandbox drops it even on failure, SIGINT or SIGTERM).
+    Module-scoped: an open sandbox holds signal handlers, which other test modules inspect."""
     from alembic_guard.sandbox.database import ServerSandbox
 
     with ServerSandbox(pg_admin_url, owner="runtime-kit tests") as sandbox:
