@@ -227,6 +227,12 @@ def _post_process(project: Project, rules: Sequence[Rule], findings: list[Findin
         newer = graph.descendants(settings.since_revision)
         findings = [f for f in findings if f.location.revision is None or f.location.revision in newer or f.code.startswith("AG1")]
 
+    # changed_since: keep findings about files changed relative to a git ref (alembic_guard.adoption)
+    if settings.changed_since:
+        from alembic_guard.adoption import filter_changed
+
+        findings = filter_changed(project, findings, settings.changed_since)
+
     # baseline: hide known fingerprints
     if settings.baseline:
         try:

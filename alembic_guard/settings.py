@@ -173,7 +173,11 @@ def _coerce(key: str, value: Any, source: str) -> Any:
             raise bad("K/N with 1 ≤ K ≤ N, e.g. 2/4") from None
         return (k, n)
     if key == "server_version":
-        return str(value)
+        import re
+
+        if not re.fullmatch(r"\d+(\.\d+){0,2}", str(value).strip()):
+            raise bad('a version number such as "15", "11.9" or "8.0.32"')
+        return str(value).strip()
     if not isinstance(value, str):
         raise bad("a string")
     return value

@@ -42,12 +42,28 @@ class ModelsAnalysis:
     models: tuple[Model, ...]
     closure: dict[Path, tuple[Path, Edge] | None]
     index: ModuleIndex
-    importers: dict[Path, list[tuple[Path, int]]]
     scanned: tuple[Path, ...]
     entry_points: tuple[Path, ...] = ()  # extra closure roots (Flask-Migrate: the app modules)
     unreadable: tuple[tuple[Path, str, int | None], ...] = ()
     probe: object | None = None  # probe.ProbeResult when --import ran
     _relpath: object = field(default=None, repr=False)
+    _importers: dict | None = field(default=None, repr=False)
+
+    @property
+    def importers(self) -> dict[Path, list[tuple[Path, int]]]:
+        """Reverse import edges over every scanned file (functions included: application code
+        runs its functions). Computed on first use — only when a model is unregistered."""
+        if self._importers is None:
+            out: dict[Path, list[tuple[Path, int]]] = {}
+            for path in self.scanned:
+                text = self.index.text(path)
+                if text is None or "import" not in text or self.index.source(path).tree is None:
+                    continue
+                for edge in self.index.edges(path, eager=True):
+                    for f in edge.files:
+                        out.setdefault(f, []).append((path, edge.line))
+            self._importers = out
+        return self._importers
 
     # ------------------------------------------------------------------ questions rules ask
     def rel(self, path: Path) -> PurePosixPath:
@@ -90,16 +106,53 @@ class ModelsAnalysis:
         if init not in self.closure:
             return None
         # only where the package already imports its model modules (an aggregating __init__)
-        siblings = [f for e in self.index.edges(init) for f in e.files
-                    if f != init and (f.parent == init.parent or f.parent.parent == init.parent)]
-        if not any(os.path.abspath(m.path) in map(str, siblings) for m in self.models):
+        inside = {f for e in self.index.edges(init) for f in e.files
+                  if f != init and (f.parent == init.parent or f.parent.parent == init.parent)}
+        if not any(Path(os.path.abspath(m.path)) in inside for m in self.models):
             return None
         return self.rel(init), f"from . import {path.stem}  # noqa: F401"
 
-    def app_importers(self, model: Model) -> list[tuple[Path, int]]:
-        """Files outside env.py's import closure that import the model's module."""
+    def star_fix(self, model: Model) -> tuple[PurePosixPath, str] | None:
+        """(package `__init__.py`, advice) when env.py reaches the model's package through
+        `from pkg import *`, which imports only the submodules named in `__all__`."""
         path = Path(os.path.abspath(model.path))
-        return [(p, line) for p, line in self.importers.get(path, []) if p not in self.closure]
+        init = path.parent / "__init__.py"
+        if path.name == "__init__.py" or init not in self.closure:
+            return None
+        for f in self.closure:
+            for edge in self.index.edges(f) if f.is_file() else ():
+                if edge.text.endswith("import *") and edge.files and init in edge.files:
+                    listed = self.index.dunder_all(init)
+                    what = "add an `__all__` naming the submodules" if listed is None else f'add `"{path.stem}"` to `__all__`'
+                    return self.rel(init), f"{what} in `{self.rel(init)}`: `{edge.text}` imports only the submodules listed there"
+        return None
+
+    def app_importers(self, model: Model) -> list[tuple[Path, int, list[Path]]]:
+        """The application code (outside env.py's import closure) that imports the model's module:
+        (entry file, line of its import, the modules in between), for the files nothing else
+        imports, nearest first."""
+        start = Path(os.path.abspath(model.path))
+        parent: dict[Path, tuple[Path, int] | None] = {start: None}
+        queue = [start]
+        tops: list[Path] = []
+        while queue:
+            current = queue.pop(0)
+            importers = [(p, line) for p, line in self.importers.get(current, []) if p not in self.closure]
+            fresh = [(p, line) for p, line in importers if p not in parent]
+            if current != start and not importers:
+                tops.append(current)
+            for p, line in fresh:
+                parent[p] = (current, line)
+                queue.append(p)
+        out = []
+        for top in tops:
+            below, line = parent[top]
+            via = []
+            while below != start:
+                via.append(below)
+                below = parent[below][0]
+            out.append((top, line, via))
+        return out
 
     def metadata_import(self, ref: MetadataRef) -> tuple[str, str] | None:
         """(import line, expression) to reach a MetaData from env.py, for hints."""
@@ -128,12 +181,22 @@ class ModelsAnalysis:
     def facts(self) -> dict:
         return {
             "env_py": str(self.env_rel),
-            "target_metadata": [m.label for m in self.target.metadatas],
+            # each MetaData env.py hands autogenerate, and where that object is created
+            "target_metadata": [
+                {"label": m.label, "defined_at": f"{self.rel(m.path)}:{m.line}" if m.path is not None else None}
+                for m in self.target.metadatas
+            ],
             "target_status": self.target.status,
             "models": len(self.models),
             "registered": sum(1 for m in self.models if self.registered(m)),
             "files_scanned": len(self.scanned),
             "env_import_closure": len(self.closure),
+            # Flask-Migrate: the app modules `flask db` loads before env.py, followed as well
+            "app_entry_points": [str(self.rel(p)) for p in self.entry_points],
+            # files that could not be parsed: their models and imports are unknown
+            "unreadable": [
+                {"path": str(self.rel(p)), "line": line, "error": err} for p, err, line in self.unreadable
+            ],
         }
 
 
@@ -156,7 +219,7 @@ def _prepend_roots(project) -> list[Path]:
         raw = "."
     sep = layout.options.get("path_separator")
     if sep in (None, ""):
-        entries = [e for e in re.split(r", *| +|:", raw.strip()) if e]
+        entries = [e for e in re.split(r"\s*\n\s*|, *| +|:", raw.strip()) if e]  # ini, or a pyproject list
     else:
         char = {"space": " ", "newline": "\n", "os": os.pathsep, ";": ";", ":": ":"}.get(sep.strip(), sep)
         entries = [e.strip() for e in raw.split(char) if e.strip()]
@@ -245,6 +308,17 @@ def _flask_entry_points(index: ModuleIndex, ev: Evaluator, files: Sequence[Path]
     return list(dict.fromkeys(entries)), dbs
 
 
+# Every way to map a class or a table writes at least one of these words in the file.
+_MODEL_WORDS = re.compile(
+    r"__tablename__|__table__|__mapper_args__|__abstract__|Column|mapped_column|Mapped|relationship|Model|"
+    r"Table|SQLModel|declarative|registry|Base|table\s*=\s*True"
+)
+
+
+def _may_define_models(text: str) -> bool:
+    return ("class " in text or "Table" in text) and _MODEL_WORDS.search(text) is not None
+
+
 def analyse(project) -> ModelsAnalysis:
     root = Path(os.path.abspath(project.root))
     index = ModuleIndex(sys_path_roots(project), root)
@@ -252,6 +326,7 @@ def analyse(project) -> ModelsAnalysis:
     env_py = Path(os.path.abspath(project.layout.env_py))
     files = scan_files(_scan_policy(project), root)
 
+    ev.flat_modules.add(env_py)
     env_text = index.source(env_py).text if env_py.is_file() else None
     entry_points: list[Path] = []
     if env_text and "current_app" in env_text:
@@ -268,20 +343,15 @@ def analyse(project) -> ModelsAnalysis:
     models: list[Model] = []
     unreadable = []
     for path in files:
+        text = index.text(path)
+        if text is not None and not _may_define_models(text):
+            continue  # cannot define a model: not even parsed (unless an import reaches it)
         src = index.source(path)
         if src.tree is None:
             unreadable.append((path, src.error or "unreadable", src.error_line))
             continue
         models.extend(discover(ev, path))
     models.sort(key=lambda m: (str(m.path), m.line))
-
-    importers: dict[Path, list[tuple[Path, int]]] = {}
-    for path in files:
-        if index.source(path).tree is None:
-            continue
-        for edge in index.edges(path, eager=True):
-            for f in edge.files:
-                importers.setdefault(f, []).append((path, edge.line))
 
     return ModelsAnalysis(
         root=root,
@@ -291,7 +361,6 @@ def analyse(project) -> ModelsAnalysis:
         models=tuple(models),
         closure=closure,
         index=index,
-        importers=importers,
         scanned=tuple(files),
         entry_points=tuple(entry_points),
         unreadable=tuple(unreadable),

@@ -84,17 +84,27 @@ def _body(node: ast.ClassDef) -> list[ast.stmt]:
     return list(runtime_statements(node.body, into_classes=False))
 
 
+_OWN_CACHE: dict[int, tuple[ast.ClassDef, dict[str, ast.AST]]] = {}
+
+
 def _own(node: ast.ClassDef, name: str) -> ast.AST | None:
     """The statement that defines `name` in the class body: an Assign value, or a FunctionDef."""
-    found = None
-    for stmt in _body(node):
-        if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
-            found = stmt.value
-        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.target.id == name and stmt.value is not None:
-            found = stmt.value
-        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == name:
-            found = stmt
-    return found
+    cached = _OWN_CACHE.get(id(node))
+    if cached is None or cached[0] is not node:
+        names: dict[str, ast.AST] = {}
+        for stmt in _body(node):
+            if isinstance(stmt, ast.Assign):
+                for t in stmt.targets:
+                    if isinstance(t, ast.Name):
+                        names[t.id] = stmt.value
+            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+                names[stmt.target.id] = stmt.value
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                names[stmt.name] = stmt
+        if len(_OWN_CACHE) > 50_000:
+            _OWN_CACHE.clear()
+        cached = _OWN_CACHE[id(node)] = (node, names)
+    return cached[1].get(name)
 
 
 def _is_true(node: ast.AST | None) -> bool:
@@ -161,7 +171,6 @@ def classify(ev: Evaluator, cls: ClassValue) -> ClassInfo | None:
     md: MetadataRef | None = None
     framework: str | None = None
     root = False
-    decorated_mapped = False
     parent: ClassValue | None = None
     fsa_key: str | None = None
     own_md_label = f"{node.name}.metadata"
@@ -194,10 +203,7 @@ def classify(ev: Evaluator, cls: ClassValue) -> ClassInfo | None:
             reg = ev.evaluate(path, target.value)
             if isinstance(reg, RegistryValue):
                 md, framework = reg.metadata, "sqlalchemy"
-                if target.attr == "as_declarative_base":
-                    root = True
-                else:
-                    decorated_mapped = True
+                root = target.attr == "as_declarative_base"
 
     sqlmodel_direct = False
     for b in node.bases:
@@ -300,9 +306,7 @@ def classify(ev: Evaluator, cls: ClassValue) -> ClassInfo | None:
         return info("sti", pinfo.table if pinfo else None, schema=pinfo.schema if pinfo else None)
     if framework == "flask":
         return info("model", camel_to_snake(node.name), schema=schema, extend_existing=extend)
-    if decorated_mapped:
-        return info("unmapped")
-    return info("unmapped")
+    return info("unmapped")  # no table: SQLAlchemy would refuse to map it
 
 
 def _looks_like_table_call(node: ast.expr) -> bool:
@@ -354,6 +358,8 @@ def discover(ev: Evaluator, path: Path) -> list[Model]:
                 value = stmt.value
             if value is None or not _looks_like_table_call(value):
                 continue
+            if any(k.arg in ("autoload_with", "autoload") for k in value.keywords):
+                continue  # a reflected table describes the database; it defines nothing
             tv = ev.evaluate(path, value)
             if not isinstance(tv, TableValue) or tv.metadata is None:
                 continue

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from alembic_guard.models.imports import runtime_statements
-from alembic_guard.models.values import Evaluator, ListValue, MetadataRef, MetadataValue, NoneValue, Unknown, Value
+from alembic_guard.models.values import Evaluator, External, ListValue, MetadataRef, MetadataValue, NoneValue, Unknown, Value
 
 
 @dataclass(frozen=True)
@@ -110,8 +110,12 @@ def _from_value(value: Value, expression: str, line: int, passes: bool, uses_cur
                 refs.append(item.ref)
         elif isinstance(item, NoneValue):
             continue
+        elif isinstance(item, External):
+            bad.append(f"`{item.qualname}` comes from outside the project (an installed package?)")
+        elif isinstance(item, Unknown) and item.why:
+            bad.append(item.why)
         else:
-            bad.append(item.why if isinstance(item, Unknown) and item.why else type(item).__name__)
+            bad.append(f"it is a {type(item).__name__.replace('Value', '').lower() or 'value'}, not a MetaData")
     if not refs and not bad:
         return Target("none", expression=expression, line=line, passed_to_configure=passes, uses_current_app=uses_current_app)
     if bad and not refs:

@@ -142,7 +142,10 @@ class ModuleIndex:
         self._dir_cache: dict[tuple[Path, tuple[str, ...]], Path | None] = {}
 
     # ------------------------------------------------------------------ files
-    def source(self, path: Path) -> Source:
+    def _read(self, path: Path) -> Source:
+        src = self._sources.get(path)
+        if src is not None:
+            return src
         path = Path(os.path.abspath(path))
         src = self._sources.get(path)
         if src is None:
@@ -151,15 +154,24 @@ class ModuleIndex:
                 src.text = path.read_text(encoding="utf-8-sig")
             except (OSError, UnicodeDecodeError) as exc:
                 src.error = f"cannot read: {getattr(exc, 'strerror', None) or exc}"
-            else:
-                try:
-                    src.tree = ast.parse(src.text, filename=str(path))
-                except SyntaxError as exc:
-                    src.error = f"invalid syntax: {exc.msg}"
-                    src.error_line = exc.lineno
-                except ValueError as exc:  # null bytes
-                    src.error = f"cannot parse: {exc}"
             self._sources[path] = src
+        return src
+
+    def text(self, path: Path) -> str | None:
+        """The file's text, read once; not parsed."""
+        return self._read(path).text
+
+    def source(self, path: Path) -> Source:
+        """The file read and parsed (once)."""
+        src = self._read(path)
+        if src.tree is None and src.text is not None and src.error is None:
+            try:
+                src.tree = ast.parse(src.text, filename=str(src.path))
+            except SyntaxError as exc:
+                src.error = "invalid syntax" if exc.msg == "invalid syntax" else f"invalid syntax: {exc.msg}"
+                src.error_line = exc.lineno
+            except ValueError as exc:  # null bytes
+                src.error = f"cannot parse: {exc}"
         return src
 
     def tree(self, path: Path) -> ast.Module | None:
@@ -340,43 +352,116 @@ class ModuleIndex:
         return result
 
     # ------------------------------------------------------------------ edges
-    def edges(self, path: Path, eager: bool = False) -> tuple[Edge, ...]:
+    def edges(self, path: Path, eager: bool = False, start: bool = False) -> tuple[Edge, ...]:
         """Imports executed when `path` is imported. `eager`: also every function body (an app
-        factory, or application code that runs its functions)."""
-        key = (path, eager)
+        factory, or application code that runs its functions). `start`: the file is run as an
+        entry point (env.py): every call it makes is examined."""
+        key = (path, eager, start)
         if key in self._edges_cache:
             return self._edges_cache[key]
         tree = self.tree(path) if path.is_file() else None
         out: list[Edge] = []
         if tree is not None:
-            functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
-            top: list[ast.stmt] = []
-            for stmt in runtime_statements(tree.body, into_classes=False):
-                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    functions.setdefault(stmt.name, stmt)
-            top = list(runtime_statements(tree.body))
+            functions = _top_functions(tree)
             called: set[str] = set()
-            pending: list[ast.stmt] = [s for s in top if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            pending = [s for s in runtime_statements(tree.body) if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
             text = self.source(path).text or ""
-            # scanning calls is the slow part: only needed for dynamic imports, or to see which
-            # functions holding imports the module calls
-            scan_calls = any(m in text for m in _DYNAMIC_MARKERS) or (
+            # scanning calls is the slow part: only needed for dynamic imports, to see which
+            # functions holding imports the module calls, or in an entry point
+            scan_calls = start or any(m in text for m in _DYNAMIC_MARKERS) or (
                 not eager and any(_has_import(f) for f in functions.values())
             )
             self._collect(path, pending, None, out, called, scan_calls)
-            done: set[str] = set()
-            while True:
-                todo = sorted((called if not eager else set(functions)) - done)
-                todo = [n for n in todo if n in functions]
-                if not todo:
-                    break
-                for name in todo:
-                    done.add(name)
-                    body = list(_function_statements(functions[name].body))
-                    self._collect(path, body, name, out, called, scan_calls)
+            self._local_calls(path, functions, called, out, scan_calls, every=eager)
+            if scan_calls:
+                # calls of functions defined in other project modules (`app = create_app()`)
+                for name in sorted(called):
+                    if name in functions:
+                        continue
+                    target = self._resolve_function(path, tree, name)
+                    if target is not None:
+                        out.extend(self.function_edges(*target))
         result = tuple(out)
         self._edges_cache[key] = result
         return result
+
+    def _local_calls(self, path: Path, functions: dict, called: set[str], out: list[Edge], scan_calls: bool,
+                     every: bool = False) -> None:
+        done: set[str] = set()
+        while True:
+            todo = sorted(n for n in (set(functions) if every else called) - done if n in functions)
+            if not todo:
+                return
+            for name in todo:
+                done.add(name)
+                body = list(_function_statements(functions[name].body))
+                self._collect(path, body, name, out, called, scan_calls)
+
+    def function_edges(self, path: Path, name: str) -> tuple[Edge, ...]:
+        """Imports executed by calling function `name` of module `path` (and the functions of that
+        module it calls)."""
+        key = (path, f"def {name}", False)
+        if key in self._edges_cache:
+            return self._edges_cache[key]
+        self._edges_cache[key] = ()  # recursion guard
+        tree = self.tree(path)
+        out: list[Edge] = []
+        if tree is not None:
+            functions = _top_functions(tree)
+            if name in functions:
+                called: set[str] = {name}
+                self._local_calls(path, functions, called, out, True)
+        result = tuple(out)
+        self._edges_cache[key] = result
+        return result
+
+    def _imported_names(self, path: Path, tree: ast.Module) -> dict[str, tuple[Path, str | None]]:
+        """Module-level import bindings: name -> (module file, attribute or None for the module)."""
+        out: dict[str, tuple[Path, str | None]] = {}
+        for stmt in runtime_statements(tree.body, into_classes=False):
+            if isinstance(stmt, ast.Import):
+                for a in stmt.names:
+                    target = a.name if a.asname else a.name.split(".")[0]
+                    hit = self.find(target)
+                    if hit is not None:
+                        out[a.asname or target] = (hit, None)
+            elif isinstance(stmt, ast.ImportFrom):
+                base = (self._relative_base(path, stmt.level, stmt.module) if stmt.level
+                        else (self.find(stmt.module) if stmt.module else None))
+                if base is None:
+                    continue
+                for a in stmt.names:
+                    if a.name != "*":
+                        out[a.asname or a.name] = (base, a.name)
+        return out
+
+    def _resolve_function(self, path: Path, tree: ast.Module, name: str, hops: int = 3) -> tuple[Path, str] | None:
+        """(module file, function name) that a call `name(...)` / `mod.name(...)` in `path` runs."""
+        head, _, rest = name.partition(".")
+        binding = self._imported_names(path, tree).get(head)
+        if binding is None:
+            return None
+        base, attr = binding
+        if rest:  # mod.func(): `head` must be a module
+            if "." in rest:
+                return None
+            module = base if attr is None else self.submodule(base, attr)
+            if module is None or not module.is_file():
+                return None
+            return self._defining(module, rest, hops)
+        if attr is None or not base.is_file():
+            return None
+        return self._defining(base, attr, hops)
+
+    def _defining(self, module: Path, func: str, hops: int) -> tuple[Path, str] | None:
+        tree = self.tree(module)
+        if tree is None:
+            return None
+        if func in _top_functions(tree):
+            return module, func
+        if hops > 0:  # re-exported: `from .factory import create_app` in a package __init__
+            return self._resolve_function(module, tree, func, hops - 1)
+        return None
 
     def _collect(self, path: Path, stmts: list[ast.stmt], func: str | None, out: list[Edge], called: set[str],
                  scan_calls: bool = True) -> None:
@@ -397,8 +482,7 @@ class ModuleIndex:
                 if fname is None:
                     continue
                 last = fname.rsplit(".", 1)[-1]
-                if "." not in fname:
-                    called.add(fname)
+                called.add(fname)
                 if last in ("import_module", "__import__") and call.args:
                     arg = call.args[0]
                     if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
@@ -456,24 +540,32 @@ class ModuleIndex:
         """Every file loaded by executing `starts` (paths, or (path, eager) pairs):
         file -> (importing file, edge), or None for a start."""
         reached: dict[Path, tuple[Path, Edge] | None] = {}
-        queue: deque[tuple[Path, bool]] = deque()
+        queue: deque[tuple[Path, bool, bool]] = deque()
         for s in starts:
             s, eager = s if isinstance(s, tuple) else (s, False)
             s = Path(os.path.abspath(s))
             if s not in reached:
                 reached[s] = None
-                queue.append((s, eager))
+                queue.append((s, eager, True))
         while queue:
-            current, eager = queue.popleft()
-            for edge in self.edges(current, eager=eager):
+            current, eager, start = queue.popleft()
+            for edge in self.edges(current, eager=eager, start=start):
                 for f in edge.files:
                     if f not in reached:
                         reached[f] = (current, edge)
-                        queue.append((f, False))
+                        queue.append((f, False, False))
         return reached
 
 
 _DYNAMIC_MARKERS = ("import_module", "__import__", "iter_modules", "walk_packages")
+
+
+def _top_functions(tree: ast.Module) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+    out: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+    for stmt in runtime_statements(tree.body, into_classes=False):
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            out.setdefault(stmt.name, stmt)
+    return out
 
 
 def _has_import(func: ast.AST) -> bool:

@@ -109,6 +109,9 @@ def _child(request: dict) -> dict:  # pragma: no cover - runs in the subprocess 
     error = None
     try:
         script = ScriptDirectory.from_config(cfg)
+        env_py = Path(script.dir) / "env.py"
+        if env_py.is_file() and "current_app" in env_py.read_text(encoding="utf-8", errors="replace"):
+            _push_flask_app_context(root)  # `flask db ...` runs env.py inside the app's context
         context = EnvironmentContext(cfg, script, fn=lambda rev, context: [], as_sql=True, output_buffer=buffer)
         # `alembic.context` proxies each call to this instance at call time (as pytest-alembic relies on)
         context.configure = configure
@@ -140,6 +143,23 @@ def _child(request: dict) -> dict:  # pragma: no cover - runs in the subprocess 
     for m in metadatas:
         tables.extend(getattr(m, "tables", {}).keys())
     return {"tables": sorted(set(tables)), "files": files, "metadatas": len(metadatas)}
+
+
+def _push_flask_app_context(root: Path) -> None:  # pragma: no cover - runs in the subprocess
+    """Load the Flask app the way the `flask` command does (FLASK_APP, else app.py / wsgi.py) and
+    push its application context, as Flask-Migrate's `flask db` does before running env.py."""
+    from flask.cli import ScriptInfo
+
+    if "FLASK_APP" not in os.environ:
+        for name in (".flaskenv", ".env"):
+            p = root / name
+            if p.is_file():
+                m = re.search(r"^\s*FLASK_APP\s*=\s*['\"]?([^'\"\s]+)", p.read_text(encoding="utf-8"), re.M)
+                if m:
+                    os.environ["FLASK_APP"] = m.group(1)
+                    break
+    app = ScriptInfo(app_import_path=os.environ.get("FLASK_APP")).load_app()
+    app.app_context().push()
 
 
 def main() -> None:  # pragma: no cover - subprocess entry

@@ -12,12 +12,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from alembic_guard.models.imports import ModuleIndex, runtime_statements
-
-if TYPE_CHECKING:
-    pass
 
 
 # ---------------------------------------------------------------------- values
@@ -154,7 +150,7 @@ class Evaluator:
         self._memo: dict[tuple, Value] = {}
         self._active: set[tuple] = set()
         self.migrate_dbs: list[Value] | None = None  # filled lazily by the analysis
-        self._rel_cache: dict[Path, str] = {}
+        self.flat_modules: set[Path] = set()  # modules whose function-level bindings count (env.py)
 
     # ------------------------------------------------------------------ bindings
     def bindings(self, path: Path) -> tuple[dict[str, Binding], list[Binding]]:
@@ -164,7 +160,14 @@ class Evaluator:
         stars: list[Binding] = []
         tree = self.index.tree(path) if path.is_file() else None
         if tree is not None:
-            for stmt in runtime_statements(tree.body, into_classes=False):
+            statements = list(runtime_statements(tree.body, into_classes=False))
+            if path in self.flat_modules:
+                # env.py: names bound inside its functions (run_migrations_online) count too,
+                # after the module-level ones
+                inner = [s for f in statements if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+                         for s in runtime_statements(f.body, into_classes=False)]
+                statements = inner + statements
+            for stmt in statements:
                 if isinstance(stmt, ast.Import):
                     for a in stmt.names:
                         if a.asname:
@@ -337,11 +340,10 @@ class Evaluator:
         self._memo[key] = value
         return value
 
-    def site(self, path: Path, node: ast.AST) -> str:
-        rel = self._rel_cache.get(path)
-        if rel is None:
-            rel = self._rel_cache[path] = str(self.relpath(path))
-        return f"{rel}:{node.lineno}:{node.col_offset}"
+    @staticmethod
+    def site(path: Path, node: ast.AST) -> str:
+        """Identity of the object an expression creates: where it is created."""
+        return f"{path}:{node.lineno}:{node.col_offset}"
 
     def _evaluate(self, path: Path, node: ast.expr, label: str | None) -> Value:
         if isinstance(node, ast.Constant) and node.value is None:
@@ -352,6 +354,8 @@ class Evaluator:
             return self.attribute(self.evaluate(path, node.value), node.attr)
         if isinstance(node, (ast.List, ast.Tuple)):
             return ListValue(tuple(self.evaluate(path, e) for e in node.elts))
+        if isinstance(node, ast.Dict):  # the multidb template: {"engine1": md1, ...}
+            return ListValue(tuple(self.evaluate(path, v) for v in node.values))
         if isinstance(node, ast.Subscript):
             base = self.evaluate(path, node.value)
             if isinstance(base, External) and base.qualname == "flask.current_app.extensions":
@@ -365,12 +369,10 @@ class Evaluator:
                         return MetadataValue(base.metadata)
                     if isinstance(key.value, str):
                         return MetadataValue(bind_metadata(base, key.value))
-            return Unknown(ast.unparse(node))
+            return Unknown(f"`{ast.unparse(node)}` is computed at run time")
         if isinstance(node, ast.Call):
             return self._call(path, node, label)
-        if isinstance(node, ast.IfExp):
-            return Unknown(ast.unparse(node))
-        return Unknown(ast.unparse(node))
+        return Unknown(f"`{ast.unparse(node)}` is computed at run time")
 
     def _call(self, path: Path, node: ast.Call, label: str | None) -> Value:
         if isinstance(node.func, ast.Attribute) and node.func.attr == "generate_base":
@@ -408,15 +410,15 @@ class Evaluator:
                 return FlaskDBValue(site, label or "db", md, model)
             if last == "Table" and (q.startswith("sqlalchemy") or q.startswith("flask_sqlalchemy") or "." not in q):
                 return self.table_call(path, node, flask=q.startswith("flask_sqlalchemy"))
-            return Unknown(ast.unparse(node))
+            return Unknown(f"`{ast.unparse(node)}` is computed at run time")
         if isinstance(func, FunctionValue):
             ret = _final_return(func.node)
             if ret is not None:
                 return self.evaluate(func.path, ret, label)
             return Unknown(f"`{func.node.name}()` has no final `return <expr>`")
-        if isinstance(func, FlaskDBValue):
-            return Unknown(ast.unparse(node))
-        return Unknown(ast.unparse(node))
+        if isinstance(func, Unknown) and func.why:
+            return func
+        return Unknown(f"`{ast.unparse(node)}` is computed at run time")
 
     def _metadata_kw(self, path: Path, node: ast.expr | None, site: str, label: str, call: ast.AST) -> MetadataRef:
         if node is not None:

@@ -166,3 +166,152 @@ def test_alembic_project_in_a_subfolder_with_prepend_sys_path_parent(tmp_path, a
     found = ag2.findings(root)
     assert ag2.summary(found) == [("AG201", "../app/late.py", 5)]
     assert found[0].hint == "add `import app.late  # noqa: F401` to `migrations/env.py`"
+
+
+def test_fastapi_template_base_module_that_imports_all_models(project, ag2):
+    """The classic full-stack FastAPI layout: `@as_declarative` base with a declared_attr table
+    name, and `app/db/base.py` importing every model "so that Alembic sees them"."""
+    root = project(
+        {
+            "app/__init__.py": "",
+            "app/db/__init__.py": "",
+            "app/db/base_class.py": '''
+                from typing import Any
+
+                from sqlalchemy.orm import as_declarative, declared_attr
+
+
+                @as_declarative()
+                class Base:
+                    id: Any
+                    __name__: str
+
+                    @declared_attr
+                    def __tablename__(cls) -> str:
+                        return cls.__name__.lower()
+            ''',
+            "app/db/base.py": "from app.db.base_class import Base  # noqa\nfrom app.models.item import Item  # noqa\nfrom app.models.user import User  # noqa\n",
+            "app/models/__init__.py": "from .item import Item\nfrom .user import User\n",
+            "app/models/item.py": "from sqlalchemy import Column, Integer\n\nfrom app.db.base_class import Base\n\n\nclass Item(Base):\n    id = Column(Integer, primary_key=True)\n",
+            "app/models/user.py": "from sqlalchemy import Column, Integer\n\nfrom app.db.base_class import Base\n\n\nclass User(Base):\n    id = Column(Integer, primary_key=True)\n",
+            "app/models/tag.py": "from sqlalchemy import Column, Integer\n\nfrom app.db.base_class import Base\n\n\nclass Tag(Base):\n    id = Column(Integer, primary_key=True)\n",
+            "app/crud.py": "from sqlalchemy import MetaData, Table\n\nreflected = Table('legacy', MetaData(), autoload_with=None)\n",
+        },
+        env="from app.db.base import Base  # noqa\ntarget_metadata = Base.metadata",
+    )
+    found = ag2.findings(root)
+    assert ag2.summary(found) == [("AG201", "app/models/tag.py", 6)]
+    assert "Model `Tag` (table `tag`, on `Base.metadata`)" in found[0].message
+    assert found[0].hint == (
+        "add `import app.models.tag  # noqa: F401` to `migrations/env.py` "
+        "(or `from . import tag  # noqa: F401` to `app/models/__init__.py`, which env.py already imports)"
+    )
+
+
+def test_env_calls_an_app_factory_that_imports_the_models(project, ag2):
+    """Flask without Flask-Migrate: env.py calls `create_app()`, whose body imports the models."""
+    root = project(
+        {
+            "app/__init__.py": "from .factory import create_app  # noqa: F401\n",
+            "app/db.py": ag2.DB,
+            "app/factory.py": "def _register():\n    from app import views  # noqa: F401\n\n\ndef create_app():\n    from app import models  # noqa: F401\n    _register()\n    return object()\n",
+            "app/models.py": model("User", "users"),
+            "app/views.py": "from app.reports import Report  # noqa: F401\n",
+            "app/reports.py": model("Report", "reports"),
+            "app/unused.py": model("Unused", "unused"),
+        },
+        env="from app import create_app\nfrom app.db import Base\napp = create_app()\ntarget_metadata = Base.metadata",
+    )
+    assert ag2.summary(ag2.findings(root)) == [("AG201", "app/unused.py", 5)]
+
+
+def test_star_import_with_an_incomplete_all(project, ag2):
+    root = project(
+        {
+            "app/__init__.py": "",
+            "app/db.py": ag2.DB,
+            "app/models/__init__.py": "from app.db import Base\n\n__all__ = ['Base', 'user']\n",
+            "app/models/user.py": model("User", "users"),
+            "app/models/order.py": model("Order", "orders"),
+        },
+        env="from app.models import *  # noqa: F403\ntarget_metadata = Base.metadata  # noqa: F405",
+    )
+    (f,) = ag2.findings(root)
+    assert (f.code, str(f.location.path)) == ("AG201", "app/models/order.py")
+    assert f.hint == (
+        "add `import app.models.order  # noqa: F401` to `migrations/env.py` (or add `\"order\"` to `__all__` in "
+        "`app/models/__init__.py`: `from app.models import *` imports only the submodules listed there)"
+    )
+
+
+def test_two_bases_with_the_same_name_are_told_apart(project, ag2):
+    root = project(
+        {
+            "core/__init__.py": "",
+            "core/db.py": ag2.DB,
+            "core/models.py": model("Account", "accounts", "from core.db import Base"),
+            "audit/__init__.py": "",
+            "audit/db.py": ag2.DB,
+            "audit/models.py": model("Entry", "entries", "from audit.db import Base"),
+        },
+        env="import core.models  # noqa: F401\nimport audit.models  # noqa: F401\nfrom core.db import Base\ntarget_metadata = Base.metadata",
+    )
+    (f,) = ag2.findings(root)
+    assert (f.code, str(f.location.path)) == ("AG204", "audit/models.py")
+    assert f.message == (
+        "Model `Entry` (table `entries`) is on `Base.metadata` of `audit/db.py`, not on env.py's target_metadata (`Base.metadata`)"
+    )
+    assert f.hint.startswith(
+        "add it to env.py: `from audit.db import Base as OtherBase` and `target_metadata = [Base.metadata, OtherBase.metadata]`"
+    )
+
+
+def test_web_app_reaches_the_model_through_the_models_package(project, ag2):
+    """env.py imports only the base; the web app imports app.models, which imports the model."""
+    root = project(
+        {
+            "app/__init__.py": "",
+            "app/db.py": ag2.DB,
+            "app/models/__init__.py": "from app.models.order import Order  # noqa: F401\n",
+            "app/models/order.py": model("Order", "orders"),
+            "app/api/__init__.py": "",
+            "app/api/routes.py": "def list_orders():\n    from app.models import Order  # noqa: F401\n",
+            "app/main.py": "from app.api import routes  # noqa: F401\n",
+        },
+        env="from app.db import Base\ntarget_metadata = Base.metadata",
+    )
+    (f,) = ag2.findings(root)
+    assert f.message.endswith(
+        "; only application code imports it (`app/main.py` (line 1) through `app/api/routes.py` -> "
+        "`app/models/__init__.py`), and Alembic does not run that"
+    )
+    assert [(str(r.path), r.line) for r in f.related] == [("app/main.py", 1)]
+
+
+def test_namespace_packages_without_init_files(project, ag2):
+    root = project(
+        {
+            "app/db.py": ag2.DB,
+            "app/models/user.py": model("User", "users"),
+            "app/models/order.py": model("Order", "orders"),
+        },
+        env="import app.models.user  # noqa: F401\nimport app.models  # a namespace package imports nothing\n"
+        "from app.db import Base\ntarget_metadata = Base.metadata",
+    )
+    found = ag2.findings(root)
+    assert ag2.summary(found) == [("AG201", "app/models/order.py", 5)]
+    assert found[0].hint == "add `import app.models.order  # noqa: F401` to `migrations/env.py`"
+
+
+def test_unparsable_model_file_is_reported_in_the_facts(project, ag2):
+    from alembic_guard import api
+
+    root = project(
+        {"app/__init__.py": "", "app/db.py": ag2.DB, "app/broken.py": "class Broken(Base:\n    __tablename__ = 'x'\n"},
+        env="from app.db import Base\ntarget_metadata = Base.metadata",
+    )
+    report = api.check_path(root, select=("AG2",))
+    assert report.findings == ()
+    (bad,) = report.facts["models"]["unreadable"]
+    assert (bad["path"], bad["line"]) == ("app/broken.py", 1)
+    assert bad["error"].startswith("invalid syntax")  # the detail depends on the Python version

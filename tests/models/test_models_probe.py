@@ -72,3 +72,43 @@ def test_probe_failure_and_timeout_are_findings(project, ag2):
     slow = project({"app/__init__.py": "", "app/db.py": ag2.DB}, env="import time\ntime.sleep(30)\ntarget_metadata = None")
     (f,) = ag2.findings(slow, select="AG206", allow_import=True, import_timeout=1.5)
     assert f.message == "The import probe could not run `migrations/env.py`: env.py did not finish within 1.5 s"
+
+
+def _copy(sample, tmp_path):
+    import shutil
+
+    dest = tmp_path / sample.name
+    shutil.copytree(sample, dest, ignore=shutil.ignore_patterns("expected", "__pycache__"))
+    return dest
+
+
+def test_probe_confirms_sqlmodel_naming(ag2, tmp_path):
+    """SQLModel's real table names (`hero`, `teams`) match the static ones: the probe agrees."""
+    import pytest
+
+    pytest.importorskip("sqlmodel")
+    root = _copy(ag2.SAMPLES / "sqlmodel_app", tmp_path)
+    found = ag2.findings(root, allow_import=True)
+    assert [(f.code, str(f.location.path)) for f in found] == [("AG201", "app/missions.py")]
+
+
+def test_probe_runs_flask_migrate_env_in_the_app_context(ag2, tmp_path):
+    """Flask-Migrate's env.py needs `current_app`: the probe loads the app (FLASK_APP from
+    .flaskenv) like `flask db` does; Flask-SQLAlchemy's snake_case table names agree."""
+    import pytest
+
+    pytest.importorskip("flask_migrate")
+    pytest.importorskip("flask_sqlalchemy")
+    root = _copy(ag2.SAMPLES / "flask_sqlalchemy", tmp_path)
+    found = ag2.findings(root, allow_import=True)
+    assert [(f.code, str(f.location.path)) for f in found] == [("AG201", "app/reports.py")]
+    # and a disagreement shows up: register the report model the static analysis cannot see
+    init = root / "app" / "__init__.py"
+    init.write_text(init.read_text().replace(
+        "    from app.routes import bp\n",
+        "    from app.routes import bp\n    __import__('app.' + 'reports')\n",
+    ))
+    found = ag2.findings(root, allow_import=True)
+    assert sorted((f.code, str(f.location.path)) for f in found) == [("AG201", "app/reports.py"), ("AG206", "app/reports.py")]
+    probe = next(f for f in found if f.code == "AG206")
+    assert "registers table `monthly_report` (model `MonthlyReport`) (the import did load that file)" in probe.message

@@ -34,6 +34,10 @@ def test_star_import_without_all_imports_no_submodule(ag2):
     assert ag2.summary(found) == [("AG201", "app/models/order.py", 7), ("AG201", "app/models/user.py", 7)]
     hints = {f.hint.split("`")[1] for f in found}
     assert hints == {"import app.models.order  # noqa: F401", "import app.models.user  # noqa: F401"}
+    assert found[0].hint.endswith(
+        "(or add an `__all__` naming the submodules in `app/models/__init__.py`: "
+        "`from app.models import *` imports only the submodules listed there)"
+    )
 
 
 def test_flask_migrate_env_resolves_db_metadata_and_app_factory_imports(ag2):

@@ -23,10 +23,11 @@ from alembic_guard.testing import check_files_report, check_source_report, split
 
 RUN_KINDS = ("migration", "op", "project", "graph")
 NOT_RUNNABLE = {"AG000": "a crash of another rule cannot be written as a revision file"}
-# rules whose examples need more than revision files; their owners' tests run the examples
+# rules whose examples need more than a revision file; each names where its examples are tested
 RUN_ELSEWHERE = {
     "AG109": "needs a git base ref: tests/deploy/test_pr_guard.py",
     "AG111": "the example is the versions/HEAD marker file: tests/deploy/test_pr_guard.py",
+    "AG424": "renders offline through a real env.py (--import): tests/ops/test_samples.py",
 }
 BLOCK_RE = re.compile(r"```python\n(.*?)```", re.DOTALL)
 

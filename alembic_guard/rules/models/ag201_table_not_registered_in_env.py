@@ -65,15 +65,23 @@ def table_not_registered_in_env(analysis, project):
         importers = analysis.app_importers(model)
         related = []
         if importers:
-            shown = ", ".join(f"`{analysis.rel(p)}` (line {line})" for p, line in importers[:2])
-            message += f"; only application code imports it ({shown}), and Alembic does not run that"
-            related = [Location(analysis.rel(p), line or None) for p, line in importers[:2]]
+            shown = []
+            for top, line, via in importers[:2]:
+                text = f"`{analysis.rel(top)}` (line {line})"
+                if via:
+                    text += " through " + " -> ".join(f"`{analysis.rel(v)}`" for v in via)
+                shown.append(text)
+            message += f"; only application code imports it ({', '.join(shown)}), and Alembic does not run that"
+            related = [Location(analysis.rel(top), line or None) for top, line, _ in importers[:2]]
         fix = analysis.fix_import(model)
         if fix:
             hint = f"add `{fix}` to `{analysis.env_rel}`"
-            pkg = analysis.package_fix(model)
+            pkg = analysis.package_fix(model)  # the package already imports its other models
+            star = analysis.star_fix(model) if pkg is None else None
             if pkg is not None:
                 hint += f" (or `{pkg[1]}` to `{pkg[0]}`, which env.py already imports)"
+            elif star is not None:
+                hint += f" (or {star[1]})"
         else:
             hint = f"import `{analysis.rel(model.path)}` from `{analysis.env_rel}` (it is not importable from the project's sys.path)"
         yield table_not_registered_in_env.finding(

@@ -33,8 +33,14 @@ def target_metadata_missing(analysis, project):
     database with: it writes empty migrations (or fails with "Can't proceed with --autogenerate
     option; environment script ... does not provide a MetaData object").
 
+    A project that defines no mapped models at all (every migration written by hand) may leave
+    `target_metadata = None`: the rule only fires when it finds models autogenerate would miss.
+
     ## Example
     ```python
+    # app/models/__init__.py
+    class User(Base):
+        __tablename__ = "user_account"
     # migrations/env.py
     target_metadata = None
     ```
@@ -63,6 +69,8 @@ def target_metadata_missing(analysis, project):
             hint="fix the syntax error; Alembic cannot run this env.py either",
             anchor="broken",
         )
+    elif t.status in ("missing", "none") and not analysis.models:
+        return  # no models anywhere: hand-written migrations, autogenerate is not used
     elif t.status == "missing":
         yield target_metadata_missing.finding(
             f"`{env}` never sets `target_metadata`: autogenerate has no models to compare",

@@ -42,23 +42,32 @@ def model_on_other_metadata(analysis, project):
     if t.status != "ok" or t.unresolved_items:
         return
     targets = ", ".join(f"`{m.label}`" for m in t.metadatas)
+    target_labels = {m.label for m in t.metadatas}
     for model in analysis.models:
         if analysis.on_target(model):
             continue
         what = f"Model `{model.name}` (table `{model.shown_table}`)" if model.kind == "class" else f"Table `{model.shown_table}`"
-        hit = analysis.metadata_import(model.metadata)
+        md = model.metadata
+        clash = md.label in target_labels  # another `Base.metadata`, from another module
+        shown = f"`{md.label}` of `{analysis.rel(md.path)}`" if clash and md.path is not None else f"`{md.label}`"
+        hit = analysis.metadata_import(md)
         if hit is not None:
             listed = ", ".join(m.label for m in t.metadatas)
-            hint = f"add it to env.py: `{hit[0]}` and `target_metadata = [{listed}, {hit[1]}]` — or map the model on the target's base"
+            line, expr = hit
+            if clash:  # import it under another name
+                name = expr.split(".", 1)[0]
+                alias = f"Other{name}"
+                line, expr = f"{line} as {alias}", alias + expr[len(name):]
+            hint = f"add it to env.py: `{line}` and `target_metadata = [{listed}, {expr}]` — or map the model on the target's base"
         else:
             hint = f"map `{model.name}` on the base of {targets}, or add its MetaData to `target_metadata`"
         related = []
-        if model.metadata.path is not None and model.metadata.line:
-            related = [Location(analysis.rel(model.metadata.path), model.metadata.line)]
+        if md.path is not None and md.line:
+            related = [Location(analysis.rel(md.path), md.line)]
         yield model_on_other_metadata.finding(
-            f"{what} is on `{model.metadata.label}`, not on env.py's target_metadata ({targets})",
+            f"{what} is on {shown}, not on env.py's target_metadata ({targets})",
             at=analysis.location(model),
             hint=hint,
             related=related,
-            anchor=f"{model.name} {model.metadata.label}",
+            anchor=f"{model.name} {md.label}",
         )

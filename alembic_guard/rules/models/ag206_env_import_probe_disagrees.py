@@ -50,13 +50,14 @@ def env_import_probe_disagrees(analysis, project):
             anchor="probe-failed",
         )
         return
-    if analysis.target.status not in ("ok",):
-        expected: set[str] = set()
+    status = analysis.target.status
+    if status in ("ok", "unresolved"):
+        # unresolved target: compare what env.py imports, whatever MetaData it turns out to be
+        candidates = [m for m in analysis.models if analysis.registered(m) and (status != "ok" or analysis.on_target(m))]
     else:
-        expected = {
-            m.fullname for m in analysis.models
-            if m.owns_table and m.fullname and analysis.on_target(m) and analysis.registered(m)
-        }
+        candidates = []
+    expected = {m.fullname for m in candidates if m.owns_table and m.fullname}
+    computed = [m.name for m in candidates if m.owns_table and m.fullname is None]
     real = set(probe.tables)
     by_table: dict[str, list] = {}
     for m in analysis.models:
@@ -68,7 +69,7 @@ def env_import_probe_disagrees(analysis, project):
         if models:
             m = models[0]
             where = analysis.rel(m.path)
-            if analysis.target.status == "ok" and not analysis.on_target(m):
+            if status == "ok" and not analysis.on_target(m):
                 static = f"static analysis placed `{m.name}` on `{m.metadata.label}`, not on target_metadata"
             else:
                 static = f"static analysis found no import from `{env}` that reaches `{where}`"
@@ -81,8 +82,11 @@ def env_import_probe_disagrees(analysis, project):
                 anchor=f"probe-only {table}",
             )
         else:
+            also = ""
+            if computed:
+                also = f" (it could not compute the table names of {', '.join(f'`{n}`' for n in computed[:3])})"
             yield env_import_probe_disagrees.finding(
-                f"Importing `{env}` registers table `{table}`, which static analysis found in no scanned file",
+                f"Importing `{env}` registers table `{table}`, which static analysis found in no scanned file{also}",
                 at=analysis.env_location(),
                 hint="the table is defined dynamically or outside the scanned files (see `app_paths` / `exclude`); "
                 "define it in a project module env.py imports",
