@@ -155,3 +155,11 @@ def test_flow_crash_in_one_module_is_ag000_and_the_rest_still_runs(samples, monk
     assert ("app/wrong/jobs.py", "AG000") in codes
     assert ("app/wrong/jobs.py", "AG541") in codes  # engine rules need no flow
     assert ("app/wrong/routes.py", "AG523") in codes
+
+
+def test_missing_app_path_is_a_clear_error(samples):
+    proc = subprocess.run([sys.executable, "-m", "alembic_guard", "check", str(samples / "flask_sync_app"), "--select", "AG5", "--app-path", "nope/"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "--app-path" in proc.stderr and "no such file or folder" in proc.stderr
+    assert "Traceback" not in proc.stderr

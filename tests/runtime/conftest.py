@@ -3,8 +3,6 @@ each with a tiny users/orders schema and rows."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import ForeignKey
@@ -36,22 +34,18 @@ def _seed(engine) -> None:
             session.add(User(name=f"user{i}", orders=[Order(), Order()]))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def pg_runtime_url(pg_admin_url):
-    name = f"ag_runtime_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(pg_admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(pg_admin_url).set(database=name)
-    try:
+    """A throwaway PostgreSQL database (the sandbox drops it even on failure, SIGINT or SIGTERM).
+    Module-scoped: an open sandbox holds signal handlers, which other test modules inspect."""
+    from alembic_guard.sandbox.database import ServerSandbox
+
+    with ServerSandbox(pg_admin_url, owner="runtime-kit tests") as sandbox:
+        url = sandbox.create_database(prefix="ag_runtime")
         engine = sa.create_engine(url)
         _seed(engine)
         engine.dispose()
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")
