@@ -21,7 +21,8 @@ Safety rules every backend follows:
 * Cleanup runs on normal exit, on exceptions, on SIGINT and on SIGTERM: while a sandbox is open,
   those signals raise ``KeyboardInterrupt`` / ``SystemExit`` in the main thread so every
   ``with``/``finally`` runs, and an ``atexit`` hook closes whatever is still open.
-* Passwords never leave this module unmasked: `describe()`, errors and log lines use `mask_url`.
+* Passwords are masked (`mask_url`) in `describe()`, errors, warnings and log lines. Only the URL
+  that `create_database` returns carries the password: the round trip needs it to connect.
 
 >>> with open_sandbox("sqlite") as sb:
 ...     url = sb.create_database()
@@ -52,8 +53,15 @@ NAME_PREFIX = "ag"
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 # Sync drivers used when a URL names none (or an async one): admin work is synchronous.
 SYNC_DRIVERS = {"postgresql": "psycopg2", "mysql": "pymysql", "mariadb": "pymysql"}
-CONNECT_TIMEOUT_ARGS = {"psycopg2": "connect_timeout", "psycopg": "connect_timeout", "pymysql": "connect_timeout",
-                        "mysqldb": "connect_timeout", "pg8000": "timeout", "mysqlconnector": "connection_timeout"}
+# The connect-timeout keyword of each sync driver (None: leave the driver's default).
+CONNECT_TIMEOUT_ARGS = {
+    "psycopg2": "connect_timeout",
+    "psycopg": "connect_timeout",
+    "pymysql": "connect_timeout",
+    "mysqldb": "connect_timeout",
+    "pg8000": "timeout",
+    "mysqlconnector": "connection_timeout",
+}
 ASYNC_DRIVERS = {"asyncpg", "aiomysql", "asyncmy", "aiosqlite", "psycopg_async"}
 
 Progress = Callable[[str], None] | None
@@ -217,7 +225,7 @@ class Sandbox:
             # Most likely it does not exist (CREATE failed); if we were interrupted after the
             # CREATE, this drops it. A failure here must not hide the original error.
             try:
-                self._forget(name, drop=True)
+                self._forget(name)
             except Exception as exc:  # noqa: BLE001
                 log.debug("alembic-guard: no cleanup needed for %s: %s", name, mask_secrets(str(exc)))
                 self._created.pop(name, None)
@@ -234,7 +242,7 @@ class Sandbox:
                 f"refusing to drop database {name!r}: alembic-guard did not create it",
                 hint="only databases returned by create_database() of this sandbox can be dropped",
             )
-        self._forget(name, drop=True)
+        self._forget(name)
 
     def close(self) -> None:
         """Drop every database created here, then stop/remove what this sandbox started."""
@@ -244,7 +252,7 @@ class Sandbox:
             errors = []
             for name in list(self._created):
                 try:
-                    self._forget(name, drop=True)
+                    self._forget(name)
                 except Exception as exc:  # noqa: BLE001 - keep cleaning, report at the end
                     errors.append(f"{name}: {mask_secrets(str(exc))}")
             try:
@@ -304,12 +312,12 @@ class Sandbox:
         if self._closed:
             raise GuardError(f"{self.describe()} is closed")
 
-    def _forget(self, name: str, *, drop: bool) -> None:
+    def _forget(self, name: str) -> None:
+        """Drop `name` if it is still alive, then stop tracking it."""
         if name not in self._created:
             return
-        if drop:
-            with _SignalsDeferred():
-                self._drop(name)
+        with _SignalsDeferred():
+            self._drop(name)
         del self._created[name]
 
 
@@ -434,6 +442,21 @@ class ServerSandbox(Sandbox):
                     )
                     conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
             else:
+                # MySQL has no WITH (FORCE): a leftover connection with an open transaction would
+                # hold a metadata lock and make DROP wait forever. End the connections to *this*
+                # database (ours by name) first.
+                rows = conn.execute(
+                    sa.text(
+                        "SELECT id FROM information_schema.processlist WHERE db = :n AND id <> CONNECTION_ID()"
+                    ),
+                    {"n": name},
+                ).all()
+                for (thread_id,) in rows:
+                    try:
+                        conn.execute(sa.text(f"KILL {int(thread_id)}"))
+                    except sa.exc.DBAPIError:
+                        pass  # already gone
+                conn.execute(sa.text("SET SESSION lock_wait_timeout = 60"))  # never wait forever
                 conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
         log.debug("alembic-guard: dropped database %s on %s", name, self._masked)
 
