@@ -168,3 +168,21 @@ def test_password_never_printed_by_a_failing_child(pg_admin_url):
         shown = output.replace(info["url"], "<url>")  # the child itself printed the live URL on purpose
         assert secret not in shown
         assert "***" in info["describe"] and secret not in info["describe"]
+
+
+@pytest.mark.embedded
+def test_sweep_stops_a_server_whose_owner_is_gone(pg_bindir):
+    """Belt and braces for platforms without PDEATHSIG: the sweep stops an orphaned postmaster."""
+    from alembic_guard.sandbox import embedded
+
+    cluster = embedded.PostgresCluster.start(embedded.find_binaries(pg_bindir))
+    pid, workdir = cluster.process.pid, cluster.workdir
+    try:
+        dead = subprocess.Popen([sys.executable, "-c", "pass"])
+        dead.wait()
+        (workdir / tempdirs.OWNER_FILE).write_text(f"{dead.pid} 1\n")  # as if its owner had died
+        assert workdir in tempdirs.sweep("pg")
+        cluster.process.wait(timeout=10)  # reap: it was our child
+        assert not _alive(pid) and not workdir.exists()
+    finally:
+        cluster.stop()
