@@ -410,8 +410,6 @@ class PostgresCluster:
         """Fast shutdown (SIGINT), wait, escalate if needed; then remove the folder."""
         proc, self.process = self.process, None
         try:
-            if self._cache_writer is not None:  # let the cache copy finish before removing its source
-                self._cache_writer.join(timeout=60)
             if proc is not None and proc.poll() is None:
                 for sig, wait in ((signal.SIGINT, STOP_TIMEOUT), (signal.SIGQUIT, 5.0), (signal.SIGKILL, 5.0)):
                     try:
@@ -423,6 +421,8 @@ class PostgresCluster:
                     except ProcessLookupError:
                         break
         finally:
+            if self._cache_writer is not None:  # let the cache copy finish before removing its source
+                self._cache_writer.join(timeout=60)
             tempdirs.remove(self.workdir)
 
     @property
