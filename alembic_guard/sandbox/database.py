@@ -19,8 +19,9 @@ Safety rules every backend follows:
 * It never writes to a database it did not create: on a server it only runs
   ``CREATE DATABASE`` / ``DROP DATABASE`` for names it generated in this process.
 * Cleanup runs on normal exit, on exceptions, on SIGINT and on SIGTERM: while a sandbox is open,
-  those signals raise ``KeyboardInterrupt`` / ``SystemExit`` in the main thread so every
-  ``with``/``finally`` runs, and an ``atexit`` hook closes whatever is still open.
+  SIGINT raises ``KeyboardInterrupt`` in the main thread so every ``with``/``finally`` runs;
+  SIGTERM closes every open sandbox at once and then takes its usual course; an ``atexit`` hook
+  closes whatever is still open at exit.
 * Passwords are masked (`mask_url`) in `describe()`, errors, warnings and log lines. Only the URL
   that `create_database` returns carries the password: the round trip needs it to connect.
 
@@ -76,11 +77,24 @@ _SAVED_HANDLERS: dict[int, object] = {}
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-def _raise_for_signal(signum, frame):  # noqa: ARG001 - signal handler signature
-    """Turn SIGINT/SIGTERM into exceptions so `finally` blocks and `__exit__` run."""
+def _on_signal(signum, frame):
+    """SIGINT: raise KeyboardInterrupt, so `finally` blocks and `__exit__` clean up as usual.
+
+    SIGTERM: clean up right here, then let the signal do what it would have done without us (the
+    previous handler, or the default: the process ends, killed by SIGTERM). Raising SystemExit
+    instead is not enough: pytest, and any `except BaseException`, would catch it as an ordinary
+    error and carry on, and a cancelled CI job would then be SIGKILLed with everything left behind.
+    """
     if signum == signal.SIGINT:
         raise KeyboardInterrupt
-    raise SystemExit(128 + signum)
+    previous = _SAVED_HANDLERS.get(signum, signal.SIG_DFL)
+    with _SignalsDeferred():
+        close_all()  # restores the previous handlers once the last sandbox is closed
+    if callable(previous):
+        previous(signum, frame)
+        return
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
 
 
 def _install_handlers() -> None:
@@ -91,14 +105,14 @@ def _install_handlers() -> None:
         if old is signal.SIG_IGN:
             continue  # the caller asked to ignore it (nohup, background job): keep that
         _SAVED_HANDLERS[sig] = old
-        signal.signal(sig, _raise_for_signal)
+        signal.signal(sig, _on_signal)
 
 
 def _restore_handlers() -> None:
     if threading.current_thread() is not threading.main_thread():
         return
     for sig, old in list(_SAVED_HANDLERS.items()):
-        if signal.getsignal(sig) is _raise_for_signal:
+        if signal.getsignal(sig) is _on_signal:
             signal.signal(sig, old if old is not None else signal.SIG_DFL)
         del _SAVED_HANDLERS[sig]
 
@@ -475,7 +489,9 @@ class ServerSandbox(Sandbox):
         log.debug("alembic-guard: dropped database %s on %s", name, self._masked)
 
     def _shutdown(self) -> None:
-        self._engine.dispose()
+        engine = getattr(self, "_engine", None)  # absent if closed (by SIGTERM) while still opening
+        if engine is not None:
+            engine.dispose()
 
 
 def _db_error(exc) -> str:

@@ -41,7 +41,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -373,8 +373,15 @@ class PostgresCluster:
     # -- lifecycle ----------------------------------------------------------------------------
     @classmethod
     def start(
-        cls, binaries: Binaries | None = None, *, use_cache: bool | None = None, progress: Progress = None
+        cls,
+        binaries: Binaries | None = None,
+        *,
+        use_cache: bool | None = None,
+        progress: Progress = None,
+        on_created: Callable[["PostgresCluster"], None] | None = None,
     ) -> "PostgresCluster":
+        """Start a cluster. `on_created` gets it before anything runs, so an owner can stop it even
+        if the start is cut short (SIGTERM cleans up from a signal handler, mid-start)."""
         say = progress or (lambda _m: None)
         t0 = time.perf_counter()
         binaries = binaries or find_binaries()
@@ -384,6 +391,8 @@ class PostgresCluster:
             use_cache = not os.environ.get(ENV_NO_CACHE)
         workdir = tempdirs.make("pg")
         cluster = cls(binaries, who, workdir)
+        if on_created is not None:
+            on_created(cluster)
         try:
             if who.switch:
                 os.chown(workdir, who.uid, who.gid)
@@ -628,10 +637,12 @@ class EmbeddedSandbox(ServerSandbox):
 
     def __init__(self, *, bindir: str | Path | None = None, use_cache: bool | None = None, progress: Progress = None):
         binaries = find_binaries(bindir)  # before registering: nothing to clean up yet
-        Sandbox.__init__(self)  # signal-safe from here: an interrupted start still stops the server
         self.cluster: PostgresCluster | None = None
+        Sandbox.__init__(self)  # signal-safe from here: an interrupted start still stops the server
         try:
-            self.cluster = PostgresCluster.start(binaries, use_cache=use_cache, progress=progress)
+            PostgresCluster.start(
+                binaries, use_cache=use_cache, progress=progress, on_created=lambda c: setattr(self, "cluster", c)
+            )
             ServerSandbox.__init__(
                 self,
                 self.cluster.url(),
@@ -658,6 +669,8 @@ class EmbeddedSandbox(ServerSandbox):
         # else: the whole cluster is gone, and the database with it
 
     def _shutdown(self) -> None:
-        super()._shutdown()
-        if self.cluster is not None:
-            self.cluster.stop()
+        try:
+            super()._shutdown()
+        finally:
+            if self.cluster is not None:
+                self.cluster.stop()

@@ -80,7 +80,7 @@ def _assert_died_as_asked(ending, rc: int, output: str) -> None:
     elif ending == signal.SIGINT:
         assert rc in (1, -signal.SIGINT, 130) and "KeyboardInterrupt" in output
     else:
-        assert rc == 128 + signal.SIGTERM
+        assert rc == -signal.SIGTERM  # cleaned up, then ended by the signal as if we were not there
 
 
 @pytest.mark.postgres
@@ -186,3 +186,44 @@ def test_sweep_stops_a_server_whose_owner_is_gone(pg_bindir):
         assert not _alive(pid) and not workdir.exists()
     finally:
         cluster.stop()
+
+
+@pytest.mark.embedded
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=lambda s: s.name)
+def test_embedded_signal_while_the_server_is_starting(sig, pg_bindir, monkeypatch):
+    monkeypatch.setenv("ALEMBIC_GUARD_PG_BINDIR", str(pg_bindir))
+    proc = subprocess.run(
+        [sys.executable, str(CHILD), "embedded", f"signal-while-starting:{int(sig)}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "STARTED ANYWAY" not in proc.stdout
+    workdirs = json.loads(proc.stdout.splitlines()[0])["workdirs"]
+    assert len(workdirs) == 1, proc.stdout + proc.stderr
+    assert not Path(workdirs[0]).exists(), "temp folder left behind by an interrupted start"
+    assert proc.returncode in ((1, 130, -signal.SIGINT) if sig == signal.SIGINT else (-signal.SIGTERM,))
+
+
+def test_sigterm_stops_a_pytest_session_and_cleans_up(tmp_path):
+    """pytest catches SystemExit as a test failure and carries on; SIGTERM must end the run, cleaned up."""
+    (tmp_path / "test_user.py").write_text(
+        "import os, signal, time\n"
+        "def test_a(alembic_guard_database, alembic_guard_sandbox):\n"
+        "    print('FOLDER', alembic_guard_sandbox.path, flush=True)\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    time.sleep(5)\n"
+        "def test_b():\n"
+        "    print('TEST_B_RAN')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", "--alembic-guard-db", "sqlite", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == -signal.SIGTERM, proc.stdout + proc.stderr
+    assert "TEST_B_RAN" not in proc.stdout
+    folder = Path(proc.stdout.split("FOLDER ", 1)[1].split()[0])
+    assert not folder.exists()

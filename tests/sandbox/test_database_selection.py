@@ -111,12 +111,12 @@ def test_signal_handlers_installed_while_open_and_restored_after():
     old_int = signal.signal(signal.SIGINT, signal.SIG_IGN)  # e.g. nohup / background job
     try:
         with open_sandbox("sqlite") as outer:
-            assert signal.getsignal(signal.SIGTERM) is database._raise_for_signal
+            assert signal.getsignal(signal.SIGTERM) is database._on_signal
             assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # ignored stays ignored
             with open_sandbox("sqlite"):
                 pass
             # an inner sandbox closing does not drop the protection of the outer one
-            assert signal.getsignal(signal.SIGTERM) is database._raise_for_signal
+            assert signal.getsignal(signal.SIGTERM) is database._on_signal
             assert outer in database._OPEN
         assert signal.getsignal(signal.SIGTERM) is mine
         assert database._OPEN == []
