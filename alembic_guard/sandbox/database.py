@@ -40,6 +40,7 @@ import re
 import secrets
 import signal
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -106,15 +107,99 @@ def _install_handlers() -> None:
             continue  # the caller asked to ignore it (nohup, background job): keep that
         _SAVED_HANDLERS[sig] = old
         signal.signal(sig, _on_signal)
+    _Watchdog.start()
 
 
 def _restore_handlers() -> None:
     if threading.current_thread() is not threading.main_thread():
         return
+    _Watchdog.stop()
     for sig, old in list(_SAVED_HANDLERS.items()):
         if signal.getsignal(sig) is _on_signal:
             signal.signal(sig, old if old is not None else signal.SIG_DFL)
         del _SAVED_HANDLERS[sig]
+
+
+class _Watchdog:
+    """Gets a stuck main thread moving again when SIGINT/SIGTERM arrives.
+
+    Python runs signal handlers in the main thread between bytecodes, so while that thread waits
+    in a driver's C call (psycopg2 running a migration's ``SELECT pg_sleep(600)`` or waiting for a
+    lock) no handler runs and nothing is cleaned up. CPython's C-level handler still writes the
+    signal number to the wakeup fd; this thread reads it and, if a sandbox is still open a moment
+    later, cancels the statements running in *our* throwaway databases (never in any other), so
+    the call returns and the handler runs. If a SIGTERM is still not handled after
+    `TERM_GRACE` seconds, it cleans up itself and ends the process.
+    Skipped when someone else (an asyncio loop's signal handling) already owns the wakeup fd.
+    """
+
+    CANCEL_AFTER = 0.3
+    TERM_GRACE = 10.0
+    _pipe: tuple[int, int] | None = None
+
+    @classmethod
+    def start(cls) -> None:
+        if cls._pipe is not None:
+            return
+        r, w = os.pipe()
+        os.set_blocking(w, False)
+        try:
+            previous = signal.set_wakeup_fd(w, warn_on_full_buffer=False)
+        except (ValueError, OSError):
+            os.close(r)
+            os.close(w)
+            return
+        if previous != -1:  # taken (e.g. asyncio): leave it alone, handlers still work when not stuck
+            signal.set_wakeup_fd(previous)
+            os.close(r)
+            os.close(w)
+            return
+        cls._pipe = (r, w)
+        threading.Thread(target=cls._run, args=(r,), name="alembic-guard-signals", daemon=True).start()
+
+    @classmethod
+    def stop(cls) -> None:
+        if cls._pipe is None:
+            return
+        r, w = cls._pipe
+        cls._pipe = None
+        current = signal.set_wakeup_fd(-1)
+        if current not in (w, -1):  # someone replaced ours meanwhile: keep theirs
+            signal.set_wakeup_fd(current)
+        os.close(w)  # the thread sees EOF and closes `r`
+
+    @classmethod
+    def _run(cls, r: int) -> None:
+        try:
+            while True:
+                data = os.read(r, 64)
+                if not data:
+                    return
+                signums = set(data) & {int(s) for s in _SIGNALS}
+                if signums:
+                    cls._unstick(signal.SIGTERM in signums)
+        except OSError:
+            return
+        finally:
+            os.close(r)
+
+    @classmethod
+    def _unstick(cls, terminate: bool) -> None:
+        time.sleep(cls.CANCEL_AFTER)
+        for sandbox in list(_OPEN):
+            try:
+                sandbox._cancel_running()
+            except Exception as exc:  # noqa: BLE001 - best effort, from a helper thread
+                log.debug("alembic-guard: could not cancel statements in %s: %s", sandbox.describe(), mask_secrets(str(exc)))
+        if not terminate:
+            return
+        deadline = time.monotonic() + cls.TERM_GRACE
+        while _OPEN and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if _OPEN:  # the main thread never got to it: clean up from here and end as SIGTERM would
+            log.warning("alembic-guard: SIGTERM not handled by the main thread; cleaning up from the signal watchdog")
+            close_all()
+            os._exit(128 + int(signal.SIGTERM))
 
 
 def _register(sandbox: "Sandbox") -> None:
@@ -321,6 +406,9 @@ class Sandbox:
     def _shutdown(self) -> None:
         """Stop/remove what the sandbox started (server, container, folder)."""
 
+    def _cancel_running(self) -> None:
+        """Cancel statements running in this sandbox's databases (called from another thread)."""
+
     # -- internals ----------------------------------------------------------------------------
     def _check_open(self) -> None:
         if self._closed:
@@ -487,6 +575,31 @@ class ServerSandbox(Sandbox):
                 conn.execute(sa.text("SET SESSION lock_wait_timeout = 60"))  # never wait forever
                 conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
         log.debug("alembic-guard: dropped database %s on %s", name, self._masked)
+
+    def _cancel_running(self) -> None:
+        import sqlalchemy as sa
+
+        names = [n for n, url in self._created.items() if url]
+        if not names or getattr(self, "_engine", None) is None:
+            return
+        with self._engine.connect() as conn:
+            if self.dialect == "postgresql":
+                conn.execute(
+                    sa.text("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE datname = ANY(:names)"),
+                    {"names": names},
+                )
+                return
+            rows = conn.execute(
+                sa.text("SELECT id FROM information_schema.processlist WHERE db IN :names AND command = 'Query'").bindparams(
+                    sa.bindparam("names", expanding=True)
+                ),
+                {"names": names},
+            ).all()
+            for (thread_id,) in rows:
+                try:
+                    conn.execute(sa.text(f"KILL QUERY {int(thread_id)}"))
+                except sa.exc.DBAPIError:
+                    pass
 
     def _shutdown(self) -> None:
         engine = getattr(self, "_engine", None)  # absent if closed (by SIGTERM) while still opening

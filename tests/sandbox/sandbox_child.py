@@ -1,6 +1,6 @@
 """Child process for the cleanup tests: open a sandbox, create a database, report, then misbehave.
 
-Usage: python sandbox_child.py SPEC MODE   (MODE: raise | wait)
+Usage: python sandbox_child.py SPEC MODE   (MODE: raise | wait | stuck-query | signal-while-starting:N)
 Prints one JSON line {"url", "name", "pid", "workdir", "postmaster"} once the database exists.
 """
 
@@ -45,5 +45,13 @@ info = {
 print(json.dumps(info), flush=True)
 if mode == "raise":
     raise RuntimeError("a migration failed")
+if mode == "stuck-query":  # a migration stuck in the driver's C code (no Python handler can run)
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        sleep = "SELECT pg_sleep(120)" if url.startswith("postgresql") else "SELECT SLEEP(120)"
+        conn.execute(sa.text(sleep))
+    print("QUERY FINISHED", flush=True)
 while True:
     time.sleep(0.05)

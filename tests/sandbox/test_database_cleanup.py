@@ -35,10 +35,10 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def run_child(spec: str, ending, *, secret: str | None = None):
+def run_child(spec: str, ending, *, mode: str | None = None):
     """Start the child, wait for its database, end it the given way; return (info, rc, output)."""
     proc = subprocess.Popen(
-        [sys.executable, str(CHILD), spec, "raise" if ending == "raise" else "wait"],
+        [sys.executable, str(CHILD), spec, mode or ("raise" if ending == "raise" else "wait")],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -49,8 +49,10 @@ def run_child(spec: str, ending, *, secret: str | None = None):
             pytest.fail(f"child did not start: {proc.communicate(timeout=30)[1]}")
         info = json.loads(line)
         if ending != "raise":
+            if mode == "stuck-query":
+                time.sleep(0.5)  # let the query start
             proc.send_signal(ending)
-        out, err = proc.communicate(timeout=60)
+        out, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -227,3 +229,22 @@ def test_sigterm_stops_a_pytest_session_and_cleans_up(tmp_path):
     assert "TEST_B_RAN" not in proc.stdout
     folder = Path(proc.stdout.split("FOLDER ", 1)[1].split()[0])
     assert not folder.exists()
+
+
+@pytest.mark.parametrize("ending", [signal.SIGINT, signal.SIGTERM], ids=_ending_id)
+@pytest.mark.parametrize(
+    "server",
+    [pytest.param("pg", marks=pytest.mark.postgres), pytest.param("maria", marks=pytest.mark.mariadb)],
+)
+def test_signal_while_a_statement_hangs_in_the_driver(server, ending, request):
+    """psycopg2 waits in C: no Python signal handler runs until the statement ends. The watchdog
+    cancels statements in our own databases, so Ctrl-C / SIGTERM still clean up within seconds."""
+    admin = request.getfixturevalue("pg_admin_url" if server == "pg" else "mariadb_admin_url")
+    keeper = request.getfixturevalue("keeper_pg" if server == "pg" else "keeper_maria")
+    started = time.monotonic()
+    info, rc, output = run_child(admin, ending, mode="stuck-query")
+    assert time.monotonic() - started < 25, "the interrupted child hung"
+    assert "QUERY FINISHED" not in output
+    _assert_died_as_asked(ending, rc, output)
+    _assert_clean(info, admin)
+    assert_untouched(keeper)
