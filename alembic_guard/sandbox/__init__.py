@@ -2,4 +2,55 @@
 
 This package is the only place (with `runtime` and the `--import` probes) that executes the
 analysed project's code or touches a database.
+
+`run_roundtrip_rules` is the engine's runner for rules of kind `roundtrip` (AG3xx, AG203): it
+opens one sandbox, runs the round trip once per project (cached in `project.analysis`), and hands
+the result to every rule.
 """
+
+from __future__ import annotations
+
+from alembic_guard.masking import mask_secrets
+
+
+def roundtrip_result(project, *, drift: bool = True, progress=None):
+    """The round trip of `project` under its settings; computed once per Project."""
+
+    def factory(project):
+        from alembic_guard.sandbox.database import open_sandbox
+        from alembic_guard.sandbox.roundtrip import run_roundtrip
+
+        s = project.settings
+        with open_sandbox(s.db, db_url=s.db_url, dialect=project.dialect, docker_image=s.docker_image, progress=progress) as sb:
+            return run_roundtrip(
+                project,
+                sb,
+                with_data=s.with_data,
+                step_timeout=s.step_timeout,
+                shard=s.shard,
+                drift=drift,
+                progress=progress,
+            )
+
+    return project.analysis("roundtrip", factory)
+
+
+def run_roundtrip_rules(rules, project, ctx) -> None:
+    wants_drift = any(r.code == "AG203" for r in rules)
+    result = roundtrip_result(project, drift=wants_drift, progress=ctx.progress)
+    ctx.facts["roundtrip"] = result.facts()
+    if wants_drift and result.drift is None:
+        shard = result.shard
+        reason = (
+            f"drift is checked by the last shard only (this is shard {shard[0]}/{shard[1]})"
+            if shard and shard[0] != shard[1]
+            else f"drift at head not computed: {mask_secrets(result.drift_note or 'unknown reason')}"
+        )
+        ctx.skip(["AG203"], reason)
+    if not result.with_data and any(r.code == "AG306" for r in rules):
+        ctx.skip(["AG306"], "pass --with-data to seed rows before each upgrade")
+    for rule in rules:
+        ctx.call(rule, result, project)
+
+
+__all__ = ["roundtrip_result", "run_roundtrip_rules"]

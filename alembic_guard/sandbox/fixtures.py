@@ -70,3 +70,58 @@ def alembic_guard_database(alembic_guard_sandbox) -> str:
 # =============================================================================================
 # Round trip (owner: roundtrip) — fixtures that run the checks go below this line
 # =============================================================================================
+#
+#   alembic_guard_project_path  the Alembic project to check: $ALEMBIC_GUARD_PROJECT, else the
+#                               pytest rootdir; override this fixture in your conftest.py
+#   alembic_guard_settings      Settings of that project ([tool.alembic-guard] in pyproject.toml)
+#   alembic_guard_project       the statically loaded Project
+#   alembic_guard_roundtrip     the round trip (RoundTripResult), run ONCE per session in the
+#                               sandbox above; EXECUTES env.py and the migrations
+#   alembic_guard_findings      the round-trip findings (AG3xx, AG203) as a list
+#
+# Assertions and ready-made tests: `alembic_guard.sandbox.checks`.
+# =============================================================================================
+ENV_PROJECT = "ALEMBIC_GUARD_PROJECT"
+
+
+@pytest.fixture(scope="session")
+def alembic_guard_project_path(request):
+    from pathlib import Path
+
+    return Path(os.environ.get(ENV_PROJECT) or request.config.rootpath)
+
+
+@pytest.fixture(scope="session")
+def alembic_guard_settings(alembic_guard_project_path):
+    from alembic_guard import settings as settings_mod
+
+    return settings_mod.load(alembic_guard_project_path)
+
+
+@pytest.fixture(scope="session")
+def alembic_guard_project(alembic_guard_settings):
+    from alembic_guard.project import Project
+
+    return Project.load(alembic_guard_settings)
+
+
+@pytest.fixture(scope="session")
+def alembic_guard_roundtrip(alembic_guard_project, alembic_guard_sandbox):
+    """Upgrade, downgrade and re-upgrade every revision (all branches) in a throwaway database."""
+    from alembic_guard.sandbox.roundtrip import run_roundtrip
+
+    s = alembic_guard_project.settings
+    return run_roundtrip(
+        alembic_guard_project,
+        alembic_guard_sandbox,
+        with_data=s.with_data,
+        step_timeout=s.step_timeout,
+        drift=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def alembic_guard_findings(alembic_guard_roundtrip):
+    from alembic_guard.sandbox.checks import findings
+
+    return findings(alembic_guard_roundtrip)

@@ -13,7 +13,10 @@ import re
 import pytest
 
 from alembic_guard.docs import REQUIRED_SECTIONS, sections
-from alembic_guard.rules.models import RULES
+from alembic_guard.rules.models import RULES as _ALL
+
+# AG203 (drift at head) is of kind roundtrip and needs a database: tests/sandbox covers it.
+RULES = tuple(r for r in _ALL if r.kind == "models")
 
 HEADER = re.compile(r"^#\s+([\w./-]+\.py)\b.*$")
 PRELUDE = "from sqlalchemy.orm import DeclarativeBase  # noqa: F401\nfrom app.db import Base  # noqa: F401\n"

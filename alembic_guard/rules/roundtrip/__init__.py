@@ -1,3 +1,21 @@
 """Rules of the roundtrip family. RULES lists them in code order; keep one rule per module."""
 
-RULES: tuple = ()
+from alembic_guard.rules.roundtrip.ag300_roundtrip_not_representative import roundtrip_not_representative
+from alembic_guard.rules.roundtrip.ag301_upgrade_fails import upgrade_fails
+from alembic_guard.rules.roundtrip.ag302_downgrade_fails import downgrade_fails
+from alembic_guard.rules.roundtrip.ag303_downgrade_leaves_trace import downgrade_leaves_trace
+from alembic_guard.rules.roundtrip.ag304_reupgrade_fails import reupgrade_fails
+from alembic_guard.rules.roundtrip.ag305_irreversible_revision_floor import irreversible_revision_floor
+from alembic_guard.rules.roundtrip.ag306_upgrade_fails_with_data import upgrade_fails_with_data
+from alembic_guard.rules.roundtrip.ag307_migration_step_timeout import migration_step_timeout
+
+RULES: tuple = (
+    roundtrip_not_representative,
+    upgrade_fails,
+    downgrade_fails,
+    downgrade_leaves_trace,
+    reupgrade_fails,
+    irreversible_revision_floor,
+    upgrade_fails_with_data,
+    migration_step_timeout,
+)

@@ -1,0 +1,201 @@
+"""Run the project's own env.py, the way `alembic upgrade` does, against a sandbox database.
+
+This is the ONLY module that uses Alembic's private API (`ScriptDirectory._upgrade_revs`,
+`MigrationStep.upgrade_from_script/downgrade_from_script`). It EXECUTES the analysed project's
+env.py and revision files.
+
+Speed: the `Config` and `ScriptDirectory` are built once (re-importing every revision file per
+step is what makes `alembic.command` slow); `EnvironmentContext` is driven directly, like
+pytest-alembic's executor. Better still, one env.py run can carry many steps: the work function
+passed to `MigrationContext.run_migrations` may be a *generator*, which Alembic consumes lazily,
+so the caller gets control back between steps (to snapshot the schema, seed rows...) without
+re-running env.py.
+
+The sandbox is injected three ways, because env.py files pick it up differently:
+`config.attributes["connection"]` (the cookbook pattern), the `sqlalchemy.url` main option, and
+the environment variables named in `settings.env_vars` (e.g. `DATABASE_URL`), set only while
+env.py runs. Async env.py files get an async driver in the URL (asyncpg, aiosqlite...).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic.config import Config
+from alembic.runtime.environment import EnvironmentContext
+from alembic.runtime.migration import MigrationContext, MigrationStep
+from alembic.script import ScriptDirectory
+
+from alembic_guard.errors import GuardError
+
+WorkFn = Callable[[tuple, MigrationContext], Iterable]
+
+_ASYNC_MARKERS = ("async_engine_from_config", "create_async_engine", "AsyncEngine", "run_sync", "asyncio.run")
+_ASYNC_DRIVERS = {
+    "postgresql": ("asyncpg", "psycopg"),
+    "sqlite": ("aiosqlite",),
+    "mysql": ("aiomysql", "asyncmy"),
+    "mariadb": ("aiomysql", "asyncmy"),
+}
+
+
+@dataclass
+class AlembicEnv:
+    """One Alembic environment: Config and ScriptDirectory loaded once, env.py run on demand."""
+
+    config: Config
+    script: ScriptDirectory
+    root: Path
+    env_vars: tuple[str, ...] = ("DATABASE_URL",)
+    is_async: bool = False
+    extra_paths: tuple[str, ...] = ()  # alembic.ini's prepend_sys_path, as Alembic applies it
+    output: io.StringIO = field(default_factory=io.StringIO)  # what env.py / migrations printed
+    real_stderr: object = None  # sys.stderr outside env.py (for progress output during a run)
+
+    @classmethod
+    def load(cls, project) -> "AlembicEnv":
+        layout = project.layout
+        out = io.StringIO()
+        if layout.ini_path is not None:
+            config = Config(str(layout.ini_path), ini_section=layout.section, stdout=out)
+        else:
+            config = Config(stdout=out)
+            config.set_main_option("script_location", str(layout.script_location))
+            if len(layout.version_locations) > 1 or layout.version_locations[0] != layout.script_location / "versions":
+                config.set_main_option("version_path_separator", "newline")
+                config.set_main_option("version_locations", "\n".join(str(v) for v in layout.version_locations))
+            if layout.recursive:
+                config.set_main_option("recursive_version_locations", "true")
+        try:
+            env_source = layout.env_py.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise GuardError(f"cannot read {layout.env_py}: {exc.strerror}", hint="the round trip runs env.py; restore it") from None
+        root = layout.ini_path.parent if layout.ini_path is not None else layout.root
+        with _project_import_scope(root):
+            before = len(sys.path)
+            try:
+                script = ScriptDirectory.from_config(config)
+                extra_paths = tuple(sys.path[: len(sys.path) - before])  # prepend_sys_path
+                script.revision_map.heads  # noqa: B018 - loads every revision file now, once
+            except Exception as exc:  # noqa: BLE001 - user code: report, never a traceback
+                raise GuardError(
+                    f"Alembic cannot load the revision files: {type(exc).__name__}: {exc}",
+                    hint="run `alembic heads` to see the same error; the static checks (without --db) explain graph problems",
+                ) from None
+        return cls(
+            config=config,
+            script=script,
+            root=root,
+            env_vars=tuple(project.settings.env_vars),
+            is_async=any(m in env_source for m in _ASYNC_MARKERS),
+            extra_paths=extra_paths,
+        )
+
+    # ------------------------------------------------------------------ URLs
+    def url_for_env(self, url: str) -> str:
+        """The sandbox URL with a driver env.py can use (an async one for an async env.py)."""
+        if not self.is_async:
+            return url
+        parsed = sa.engine.make_url(url)
+        backend = parsed.get_backend_name()
+        for driver in _ASYNC_DRIVERS.get(backend, ()):
+            if importlib.util.find_spec(driver) is not None:
+                return parsed.set(drivername=f"{backend}+{driver}").render_as_string(hide_password=False)
+        return url
+
+    # ------------------------------------------------------------------ steps
+    def up(self, revision: str) -> MigrationStep:
+        """The single upgrade step of `revision` (its parents must be applied)."""
+        return MigrationStep.upgrade_from_script(self.script.revision_map, self.script.get_revision(revision))
+
+    def down(self, revision: str) -> MigrationStep:
+        """The single downgrade step of `revision` (it must be a current head)."""
+        return MigrationStep.downgrade_from_script(self.script.revision_map, self.script.get_revision(revision))
+
+    def steps_to(self, targets: Iterable[str], heads: tuple[str, ...]) -> Iterator[MigrationStep]:
+        """Upgrade steps from `heads` straight to every revision in `targets` (Alembic's own path)."""
+        current = tuple(heads)
+        for target in targets:
+            for step in self.script._upgrade_revs(target, current):
+                yield step
+            current = _merge_heads(self.script, current, target)
+
+    # ------------------------------------------------------------------ env.py
+    def run(self, url: str, fn: WorkFn, connection: sa.engine.Connection | None = None) -> None:
+        """Run env.py once; Alembic calls `fn(heads, migration_context)` for the steps to run.
+
+        Exceptions from env.py or the migrations propagate unchanged."""
+        env_url = self.url_for_env(url)
+        cfg = self.config
+        cfg.set_main_option("sqlalchemy.url", env_url.replace("%", "%%"))
+        cfg.attributes.pop("connection", None)
+        if connection is not None:
+            cfg.attributes["connection"] = connection
+            if "connect" not in vars(connection):
+                # env.py files written for pytest-alembic expect an Engine here and call
+                # `.connect()`: hand back the same connection, not closed on exit
+                connection.connect = lambda: contextlib.nullcontext(connection)
+        saved_env = {k: os.environ.get(k) for k in self.env_vars}
+        self.real_stderr = sys.stderr
+        try:
+            for key in self.env_vars:
+                os.environ[key] = env_url
+            # env.py's fileConfig() points Alembic's INFO log at sys.stderr, and migrations may
+            # print: keep that out of our report (like `alembic -q`), but keep it for errors
+            with contextlib.redirect_stderr(self.output), contextlib.redirect_stdout(self.output), \
+                    _project_import_scope(self.root, self.extra_paths), \
+                    EnvironmentContext(cfg, self.script, fn=fn, as_sql=False):
+                self.script.run_env()
+        finally:
+            cfg.attributes.pop("connection", None)
+            for key, value in saved_env.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+def _merge_heads(script: ScriptDirectory, current: tuple[str, ...], target: str) -> tuple[str, ...]:
+    """Heads after upgrading `current` to `target`: drop the ancestors of `target`."""
+    rmap = script.revision_map
+    ancestors = {r.revision for r in rmap._get_ancestor_nodes([rmap.get_revision(target)])}  # noqa: SLF001
+    return tuple([h for h in current if h not in ancestors] + [target])
+
+
+@contextlib.contextmanager
+def _project_import_scope(root: Path, extra_paths: tuple[str, ...] = ()) -> Iterator[None]:
+    """Run user code as `alembic` would from the project folder, then undo the global side effects
+    that would leak into the next project analysed in this process: cwd, sys.path, modules
+    imported from the project (models.py...), and the logging setup env.py's fileConfig replaces."""
+    old_cwd = os.getcwd()
+    old_path = list(sys.path)
+    old_modules = set(sys.modules)
+    root_logger = logging.getLogger()
+    old_handlers, old_level = list(root_logger.handlers), root_logger.level
+    old_disabled = {name: lg.disabled for name, lg in logging.Logger.manager.loggerDict.items() if isinstance(lg, logging.Logger)}
+    resolved = str(root.resolve())
+    try:
+        os.chdir(root)
+        sys.path[:0] = extra_paths
+        yield
+    finally:
+        os.chdir(old_cwd)
+        sys.path[:] = old_path
+        for name in set(sys.modules) - old_modules:
+            file = getattr(sys.modules.get(name), "__file__", None) or ""
+            if file.startswith(resolved):
+                sys.modules.pop(name, None)
+        root_logger.handlers[:] = old_handlers
+        root_logger.setLevel(old_level)
+        for name, lg in logging.Logger.manager.loggerDict.items():
+            if isinstance(lg, logging.Logger):
+                lg.disabled = old_disabled.get(name, False)

@@ -1,0 +1,486 @@
+"""The branch-aware round trip: upgrade, downgrade, re-upgrade every revision, in a sandbox.
+
+For every revision R in upgrade order (all branches and merge points, parents first):
+
+1. (`--with-data`) seed a few synthetic rows into every table;
+2. upgrade R (one step), snapshot the schema;
+3. downgrade R (one step), snapshot, compare with the snapshot taken before step 2;
+4. upgrade R again.
+
+Irreversible revisions (no `downgrade()`, or one that raises NotImplementedError) are a floor:
+they are upgraded but never downgraded. A failed upgrade makes R's descendants untestable; they
+are listed, not run. Everything is returned as values (`RoundTripResult`); rules turn them into
+findings.
+
+Speed and fidelity:
+- env.py runs once for the whole walk (a generator feeds Alembic one step at a time), and again
+  only after a failure;
+- on PostgreSQL the walk runs in ONE transaction that is rolled back at the end ("transaction"
+  mode); after a failure one rollback empties the sandbox and the next env.py run upgrades
+  straight back to where the walk was. Revisions that cannot run
+  inside a transaction (autocommit_block, CONCURRENTLY, VACUUM, ALTER TYPE ... ADD VALUE, COMMIT)
+  switch the walk to Alembic's own transactions ("fresh" mode): found by scanning the revision
+  sources, and also by the AssertionError / "cannot run inside a transaction block" they raise;
+- MySQL/MariaDB and SQLite always use fresh mode (their DDL commits implicitly); after a failure
+  the sandbox database is rebuilt and upgraded straight back to where the walk was.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from alembic_guard.masking import mask_secrets
+from alembic_guard.sandbox import schema_snapshot
+from alembic_guard.sandbox.alembic_runner import AlembicEnv
+
+UPGRADE, DOWNGRADE, REUPGRADE, ENV = "upgrade", "downgrade", "reupgrade", "env"
+
+_NO_TRANSACTION_RE = re.compile(
+    r"autocommit_block|concurrently|\bvacuum\b|add\s+value|alter\s+system|create\s+database|drop\s+database"
+    r"|execute\(\s*['\"]\s*commit",
+    re.IGNORECASE,
+)
+_OUTSIDE_TX_ERRORS = ("cannot run inside a transaction block", "cannot be executed from a function or multi-command string")
+_TIMEOUT_MARKERS = (
+    "statement timeout", "lock timeout", "canceling statement due to",
+    "max_statement_time", "lock wait timeout exceeded", "maximum statement execution time exceeded",
+)
+
+
+@dataclass(frozen=True)
+class StepResult:
+    revision: str
+    phase: str  # upgrade | downgrade | reupgrade | env
+    ok: bool
+    seconds: float = 0.0
+    error: str | None = None  # masked database / Python error
+    statement: str | None = None  # the SQL that failed, when the database rejected one
+    line: int | None = None  # line in the revision file (or env.py) where it failed
+    timeout: bool = False
+    with_data: bool = False
+    diff: str | None = None  # downgrade: schema after it vs before the upgrade ("" = no trace)
+
+    def to_dict(self) -> dict:
+        out = {"revision": self.revision, "phase": self.phase, "ok": self.ok, "seconds": round(self.seconds, 4)}
+        if self.with_data:
+            out["with_data"] = True
+        if not self.ok:
+            out.update(error=self.error, statement=self.statement, timeout=self.timeout)
+        if self.diff:
+            out["diff"] = self.diff
+        return out
+
+
+@dataclass(frozen=True)
+class DriftItem:
+    """One difference between the migrated schema at head and the models (target_metadata)."""
+
+    kind: str  # Alembic's autogenerate op: add_table, remove_column, modify_type...
+    table: str
+    message: str
+    model: str | None = None  # the mapped class, when one maps the table
+    model_file: Path | None = None
+    model_line: int | None = None
+
+
+@dataclass
+class RoundTripResult:
+    dialect: str
+    sandbox_kind: str
+    mode: str = "transaction"
+    steps: list[StepResult] = field(default_factory=list)
+    walked: tuple[str, ...] = ()  # the revisions this run round-tripped (its shard)
+    irreversible: dict[str, str] = field(default_factory=dict)  # revision -> "static" | "runtime"
+    untested: dict[str, str] = field(default_factory=dict)  # revision -> why not
+    warnings: list[str] = field(default_factory=list)
+    drift: list[DriftItem] | None = None  # None: not computed (see drift_note)
+    drift_note: str | None = None
+    shard: tuple[int, int] | None = None
+    with_data: bool = False
+    seconds: float = 0.0
+    project: object = field(default=None, repr=False, compare=False)  # for the rules / checks
+
+    def failed(self, phase: str) -> list[StepResult]:
+        return [s for s in self.steps if s.phase == phase and not s.ok]
+
+    def step(self, revision: str, phase: str, *, with_data: bool | None = None) -> StepResult | None:
+        for s in self.steps:
+            if s.revision == revision and s.phase == phase and (with_data is None or s.with_data == with_data):
+                return s
+        return None
+
+    def facts(self) -> dict:
+        return {
+            "dialect": self.dialect,
+            "sandbox": self.sandbox_kind,
+            "mode": self.mode,
+            "shard": list(self.shard) if self.shard else None,
+            "with_data": self.with_data,
+            "revisions": list(self.walked),
+            "seconds": round(self.seconds, 3),
+            "steps": [s.to_dict() for s in self.steps],
+            "irreversible": dict(self.irreversible),
+            "untested": dict(self.untested),
+            "warnings": list(self.warnings),
+        }
+
+
+class _Own(Exception):
+    """An error in alembic-guard's own code between steps (not the user's migration)."""
+
+    def __init__(self, exc: BaseException):
+        super().__init__(str(exc))
+        self.exc = exc
+
+
+# ---------------------------------------------------------------------------------- helpers
+def shard_segment(order: tuple[str, ...], shard: tuple[int, int] | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(revisions before the segment, the segment) for shard K of N: N contiguous, near-equal parts.
+
+    >>> shard_segment(tuple("abcdefg"), (2, 3))
+    (('a', 'b', 'c'), ('d', 'e'))
+    """
+    if not shard:
+        return (), order
+    k, n = shard
+    size, extra = divmod(len(order), n)
+    start = (k - 1) * size + min(k - 1, extra)
+    end = start + size + (1 if k <= extra else 0)
+    return order[:start], order[start:end]
+
+
+def statically_irreversible(migration) -> bool:
+    """No `downgrade()`, or one whose body raises NotImplementedError at top level."""
+    func = migration.functions.get("downgrade")
+    if func is None:
+        return True
+    for stmt in func.body:
+        if isinstance(stmt, ast.Raise) and stmt.exc is not None:
+            target = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+            if isinstance(target, ast.Name) and target.id == "NotImplementedError":
+                return True
+    return False
+
+
+def describe_error(exc: BaseException, files: dict[str, str]) -> tuple[str, str | None, int | None, bool]:
+    """(masked error text, failing SQL, line in one of `files` (abs path -> revision), timeout?)"""
+    statement = None
+    if isinstance(exc, sa.exc.StatementError):
+        statement = " ".join(str(exc.statement or "").split()) or None
+        orig = exc.orig if exc.orig is not None else exc
+        text = f"{type(orig).__name__}: {str(orig).strip()}"
+    else:
+        text = f"{type(exc).__name__}: {exc}".strip()
+    text = "\n".join(line for line in text.splitlines()[:8] if line.strip())
+    line = None
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename in files:
+            line = frame.lineno
+            break
+    low = text.lower()
+    timeout = any(m in low for m in _TIMEOUT_MARKERS) or getattr(getattr(exc, "orig", None), "pgcode", None) in ("57014", "55P03")
+    return mask_secrets(text), mask_secrets(statement) if statement else None, line, timeout
+
+
+# ---------------------------------------------------------------------------------- the walk
+class Walker:
+    def __init__(self, project, sandbox, *, with_data: bool = False, step_timeout: float | None = None,
+                 shard: tuple[int, int] | None = None, drift: bool = False,
+                 progress: Callable[[str], None] | None = None, env: AlembicEnv | None = None):
+        self.project = project
+        self.sandbox = sandbox
+        self.env = env or AlembicEnv.load(project)
+        self.with_data = with_data
+        self.step_timeout = step_timeout
+        self.want_drift = drift
+        self.progress = progress
+        known = set(self.env.script.revision_map._revision_map)  # noqa: SLF001
+        self.order = tuple(r for r in project.graph.upgrade_order() if r in known)
+        prefix, segment = shard_segment(self.order, shard)
+        self.segment = segment
+        self.applied: set[str] = set(prefix)  # our model of what the sandbox holds
+        self.queue = list(segment)
+        self.phase = UPGRADE  # where the head of the queue resumes
+        self.no_data: set[str] = set()  # revisions to retry without seeded rows
+        self.result = RoundTripResult(dialect=sandbox.dialect, sandbox_kind=getattr(sandbox, "kind", "?"), shard=shard,
+                                      with_data=with_data, walked=segment, project=project)
+        self.result.warnings.extend(getattr(sandbox, "warnings", ()) or ())
+        self.files = {str(m.path.resolve()): m.revision_id for m in project.migrations if m.revision_id}
+        self.files[str(project.layout.env_py.resolve())] = "env.py"
+        for m in project.migrations:
+            if m.revision_id in known and statically_irreversible(m):
+                self.result.irreversible[m.revision_id] = "static"
+        needs_autocommit = [m.revision_id for m in project.migrations
+                            if m.revision_id in segment and _NO_TRANSACTION_RE.search(m.source)]
+        self.mode = "transaction" if sandbox.dialect == "postgresql" and not needs_autocommit else "fresh"
+        self.current: tuple[str, str] | None = None
+        self.url: str | None = None
+        self.engine = self.conn = self.outer = None
+        self.seeder = None
+        self.foreign = False
+        self.before = self.after_up = None
+        self.trace = False
+
+    # ------------------------------------------------------------------ database
+    def _open(self) -> None:
+        self.url = self.sandbox.create_database("ag_rt")
+        self.engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
+        self.conn = self.engine.connect()
+        if self.mode == "transaction":
+            self.outer = self.conn.begin()
+
+    def _close(self, drop: bool = True) -> None:
+        try:
+            if self.conn is not None:
+                if self.outer is not None and self.outer.is_active:
+                    self.outer.rollback()
+                self.conn.close()
+        finally:
+            if self.engine is not None:
+                self.engine.dispose()
+            self.conn = self.engine = self.outer = None
+            if drop and self.url is not None:
+                url, self.url = self.url, None
+                self.sandbox.drop_database(url)
+
+    def _rebuild(self) -> None:
+        """Fresh mode after a failure: a new database, upgraded straight back to `applied`."""
+        self._close()
+        self._open()
+
+    # ------------------------------------------------------------------ run
+    def run(self) -> RoundTripResult:
+        started = time.perf_counter()
+        self.result.mode = self.mode
+        self._open()
+        try:
+            while True:
+                try:
+                    self.env.run(self.url, self._session, connection=self.conn)
+                except _Own as own:
+                    raise own.exc from None
+                except Exception as exc:  # noqa: BLE001 - the user's env.py or migration failed
+                    if not self._recover(exc):
+                        break
+                    continue
+                if not self.queue:
+                    break
+                # env.py returned without consuming all our steps (it ran nothing, or ran offline)
+                for rev in self.queue:
+                    self.result.untested.setdefault(rev, "env.py returned before running this revision")
+                break
+            if self.mode == "fresh" and self.conn is not None and self.conn.in_transaction():
+                self.conn.commit()
+        finally:
+            self._close()
+            self.result.mode = self.mode
+            self.result.seconds = time.perf_counter() - started
+        return self.result
+
+    # ------------------------------------------------------------------ one env.py run
+    def _session(self, heads, mctx):
+        """Alembic's work function: a generator of MigrationSteps, consumed one at a time."""
+        self.current = None
+        try:
+            conn = mctx.connection
+            self.foreign = conn is not self.conn
+            if self.foreign and self.mode == "transaction":
+                # env.py ignores config.attributes["connection"] and connects by URL itself:
+                # Alembic manages the transactions, so savepoints are not ours to take.
+                self.mode = "fresh"
+                self.outer.rollback()
+                self.outer = None
+            self._set_timeouts(conn)
+            catchup = self._catchup_targets(heads)
+        except Exception as exc:  # noqa: BLE001
+            raise _Own(exc) from exc
+        if catchup:
+            self.current = ("", "catchup")
+            yield from self.env.steps_to(catchup, tuple(heads))
+        if self.phase == UPGRADE or self.before is None:
+            self.before = self._snap(conn)
+        while self.queue:
+            rev = self.queue[0]
+            if rev in self.result.untested:
+                self.queue.pop(0)
+                continue
+            if self.phase == UPGRADE:
+                if self.progress:
+                    self._say(f"[{len(self.segment) - len(self.queue) + 1}/{len(self.segment)}] {rev}")
+                data = self.with_data and rev not in self.no_data
+                if data:
+                    self._seed(conn)
+                self.current = (rev, UPGRADE)
+                t0 = time.perf_counter()
+                yield self.env.up(rev)
+                self._record(rev, UPGRADE, t0, with_data=data)
+                self.applied.add(rev)
+                self.after_up = self._snap(conn)
+                if rev in self.result.irreversible:
+                    self._finish(rev)
+                    self.before = self.after_up
+                    continue
+                self.phase = DOWNGRADE
+            if self.phase == DOWNGRADE:
+                self.current = (rev, DOWNGRADE)
+                t0 = time.perf_counter()
+                yield self.env.down(rev)
+                seconds = time.perf_counter() - t0
+                self.applied.discard(rev)
+                trace = schema_snapshot.diff(self.before, self._snap(conn))
+                self.result.steps.append(StepResult(rev, DOWNGRADE, True, seconds, diff=trace))
+                self.trace = bool(trace)
+                self.phase = REUPGRADE
+            if self.phase == REUPGRADE:
+                self.current = (rev, REUPGRADE)
+                t0 = time.perf_counter()
+                yield self.env.up(rev)
+                self._record(rev, REUPGRADE, t0)
+                self.applied.add(rev)
+                # a downgrade that left no trace makes the re-upgrade reproduce `after_up` exactly
+                self.before = self.after_up if not self.trace and self.after_up is not None else self._snap(conn)
+            self._finish(rev)
+        self.current = None
+        if self.want_drift:
+            try:
+                self._drift(mctx)
+            except Exception as exc:  # noqa: BLE001
+                raise _Own(exc) from exc
+
+    def _say(self, message: str) -> None:
+        import contextlib
+        import sys
+
+        with contextlib.redirect_stderr(self.env.real_stderr or sys.__stderr__):
+            self.progress(message)
+
+    def _finish(self, rev: str) -> None:
+        self.queue.pop(0)
+        self.phase = UPGRADE
+
+    def _record(self, rev: str, phase: str, t0: float, with_data: bool = False) -> None:
+        self.result.steps.append(StepResult(rev, phase, True, time.perf_counter() - t0, with_data=with_data))
+
+    def _snap(self, conn) -> schema_snapshot.Snapshot:
+        try:
+            return schema_snapshot.take(conn)
+        except Exception as exc:  # noqa: BLE001
+            raise _Own(exc) from exc
+
+    def _seed(self, conn) -> None:
+        from alembic_guard.sandbox.seed import Seeder
+
+        try:
+            if self.seeder is None:
+                self.seeder = Seeder()
+            self.seeder.seed(conn)
+        except Exception as exc:  # noqa: BLE001
+            raise _Own(exc) from exc
+
+    def _catchup_targets(self, heads) -> list[str]:
+        """Revisions to upgrade to so the sandbox holds exactly `applied`."""
+        if not self.applied:
+            return []
+        graph = self.project.graph
+        tops = sorted(r for r in self.applied if not (graph.descendants(r) & self.applied))
+        current = set(heads)
+        return [t for t in tops if t not in current and not any(t in graph.ancestors(h) for h in current)]
+
+    def _set_timeouts(self, conn) -> None:
+        if not self.step_timeout:
+            return
+        ms = max(1, int(self.step_timeout * 1000))
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SET statement_timeout = {ms}")
+            conn.exec_driver_sql(f"SET lock_timeout = {ms}")
+        elif conn.dialect.name in ("mysql", "mariadb"):
+            seconds = max(1, int(round(self.step_timeout)))
+            conn.exec_driver_sql(f"SET SESSION lock_wait_timeout = {seconds}")
+            try:
+                conn.exec_driver_sql(f"SET SESSION max_statement_time = {self.step_timeout:.3f}")  # MariaDB
+            except sa.exc.DBAPIError:
+                conn.exec_driver_sql(f"SET SESSION max_execution_time = {ms}")  # MySQL (SELECTs only)
+
+    # ------------------------------------------------------------------ failures
+    def _recover(self, exc: BaseException) -> bool:
+        """Record a failure and put the sandbox back in a known state. False: stop walking."""
+        error, statement, line, timeout = describe_error(exc, self.files)
+        current = self.current
+        if current is None:
+            seconds = 0.0
+            self.result.steps.append(StepResult("", ENV, False, seconds, error=error, statement=statement, line=line, timeout=timeout))
+            for rev in self.queue:
+                self.result.untested.setdefault(rev, "env.py failed before this revision ran")
+            return False
+        rev, phase = current
+        no_tx = isinstance(exc, AssertionError) or any(m in error.lower() for m in _OUTSIDE_TX_ERRORS)
+        if self.mode == "transaction" and no_tx and phase != "catchup":
+            # needs Alembic's own transactions: undo everything (one rollback), then let the next
+            # env.py run upgrade straight back to `applied` and retry the same step in fresh mode
+            self.outer.rollback()
+            self.outer = None
+            self.mode = "fresh"
+            self.result.warnings.append(
+                f"`{rev}` cannot run inside a transaction: the walk continued from it with Alembic's own transactions"
+            )
+            return True
+        if phase == "catchup":
+            for r in self.queue:
+                self.result.untested.setdefault(r, f"the sandbox could not be upgraded to the state before it: {error}")
+            return False
+        data = phase == UPGRADE and self.with_data and rev not in self.no_data
+        if phase == DOWNGRADE and "NotImplementedError" in error.split(":", 1)[0]:
+            self.result.irreversible.setdefault(rev, "runtime")
+        else:
+            self.result.steps.append(StepResult(rev, phase, False, 0.0, error=error, statement=statement, line=line,
+                                                timeout=timeout, with_data=data))
+        if phase == UPGRADE:
+            if data:
+                self.no_data.add(rev)  # retry the same upgrade on empty tables: tells AG306 from AG301
+            else:
+                self.queue.pop(0)
+                for d in self.project.graph.descendants(rev):
+                    if d in self.segment:
+                        self.result.untested.setdefault(d, f"depends on `{rev}`, whose upgrade fails")
+            self.phase = UPGRADE
+            self.applied.discard(rev)
+        else:
+            # downgrade or re-upgrade failed: carry on from "after the upgrade of rev"
+            self.applied.add(rev)
+            self._finish(rev)
+        if self.mode == "transaction":
+            # one rollback empties the sandbox; the next env.py run upgrades straight back to
+            # `applied` (cheaper overall than a savepoint around every step of a passing walk)
+            self.outer.rollback()
+            self.outer = self.conn.begin()
+        else:
+            self._rebuild()
+        return True
+
+    # ------------------------------------------------------------------ drift at head
+    def _drift(self, mctx) -> None:
+        all_revs = set(self.order)
+        if self.applied != all_revs:
+            missing = sorted(all_revs - self.applied)
+            self.result.drift_note = f"not every revision could be applied (missing: {', '.join(missing[:5])})"
+            return
+        metadata = mctx.opts.get("target_metadata")
+        if metadata is None:
+            self.result.drift_note = "env.py passes no target_metadata to context.configure()"
+            return
+        from alembic_guard.sandbox.drift import compare
+
+        self.result.drift = compare(mctx, metadata, self.project.root)
+
+
+def run_roundtrip(project, sandbox, **options) -> RoundTripResult:
+    """Round-trip `project` in `sandbox` (anything with create_database/drop_database/dialect)."""
+    return Walker(project, sandbox, **options).run()
