@@ -76,6 +76,8 @@ _OPEN: list["Sandbox"] = []
 _LOCK = threading.RLock()
 _SAVED_HANDLERS: dict[int, object] = {}
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_DEFER_DEPTH = 0  # > 0 while the main thread is cleaning up
+_PENDING: list[int] = []  # signals that arrived meanwhile
 
 
 def _on_signal(signum, frame):
@@ -86,11 +88,20 @@ def _on_signal(signum, frame):
     instead is not enough: pytest, and any `except BaseException`, would catch it as an ordinary
     error and carry on, and a cancelled CI job would then be SIGKILLed with everything left behind.
     """
+    global _DEFER_DEPTH
+    if _DEFER_DEPTH:  # a cleanup is running in the main thread: finish it first
+        if signum not in _PENDING:
+            _PENDING.append(signum)
+        return
     if signum == signal.SIGINT:
         raise KeyboardInterrupt
     previous = _SAVED_HANDLERS.get(signum, signal.SIG_DFL)
-    with _SignalsDeferred():
+    _DEFER_DEPTH += 1
+    try:
         close_all()  # restores the previous handlers once the last sandbox is closed
+    finally:
+        _DEFER_DEPTH -= 1
+        _PENDING.clear()  # we are ending anyway
     if callable(previous):
         previous(signum, frame)
         return
@@ -230,20 +241,36 @@ def close_all() -> None:
 
 
 class _SignalsDeferred:
-    """Block SIGINT/SIGTERM while cleaning up, so a second Ctrl-C cannot cut a cleanup short.
+    """Hold SIGINT/SIGTERM back while cleaning up, so a second Ctrl-C cannot cut a cleanup short.
 
-    A signal arriving meanwhile stays pending and is delivered when the block ends.
+    Blocking the signals is not enough once other threads exist (the kernel then delivers them
+    there, and Python still runs the handler in the main thread), so `_on_signal` also checks
+    the depth counter and records the signal; it is acted on when the outermost block ends.
     """
 
     def __enter__(self):
-        self._old = None
-        if threading.current_thread() is threading.main_thread():
+        global _DEFER_DEPTH
+        self._main = threading.current_thread() is threading.main_thread()
+        if self._main:
+            _DEFER_DEPTH += 1
             self._old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
         return self
 
     def __exit__(self, *exc):
-        if self._old is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, self._old)
+        global _DEFER_DEPTH
+        if not self._main:
+            return
+        signal.pthread_sigmask(signal.SIG_SETMASK, self._old)
+        _DEFER_DEPTH -= 1
+        if _DEFER_DEPTH or not _PENDING:
+            return
+        pending = list(_PENDING)
+        _PENDING.clear()
+        signum = signal.SIGTERM if signal.SIGTERM in pending else pending[0]
+        if signal.getsignal(signum) is _on_signal:
+            _on_signal(signum, None)
+        else:  # our handlers are gone (last sandbox closed): deliver it to whoever handles it now
+            os.kill(os.getpid(), signum)
 
 
 # ---------------------------------------------------------------------------------------------

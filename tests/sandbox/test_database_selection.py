@@ -132,3 +132,22 @@ def test_close_all_closes_what_is_left_open():
     sb.create_database()
     database.close_all()  # what atexit runs
     assert not sb.path.exists() and sb not in database._OPEN
+
+
+def test_a_second_ctrl_c_waits_until_the_cleanup_is_done():
+    import os
+    import signal
+    import time
+
+    from alembic_guard.sandbox import database
+
+    reached_end_of_cleanup = False
+    with open_sandbox("sqlite"):
+        with pytest.raises(KeyboardInterrupt):
+            with database._SignalsDeferred():  # what close() runs under
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.05)  # the handler gets plenty of chances to run here...
+                sum(range(10000))
+                reached_end_of_cleanup = True  # ...but must not cut this short
+        assert reached_end_of_cleanup
+        assert database._PENDING == [] and database._DEFER_DEPTH == 0
