@@ -19,9 +19,11 @@ Safety rules every backend follows:
 * It never writes to a database it did not create: on a server it only runs
   ``CREATE DATABASE`` / ``DROP DATABASE`` for names it generated in this process.
 * Cleanup runs on normal exit, on exceptions, on SIGINT and on SIGTERM: while a sandbox is open,
-  those signals raise ``KeyboardInterrupt`` / ``SystemExit`` in the main thread so every
-  ``with``/``finally`` runs, and an ``atexit`` hook closes whatever is still open.
-* Passwords never leave this module unmasked: `describe()`, errors and log lines use `mask_url`.
+  SIGINT raises ``KeyboardInterrupt`` in the main thread so every ``with``/``finally`` runs;
+  SIGTERM closes every open sandbox at once and then takes its usual course; an ``atexit`` hook
+  closes whatever is still open at exit.
+* Passwords are masked (`mask_url`) in `describe()`, errors, warnings and log lines. Only the URL
+  that `create_database` returns carries the password: the round trip needs it to connect.
 
 >>> with open_sandbox("sqlite") as sb:
 ...     url = sb.create_database()
@@ -38,6 +40,7 @@ import re
 import secrets
 import signal
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -52,8 +55,15 @@ NAME_PREFIX = "ag"
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 # Sync drivers used when a URL names none (or an async one): admin work is synchronous.
 SYNC_DRIVERS = {"postgresql": "psycopg2", "mysql": "pymysql", "mariadb": "pymysql"}
-CONNECT_TIMEOUT_ARGS = {"psycopg2": "connect_timeout", "psycopg": "connect_timeout", "pymysql": "connect_timeout",
-                        "mysqldb": "connect_timeout", "pg8000": "timeout", "mysqlconnector": "connection_timeout"}
+# The connect-timeout keyword of each sync driver (None: leave the driver's default).
+CONNECT_TIMEOUT_ARGS = {
+    "psycopg2": "connect_timeout",
+    "psycopg": "connect_timeout",
+    "pymysql": "connect_timeout",
+    "mysqldb": "connect_timeout",
+    "pg8000": "timeout",
+    "mysqlconnector": "connection_timeout",
+}
 ASYNC_DRIVERS = {"asyncpg", "aiomysql", "asyncmy", "aiosqlite", "psycopg_async"}
 
 Progress = Callable[[str], None] | None
@@ -66,13 +76,37 @@ _OPEN: list["Sandbox"] = []
 _LOCK = threading.RLock()
 _SAVED_HANDLERS: dict[int, object] = {}
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_DEFER_DEPTH = 0  # > 0 while the main thread is cleaning up
+_PENDING: list[int] = []  # signals that arrived meanwhile
 
 
-def _raise_for_signal(signum, frame):  # noqa: ARG001 - signal handler signature
-    """Turn SIGINT/SIGTERM into exceptions so `finally` blocks and `__exit__` run."""
+def _on_signal(signum, frame):
+    """SIGINT: raise KeyboardInterrupt, so `finally` blocks and `__exit__` clean up as usual.
+
+    SIGTERM: clean up right here, then let the signal do what it would have done without us (the
+    previous handler, or the default: the process ends, killed by SIGTERM). Raising SystemExit
+    instead is not enough: pytest, and any `except BaseException`, would catch it as an ordinary
+    error and carry on, and a cancelled CI job would then be SIGKILLed with everything left behind.
+    """
+    global _DEFER_DEPTH
+    if _DEFER_DEPTH:  # a cleanup is running in the main thread: finish it first
+        if signum not in _PENDING:
+            _PENDING.append(signum)
+        return
     if signum == signal.SIGINT:
         raise KeyboardInterrupt
-    raise SystemExit(128 + signum)
+    previous = _SAVED_HANDLERS.get(signum, signal.SIG_DFL)
+    _DEFER_DEPTH += 1
+    try:
+        close_all()  # restores the previous handlers once the last sandbox is closed
+    finally:
+        _DEFER_DEPTH -= 1
+        _PENDING.clear()  # we are ending anyway
+    if callable(previous):
+        previous(signum, frame)
+        return
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
 
 
 def _install_handlers() -> None:
@@ -83,16 +117,100 @@ def _install_handlers() -> None:
         if old is signal.SIG_IGN:
             continue  # the caller asked to ignore it (nohup, background job): keep that
         _SAVED_HANDLERS[sig] = old
-        signal.signal(sig, _raise_for_signal)
+        signal.signal(sig, _on_signal)
+    _Watchdog.start()
 
 
 def _restore_handlers() -> None:
     if threading.current_thread() is not threading.main_thread():
         return
+    _Watchdog.stop()
     for sig, old in list(_SAVED_HANDLERS.items()):
-        if signal.getsignal(sig) is _raise_for_signal:
+        if signal.getsignal(sig) is _on_signal:
             signal.signal(sig, old if old is not None else signal.SIG_DFL)
         del _SAVED_HANDLERS[sig]
+
+
+class _Watchdog:
+    """Gets a stuck main thread moving again when SIGINT/SIGTERM arrives.
+
+    Python runs signal handlers in the main thread between bytecodes, so while that thread waits
+    in a driver's C call (psycopg2 running a migration's ``SELECT pg_sleep(600)`` or waiting for a
+    lock) no handler runs and nothing is cleaned up. CPython's C-level handler still writes the
+    signal number to the wakeup fd; this thread reads it and, if a sandbox is still open a moment
+    later, cancels the statements running in *our* throwaway databases (never in any other), so
+    the call returns and the handler runs. If a SIGTERM is still not handled after
+    `TERM_GRACE` seconds, it cleans up itself and ends the process.
+    Skipped when someone else (an asyncio loop's signal handling) already owns the wakeup fd.
+    """
+
+    CANCEL_AFTER = 0.3
+    TERM_GRACE = 10.0
+    _pipe: tuple[int, int] | None = None
+
+    @classmethod
+    def start(cls) -> None:
+        if cls._pipe is not None:
+            return
+        r, w = os.pipe()
+        os.set_blocking(w, False)
+        try:
+            previous = signal.set_wakeup_fd(w, warn_on_full_buffer=False)
+        except (ValueError, OSError):
+            os.close(r)
+            os.close(w)
+            return
+        if previous != -1:  # taken (e.g. asyncio): leave it alone, handlers still work when not stuck
+            signal.set_wakeup_fd(previous)
+            os.close(r)
+            os.close(w)
+            return
+        cls._pipe = (r, w)
+        threading.Thread(target=cls._run, args=(r,), name="alembic-guard-signals", daemon=True).start()
+
+    @classmethod
+    def stop(cls) -> None:
+        if cls._pipe is None:
+            return
+        r, w = cls._pipe
+        cls._pipe = None
+        current = signal.set_wakeup_fd(-1)
+        if current not in (w, -1):  # someone replaced ours meanwhile: keep theirs
+            signal.set_wakeup_fd(current)
+        os.close(w)  # the thread sees EOF and closes `r`
+
+    @classmethod
+    def _run(cls, r: int) -> None:
+        try:
+            while True:
+                data = os.read(r, 64)
+                if not data:
+                    return
+                signums = set(data) & {int(s) for s in _SIGNALS}
+                if signums:
+                    cls._unstick(signal.SIGTERM in signums)
+        except OSError:
+            return
+        finally:
+            os.close(r)
+
+    @classmethod
+    def _unstick(cls, terminate: bool) -> None:
+        time.sleep(cls.CANCEL_AFTER)
+        for sandbox in list(_OPEN):
+            try:
+                sandbox._cancel_running()
+            except Exception as exc:  # noqa: BLE001 - best effort, from a helper thread
+                log.debug("alembic-guard: could not cancel statements in %s: %s", sandbox.describe(), mask_secrets(str(exc)))
+        if not terminate:
+            return
+        deadline = time.monotonic() + cls.TERM_GRACE
+        while _OPEN and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if _OPEN:  # the main thread never got to it: clean up from here and end as SIGTERM would
+            log.warning("alembic-guard: SIGTERM not handled by the main thread; cleaning up from the signal watchdog")
+            close_all()
+            os._exit(128 + int(signal.SIGTERM))
 
 
 def _register(sandbox: "Sandbox") -> None:
@@ -123,20 +241,36 @@ def close_all() -> None:
 
 
 class _SignalsDeferred:
-    """Block SIGINT/SIGTERM while cleaning up, so a second Ctrl-C cannot cut a cleanup short.
+    """Hold SIGINT/SIGTERM back while cleaning up, so a second Ctrl-C cannot cut a cleanup short.
 
-    A signal arriving meanwhile stays pending and is delivered when the block ends.
+    Blocking the signals is not enough once other threads exist (the kernel then delivers them
+    there, and Python still runs the handler in the main thread), so `_on_signal` also checks
+    the depth counter and records the signal; it is acted on when the outermost block ends.
     """
 
     def __enter__(self):
-        self._old = None
-        if threading.current_thread() is threading.main_thread():
+        global _DEFER_DEPTH
+        self._main = threading.current_thread() is threading.main_thread()
+        if self._main:
+            _DEFER_DEPTH += 1
             self._old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
         return self
 
     def __exit__(self, *exc):
-        if self._old is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, self._old)
+        global _DEFER_DEPTH
+        if not self._main:
+            return
+        signal.pthread_sigmask(signal.SIG_SETMASK, self._old)
+        _DEFER_DEPTH -= 1
+        if _DEFER_DEPTH or not _PENDING:
+            return
+        pending = list(_PENDING)
+        _PENDING.clear()
+        signum = signal.SIGTERM if signal.SIGTERM in pending else pending[0]
+        if signal.getsignal(signum) is _on_signal:
+            _on_signal(signum, None)
+        else:  # our handlers are gone (last sandbox closed): deliver it to whoever handles it now
+            os.kill(os.getpid(), signum)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -217,7 +351,7 @@ class Sandbox:
             # Most likely it does not exist (CREATE failed); if we were interrupted after the
             # CREATE, this drops it. A failure here must not hide the original error.
             try:
-                self._forget(name, drop=True)
+                self._forget(name)
             except Exception as exc:  # noqa: BLE001
                 log.debug("alembic-guard: no cleanup needed for %s: %s", name, mask_secrets(str(exc)))
                 self._created.pop(name, None)
@@ -234,7 +368,7 @@ class Sandbox:
                 f"refusing to drop database {name!r}: alembic-guard did not create it",
                 hint="only databases returned by create_database() of this sandbox can be dropped",
             )
-        self._forget(name, drop=True)
+        self._forget(name)
 
     def close(self) -> None:
         """Drop every database created here, then stop/remove what this sandbox started."""
@@ -244,7 +378,7 @@ class Sandbox:
             errors = []
             for name in list(self._created):
                 try:
-                    self._forget(name, drop=True)
+                    self._forget(name)
                 except Exception as exc:  # noqa: BLE001 - keep cleaning, report at the end
                     errors.append(f"{name}: {mask_secrets(str(exc))}")
             try:
@@ -299,17 +433,20 @@ class Sandbox:
     def _shutdown(self) -> None:
         """Stop/remove what the sandbox started (server, container, folder)."""
 
+    def _cancel_running(self) -> None:
+        """Cancel statements running in this sandbox's databases (called from another thread)."""
+
     # -- internals ----------------------------------------------------------------------------
     def _check_open(self) -> None:
         if self._closed:
             raise GuardError(f"{self.describe()} is closed")
 
-    def _forget(self, name: str, *, drop: bool) -> None:
+    def _forget(self, name: str) -> None:
+        """Drop `name` if it is still alive, then stop tracking it."""
         if name not in self._created:
             return
-        if drop:
-            with _SignalsDeferred():
-                self._drop(name)
+        with _SignalsDeferred():
+            self._drop(name)
         del self._created[name]
 
 
@@ -325,7 +462,18 @@ class ServerSandbox(Sandbox):
 
     kind = "server"
 
-    def __init__(self, url: str, *, connect_timeout: float = 10.0, owner: str | None = None):
+    def __init__(
+        self,
+        url: str,
+        *,
+        connect_timeout: float = 10.0,
+        owner: str | None = None,
+        admin_url: str | None = None,
+        server_version: tuple[int, ...] | None = None,
+    ):
+        """`url`: the server; the databases handed out are `url` with another database name.
+        `admin_url` (default `url`): how we connect for CREATE/DROP (e.g. a private unix socket).
+        `server_version`: known already, so the connection probe is skipped."""
         import sqlalchemy as sa
 
         self.dialect = dialect_of(url)
@@ -335,8 +483,9 @@ class ServerSandbox(Sandbox):
                 url=mask_url(url),
                 hint="for SQLite use --db sqlite",
             )
-        self._admin_url = sync_url(url)
-        self._masked = mask_url(render(self._admin_url))
+        self._url = sync_url(url)
+        self._admin_url = sync_url(admin_url) if admin_url else self._url
+        self._masked = mask_url(render(self._url))
         self._owner = owner or self.kind
         timeout_arg = CONNECT_TIMEOUT_ARGS.get(self._admin_url.get_driver_name())
         try:
@@ -352,8 +501,10 @@ class ServerSandbox(Sandbox):
                 url=self._masked,
                 hint="pip install 'alembic-guard[mysql]'" if self.dialect == "mysql" else "pip install psycopg2-binary",
             ) from None
-        self.server_version: tuple[int, ...] = ()
+        self.server_version: tuple[int, ...] = server_version or ()
         super().__init__()
+        if server_version:
+            return
         try:
             self._probe()
         except BaseException:
@@ -416,7 +567,7 @@ class ServerSandbox(Sandbox):
             raise DatabaseUnavailable(
                 f"could not create a throwaway database on {self._masked}: {_db_error(exc)}", url=self._masked
             ) from None
-        return render(self._admin_url.set(database=name))
+        return render(self._url.set(database=name))
 
     def _drop(self, name: str) -> None:
         import sqlalchemy as sa
@@ -434,11 +585,53 @@ class ServerSandbox(Sandbox):
                     )
                     conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
             else:
+                # MySQL has no WITH (FORCE): a leftover connection with an open transaction would
+                # hold a metadata lock and make DROP wait forever. End the connections to *this*
+                # database (ours by name) first.
+                rows = conn.execute(
+                    sa.text(
+                        "SELECT id FROM information_schema.processlist WHERE db = :n AND id <> CONNECTION_ID()"
+                    ),
+                    {"n": name},
+                ).all()
+                for (thread_id,) in rows:
+                    try:
+                        conn.execute(sa.text(f"KILL {int(thread_id)}"))
+                    except sa.exc.DBAPIError:
+                        pass  # already gone
+                conn.execute(sa.text("SET SESSION lock_wait_timeout = 60"))  # never wait forever
                 conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
         log.debug("alembic-guard: dropped database %s on %s", name, self._masked)
 
+    def _cancel_running(self) -> None:
+        import sqlalchemy as sa
+
+        names = [n for n, url in self._created.items() if url]
+        if not names or getattr(self, "_engine", None) is None:
+            return
+        with self._engine.connect() as conn:
+            if self.dialect == "postgresql":
+                conn.execute(
+                    sa.text("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE datname = ANY(:names)"),
+                    {"names": names},
+                )
+                return
+            rows = conn.execute(
+                sa.text("SELECT id FROM information_schema.processlist WHERE db IN :names AND command = 'Query'").bindparams(
+                    sa.bindparam("names", expanding=True)
+                ),
+                {"names": names},
+            ).all()
+            for (thread_id,) in rows:
+                try:
+                    conn.execute(sa.text(f"KILL QUERY {int(thread_id)}"))
+                except sa.exc.DBAPIError:
+                    pass
+
     def _shutdown(self) -> None:
-        self._engine.dispose()
+        engine = getattr(self, "_engine", None)  # absent if closed (by SIGTERM) while still opening
+        if engine is not None:
+            engine.dispose()
 
 
 def _db_error(exc) -> str:

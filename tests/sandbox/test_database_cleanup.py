@@ -35,10 +35,10 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def run_child(spec: str, ending, *, secret: str | None = None):
+def run_child(spec: str, ending, *, mode: str | None = None):
     """Start the child, wait for its database, end it the given way; return (info, rc, output)."""
     proc = subprocess.Popen(
-        [sys.executable, str(CHILD), spec, "raise" if ending == "raise" else "wait"],
+        [sys.executable, str(CHILD), spec, mode or ("raise" if ending == "raise" else "wait")],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -49,8 +49,10 @@ def run_child(spec: str, ending, *, secret: str | None = None):
             pytest.fail(f"child did not start: {proc.communicate(timeout=30)[1]}")
         info = json.loads(line)
         if ending != "raise":
+            if mode == "stuck-query":
+                time.sleep(0.5)  # let the query start
             proc.send_signal(ending)
-        out, err = proc.communicate(timeout=60)
+        out, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -80,7 +82,7 @@ def _assert_died_as_asked(ending, rc: int, output: str) -> None:
     elif ending == signal.SIGINT:
         assert rc in (1, -signal.SIGINT, 130) and "KeyboardInterrupt" in output
     else:
-        assert rc == 128 + signal.SIGTERM
+        assert rc == -signal.SIGTERM  # cleaned up, then ended by the signal as if we were not there
 
 
 @pytest.mark.postgres
@@ -168,3 +170,81 @@ def test_password_never_printed_by_a_failing_child(pg_admin_url):
         shown = output.replace(info["url"], "<url>")  # the child itself printed the live URL on purpose
         assert secret not in shown
         assert "***" in info["describe"] and secret not in info["describe"]
+
+
+@pytest.mark.embedded
+def test_sweep_stops_a_server_whose_owner_is_gone(pg_bindir):
+    """Belt and braces for platforms without PDEATHSIG: the sweep stops an orphaned postmaster."""
+    from alembic_guard.sandbox import embedded
+
+    cluster = embedded.PostgresCluster.start(embedded.find_binaries(pg_bindir))
+    pid, workdir = cluster.process.pid, cluster.workdir
+    try:
+        dead = subprocess.Popen([sys.executable, "-c", "pass"])
+        dead.wait()
+        (workdir / tempdirs.OWNER_FILE).write_text(f"{dead.pid} 1\n")  # as if its owner had died
+        assert workdir in tempdirs.sweep("pg")
+        cluster.process.wait(timeout=10)  # reap: it was our child
+        assert not _alive(pid) and not workdir.exists()
+    finally:
+        cluster.stop()
+
+
+@pytest.mark.embedded
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=lambda s: s.name)
+def test_embedded_signal_while_the_server_is_starting(sig, pg_bindir, monkeypatch):
+    monkeypatch.setenv("ALEMBIC_GUARD_PG_BINDIR", str(pg_bindir))
+    proc = subprocess.run(
+        [sys.executable, str(CHILD), "embedded", f"signal-while-starting:{int(sig)}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "STARTED ANYWAY" not in proc.stdout
+    workdirs = json.loads(proc.stdout.splitlines()[0])["workdirs"]
+    assert len(workdirs) == 1, proc.stdout + proc.stderr
+    assert not Path(workdirs[0]).exists(), "temp folder left behind by an interrupted start"
+    assert proc.returncode in ((1, 130, -signal.SIGINT) if sig == signal.SIGINT else (-signal.SIGTERM,))
+
+
+def test_sigterm_stops_a_pytest_session_and_cleans_up(tmp_path):
+    """pytest catches SystemExit as a test failure and carries on; SIGTERM must end the run, cleaned up."""
+    (tmp_path / "test_user.py").write_text(
+        "import os, signal, time\n"
+        "def test_a(alembic_guard_database, alembic_guard_sandbox):\n"
+        "    print('FOLDER', alembic_guard_sandbox.path, flush=True)\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    time.sleep(5)\n"
+        "def test_b():\n"
+        "    print('TEST_B_RAN')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", "--alembic-guard-db", "sqlite", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == -signal.SIGTERM, proc.stdout + proc.stderr
+    assert "TEST_B_RAN" not in proc.stdout
+    folder = Path(proc.stdout.split("FOLDER ", 1)[1].split()[0])
+    assert not folder.exists()
+
+
+@pytest.mark.parametrize("ending", [signal.SIGINT, signal.SIGTERM], ids=_ending_id)
+@pytest.mark.parametrize(
+    "server",
+    [pytest.param("pg", marks=pytest.mark.postgres), pytest.param("maria", marks=pytest.mark.mariadb)],
+)
+def test_signal_while_a_statement_hangs_in_the_driver(server, ending, request):
+    """psycopg2 waits in C: no Python signal handler runs until the statement ends. The watchdog
+    cancels statements in our own databases, so Ctrl-C / SIGTERM still clean up within seconds."""
+    admin = request.getfixturevalue("pg_admin_url" if server == "pg" else "mariadb_admin_url")
+    keeper = request.getfixturevalue("keeper_pg" if server == "pg" else "keeper_maria")
+    started = time.monotonic()
+    info, rc, output = run_child(admin, ending, mode="stuck-query")
+    assert time.monotonic() - started < 25, "the interrupted child hung"
+    assert "QUERY FINISHED" not in output
+    _assert_died_as_asked(ending, rc, output)
+    _assert_clean(info, admin)
+    assert_untouched(keeper)

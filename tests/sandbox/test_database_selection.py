@@ -111,12 +111,12 @@ def test_signal_handlers_installed_while_open_and_restored_after():
     old_int = signal.signal(signal.SIGINT, signal.SIG_IGN)  # e.g. nohup / background job
     try:
         with open_sandbox("sqlite") as outer:
-            assert signal.getsignal(signal.SIGTERM) is database._raise_for_signal
+            assert signal.getsignal(signal.SIGTERM) is database._on_signal
             assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # ignored stays ignored
             with open_sandbox("sqlite"):
                 pass
             # an inner sandbox closing does not drop the protection of the outer one
-            assert signal.getsignal(signal.SIGTERM) is database._raise_for_signal
+            assert signal.getsignal(signal.SIGTERM) is database._on_signal
             assert outer in database._OPEN
         assert signal.getsignal(signal.SIGTERM) is mine
         assert database._OPEN == []
@@ -132,3 +132,22 @@ def test_close_all_closes_what_is_left_open():
     sb.create_database()
     database.close_all()  # what atexit runs
     assert not sb.path.exists() and sb not in database._OPEN
+
+
+def test_a_second_ctrl_c_waits_until_the_cleanup_is_done():
+    import os
+    import signal
+    import time
+
+    from alembic_guard.sandbox import database
+
+    reached_end_of_cleanup = False
+    with open_sandbox("sqlite"):
+        with pytest.raises(KeyboardInterrupt):
+            with database._SignalsDeferred():  # what close() runs under
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.05)  # the handler gets plenty of chances to run here...
+                sum(range(10000))
+                reached_end_of_cleanup = True  # ...but must not cut this short
+        assert reached_end_of_cleanup
+        assert database._PENDING == [] and database._DEFER_DEPTH == 0

@@ -174,3 +174,26 @@ def test_sqlite_url_is_not_a_server():
 def test_unknown_spec():
     with pytest.raises(DatabaseUnavailable, match="unknown --db value 'postgress'"):
         open_sandbox("postgress")
+
+
+def test_drop_ends_leftover_connections_to_the_throwaway_database(server):
+    """A migration run that leaked a connection with an open transaction must not block the drop
+    (PostgreSQL: WITH (FORCE); MySQL: the connections to that database are killed first)."""
+    admin, keeper = server
+    with open_sandbox(admin) as sb:
+        url = sb.create_database()
+        run_sql(url, "CREATE TABLE t (id int)", "INSERT INTO t VALUES (1)")
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        leaked = engine.connect()
+        leaked.begin()
+        leaked.execute(sa.text("SELECT * FROM t"))  # holds a lock on t until the transaction ends
+        try:
+            sb.drop_database(url)
+            assert sb.database_name(url) not in database_names(admin)
+        finally:
+            try:
+                leaked.close()
+            except sa.exc.DBAPIError:
+                pass  # the server ended it: expected
+            engine.dispose()
+    assert_untouched(keeper)
