@@ -1,7 +1,7 @@
 """The command line: a thin click layer over `alembic_guard.api`.
 
 Commands live one per module in this package (each module exposes `COMMANDS`); they are found
-automatically, so adding a command never edits this file. Exceptions are translated exactly once,
+automatically, so adding a command never edits this file, and imported on demand (`LazyGroup`). Exceptions are translated exactly once,
 here: GuardError -> exit 2 with a message; anything unexpected -> exit 2 without a traceback
 (set ALEMBIC_GUARD_DEBUG=1 to see it). Exit codes: 0 clean, 1 findings, 2 could not analyse.
 """
@@ -20,7 +20,68 @@ from alembic_guard.errors import GuardError
 from alembic_guard.masking import mask_secrets
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """A group whose command modules are imported on demand.
+
+    Discovery is unchanged: every module of this package not starting with `_` that exposes
+    `COMMANDS` contributes its commands. But `alembic-guard graph` imports only `cli/graph.py`
+    (the module named like the command, `-` read as `_`); the other modules are imported only when
+    the name is not found there, or when every command is needed (help, `commands`).
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        self._all_loaded = False
+        self._loaded_modules: set[str] = set()
+        super().__init__(*args, **kwargs)
+
+    @property
+    def commands(self) -> dict[str, click.Command]:  # type: ignore[override]
+        self._load_all()
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._commands = dict(value)
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        name = name or cmd.name
+        if name is None:
+            raise TypeError("Command has no name.")
+        self._commands[name] = cmd
+
+    def _load(self, module_name: str) -> None:
+        if module_name in self._loaded_modules:
+            return
+        self._loaded_modules.add(module_name)
+        module = importlib.import_module(f"{__name__}.{module_name}")
+        for command in getattr(module, "COMMANDS", ()):
+            self.add_command(command)
+
+    def _module_names(self) -> list[str]:
+        return sorted(i.name for i in pkgutil.iter_modules(__path__) if not i.name.startswith("_"))
+
+    def _load_all(self) -> None:
+        if self._all_loaded:
+            return
+        self._all_loaded = True
+        for name in self._module_names():
+            self._load(name)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self._commands:
+            guess = cmd_name.replace("-", "_")
+            if guess.isidentifier() and not guess.startswith("_") and guess in self._module_names():
+                self._load(guess)
+            if cmd_name not in self._commands:
+                self._load_all()
+        return self._commands.get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_all()
+        return sorted(self._commands)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="alembic-guard")
 def cli() -> None:
     """Catch the Alembic migration that would break production, before it merges.
@@ -35,18 +96,6 @@ def cli() -> None:
 
     Exit codes: 0 clean, 1 findings at/above --fail-on, 2 could not analyse.
     """
-
-
-def _register() -> None:
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        for command in getattr(module, "COMMANDS", ()):
-            cli.add_command(command)
-
-
-_register()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -44,10 +44,14 @@ def selection_options(f: Callable) -> Callable:
     return f
 
 
-def output_options(formats: tuple[str, ...]) -> Callable[[Callable], Callable]:
+def output_options(formats: tuple[str, ...] | click.Choice) -> Callable[[Callable], Callable]:
+    """--format (a tuple of names, or a click.Choice such as LazyChoice; the first is the default) and -o."""
+    choice = formats if isinstance(formats, click.Choice) else click.Choice(formats)
+    default = choice._static[0] if isinstance(choice, LazyChoice) else tuple(choice.choices)[0]
+
     def wrap(f: Callable) -> Callable:
         decorators = [
-            click.option("--format", "output_format", type=click.Choice(formats), default=formats[0], show_default=True, help="Output format."),
+            click.option("--format", "output_format", type=choice, default=default, show_default=True, help="Output format."),
             click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Write the output to FILE instead of stdout."),
         ]
         for d in reversed(decorators):
@@ -55,6 +59,36 @@ def output_options(formats: tuple[str, ...]) -> Callable[[Callable], Callable]:
         return f
 
     return wrap
+
+
+class LazyChoice(click.Choice):
+    """A Choice whose full list is computed only when needed (help, completion, an unknown value).
+
+    `static` are the values known without importing anything; `full()` returns every value
+    (e.g. the formatter registry plus plug-in entry points, ~20 ms to look up). A static value
+    is accepted at once, so a plain run never pays for the look-up.
+    """
+
+    def __init__(self, static: tuple[str, ...], full: Callable[[], tuple[str, ...]]) -> None:
+        self._static = tuple(static)
+        self._full = full
+        self._all: tuple[str, ...] | None = None
+        super().__init__(self._static)
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        if self._all is None:
+            self._all = tuple(dict.fromkeys((*self._static, *self._full())))
+        return self._all
+
+    @choices.setter
+    def choices(self, value) -> None:  # click.Choice.__init__ assigns it
+        pass
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and value in self._static:
+            return value
+        return super().convert(value, param, ctx)
 
 
 def fail_on_option(f: Callable) -> Callable:
@@ -114,4 +148,4 @@ def examples(text: str) -> Callable[[Callable], Callable]:
     return wrap
 
 
-__all__ = ["project_options", "selection_options", "output_options", "fail_on_option", "settings_overrides", "render", "examples", "functools"]
+__all__ = ["LazyChoice", "project_options", "selection_options", "output_options", "fail_on_option", "settings_overrides", "render", "examples", "functools"]

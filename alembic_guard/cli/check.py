@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from alembic_guard import api, settings as settings_mod
+from alembic_guard import settings as settings_mod
 from alembic_guard.cli._options import (
+    LazyChoice,
     examples,
     fail_on_option,
     output_options,
@@ -17,9 +18,19 @@ from alembic_guard.cli._options import (
     selection_options,
     settings_overrides,
 )
-from alembic_guard.formatters import names as format_names
 
-FORMATS = format_names()  # from the formatter registry (plus plug-ins); text first, the default
+# The built-in formats, known without importing the formatters (text first: the default);
+# plug-in formats (entry points) are looked up only for help or an unknown --format value.
+BUILTIN_FORMATS = ("text", "json", "sarif", "github", "junit", "summary")
+
+
+def format_names() -> tuple[str, ...]:
+    from alembic_guard.formatters import names
+
+    return names()
+
+
+FORMATS = LazyChoice(BUILTIN_FORMATS, format_names)
 
 
 @click.command()
@@ -60,6 +71,8 @@ def check(path, output_format, output, fail_on, progress, also, **options):
     settings = settings_mod.load(path, fail_on=fail_on, **settings_overrides(**options))
     if progress is None:
         progress = sys.stderr.isatty()
+    from alembic_guard import api  # the engine and every rule: imported only when checking
+
     try:
         report = api.check(settings, progress=_progress_printer() if progress else None)
     finally:
@@ -73,8 +86,8 @@ def check(path, output_format, output, fail_on, progress, also, **options):
 
 def _also(value: str) -> tuple[str, Path]:
     fmt, sep, target = value.partition("=")
-    if not sep or not target or fmt not in FORMATS:
-        raise click.BadParameter(f"{value!r}: use FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}", param_hint="--also")
+    if not sep or not target or fmt not in FORMATS.choices:
+        raise click.BadParameter(f"{value!r}: use FORMAT=FILE with FORMAT one of {', '.join(FORMATS.choices)}", param_hint="--also")
     return fmt, Path(target)
 
 
