@@ -10,8 +10,12 @@ overrides, per-path ignores, inline suppressions (reporting unused and unknown o
 from __future__ import annotations
 
 import fnmatch
+import functools
+import gc
 import importlib
 import json
+import os
+import pickle
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +38,17 @@ RUNNERS: dict[str, str] = {
     "roundtrip": "alembic_guard.sandbox:run_roundtrip_rules",
     "app": "alembic_guard.audit:run_app_rules",
 }
+
+# kind -> "module:function" of an optional *per-file stage*, called as fn(rules, project, ctx); it
+# returns an object with `visit(migration)` and `finish()`. Every staged kind is run in ONE pass
+# over the revision files (each file parsed once, its tree released before the next: at most one
+# tree alive), then `finish()` runs in place of the kind's RUNNERS entry. A stage whose
+# `parallel_safe` is true may visit in forked worker processes (see `run_file_pass`).
+FILE_STAGES: dict[str, str] = {
+    "migration": "alembic_guard.engine:migration_stage",
+    "op": "alembic_guard.ops:op_stage",
+}
+PARSES_BODIES = ("AG003",)  # project rules that need every file parsed: the file pass does it
 
 ENGINE_RULES = ("AG000", "AG001", "AG002")  # emitted by the engine itself, not called as rules
 
@@ -96,14 +111,36 @@ def run_graph_rules(rules: Sequence[Rule], project: Project, ctx: RunContext) ->
         ctx.call(rule, graph, project)
 
 
+class MigrationStage:
+    """`migration` rules, one revision file at a time (the engine's file pass)."""
+
+    parallel_safe = True
+
+    def __init__(self, rules: Sequence[Rule], project: Project, ctx: RunContext) -> None:
+        self.rules, self.project, self.ctx = rules, project, ctx
+
+    def visit(self, mig) -> None:
+        for rule in self.rules:
+            self.ctx.call(rule, mig, self.project, where=mig.location())
+
+    def finish(self) -> None:
+        pass
+
+
+def migration_stage(rules: Sequence[Rule], project: Project, ctx: RunContext) -> MigrationStage:
+    return MigrationStage(rules, project, ctx)
+
+
 def run_migration_rules(rules: Sequence[Rule], project: Project, ctx: RunContext) -> None:
+    stage = MigrationStage(rules, project, ctx)
     for mig in project.migrations:
-        for rule in rules:
-            ctx.call(rule, mig, project, where=mig.location())
+        stage.visit(mig)
 
 
-def _runner(kind: str) -> Callable[[Sequence[Rule], Project, RunContext], None] | None:
-    target = RUNNERS[kind]
+def _runner(kind: str, table: dict[str, str] = RUNNERS) -> Callable | None:
+    target = table.get(kind)
+    if target is None:
+        return None
     module, _, func = target.partition(":")
     try:
         return getattr(importlib.import_module(module), func)
@@ -141,19 +178,43 @@ def run(project: Project, rules: Sequence[Rule], progress: Callable[[str], None]
     if wrong_dialect:
         ctx.skip(wrong_dialect, f"not applicable to dialect {project.dialect}")
 
+    # per-file kinds first, in one pass over the revision files (kind order kept within a file)
+    stages: dict[str, object] = {}
+    for kind in ("migration", "op"):
+        group = runnable.get(kind)
+        factory = _runner(kind, FILE_STAGES) if group else None
+        if factory is None:
+            continue
+        try:
+            stages[kind] = factory(group, project, ctx)
+        except GuardError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            ctx.crash(group[0], exc)
+            stages[kind] = None
+    parse = any(r.code in PARSES_BODIES for group in runnable.values() for r in group)
+    if any(stages.values()) or parse:
+        live = {kind: stage for kind, stage in stages.items() if stage is not None}
+        run_file_pass(project, ctx, live, {kind: runnable[kind] for kind in live}, parse=parse)
+
     for kind in ("project", "migration", "graph", "models", "op", "app", "roundtrip"):
         group = runnable.get(kind)
         if not group:
             continue
-        runner = _runner(kind)
-        if runner is None:
-            ctx.skip([r.code for r in group], f"the {kind} analysis is not available in this installation")
-            continue
+        if kind in stages:
+            stage = stages[kind]
+            if stage is None:
+                continue  # its creation crashed (reported)
+            runner = stage.finish
+        else:
+            kind_runner = _runner(kind)
+            if kind_runner is None:
+                ctx.skip([r.code for r in group], f"the {kind} analysis is not available in this installation")
+                continue
+            runner = functools.partial(kind_runner, group, project, ctx)
         try:
-            runner(group, project, ctx)
+            runner()
         except Exception as exc:  # noqa: BLE001
-            from alembic_guard.errors import GuardError
-
             if isinstance(exc, GuardError):
                 raise
             for rule in group[:1]:
@@ -168,6 +229,135 @@ def run(project: Project, rules: Sequence[Rule], progress: Callable[[str], None]
         skipped=tuple(ctx.skipped),
         facts=ctx.facts,
     )
+
+
+# ---------------------------------------------------------------------- the file pass
+PARALLEL_AT = 1000  # revision files: below this, forking costs more than it saves
+
+
+def _workers(project: Project, stages: dict) -> int:
+    """How many processes the file pass uses (1 = serial, in this process)."""
+    wanted = project.settings.workers
+    if wanted == 1 or len(project.migrations) < PARALLEL_AT:
+        return 1
+    if not all(getattr(stage, "parallel_safe", False) for stage in stages.values()):
+        return 1
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1  # no fork (Windows, macOS default is fine but spawn would re-import): serial
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    n = cpus if wanted == 0 else wanted
+    return max(1, min(n, len(project.migrations) // (PARALLEL_AT // 2)))
+
+
+def _visit_slice(project: Project, ctx: RunContext, stages: dict, groups: dict, migrations, parse: bool) -> None:
+    """Parse each file once, run every stage on it, release its tree. A stage that raises
+    (not a rule: rules are isolated by ctx.call) is reported once as AG000 and stops visiting."""
+    broken: set[str] = set()
+    for mig in migrations:
+        if parse and mig.body_analysed:
+            mig.tree  # noqa: B018 - parse once; records `syntax_error` (AG003)
+        for kind, stage in stages.items():
+            if kind in broken:
+                continue
+            try:
+                stage.visit(mig)
+            except GuardError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                broken.add(kind)
+                ctx.crash(groups[kind][0], exc, mig.location())
+        mig.release()
+
+
+def run_file_pass(project: Project, ctx: RunContext, stages: dict, groups: dict, parse: bool = False) -> None:
+    """Visit every revision file once with every per-file stage (see FILE_STAGES).
+
+    Large histories (>= PARALLEL_AT files, `workers` 0 = one per CPU) are split into contiguous
+    slices: this process takes the first, forked children the others. A child sends back only
+    findings, skips, facts and each file's parse outcome (never trees), and the parent appends
+    them in slice order, so the report is identical to the serial one. A child that dies or
+    sends garbage has its slice redone here, serially.
+    """
+    migrations = project.migrations
+    # thousands of short-lived trees and small long-lived records: the cyclic GC only costs time
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        n = _workers(project, stages)
+        if n <= 1:
+            _visit_slice(project, ctx, stages, groups, migrations, parse)
+            return
+        size = -(-len(migrations) // n)
+        slices = [migrations[i:i + size] for i in range(0, len(migrations), size)]
+        children = [_fork_slice(project, ctx, stages, groups, part, parse) for part in slices[1:]]
+        _visit_slice(project, ctx, stages, groups, slices[0], parse)
+        for part, child in zip(slices[1:], children):
+            result = _collect(child)
+            if result is None:
+                _visit_slice(project, ctx, stages, groups, part, parse)
+                continue
+            findings, skipped, facts, outcomes = result
+            ctx.findings.extend(findings)
+            ctx.skipped.extend(skipped)
+            ctx.facts.update(facts)
+            for mig, (checked, error) in zip(part, outcomes):
+                if checked:
+                    mig._body_checked = True
+                    mig.syntax_error = error
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _fork_slice(project: Project, ctx: RunContext, stages: dict, groups: dict, part, parse: bool):
+    """Start a child that visits `part`; returns (pid, read fd) or None when fork failed."""
+    try:
+        read_fd, write_fd = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_fd)
+        os.close(write_fd)
+        return None
+    if pid:
+        os.close(write_fd)
+        return pid, read_fd
+    # ---- child: never returns into the caller
+    code = 0
+    try:
+        os.close(read_fd)
+        ctx.findings, ctx.skipped, ctx.facts = [], [], {}
+        ctx.progress = None  # the parent reports progress for its own slice only
+        _visit_slice(project, ctx, stages, groups, part, parse)
+        outcomes = [(m.body_checked, m.syntax_error) for m in part]
+        data = pickle.dumps((ctx.findings, ctx.skipped, ctx.facts, outcomes), protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(write_fd, "wb") as out:
+            out.write(data)
+    except BaseException:  # noqa: BLE001 - the parent redoes the slice
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _collect(child) -> tuple | None:
+    if child is None:
+        return None
+    pid, read_fd = child
+    try:
+        with os.fdopen(read_fd, "rb") as src:
+            data = src.read()
+    finally:
+        _, status = os.waitpid(pid, 0)
+    if status != 0 or not data:
+        return None
+    try:
+        return pickle.loads(data)
+    except Exception:  # noqa: BLE001
+        return None
 
 
 def _suppression_sources(project: Project, findings: Sequence[Finding]) -> dict[PurePosixPath, str]:

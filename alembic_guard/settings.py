@@ -68,7 +68,7 @@ class Settings:
     # -- application audit (AG5xx) -------------------------------------------------
     app_paths: tuple[str, ...] = ()  # default: the project's Python files outside the migrations
     exclude: tuple[str, ...] = ()  # globs of application files not to audit
-    workers: int = 1  # parallel workers for the application audit
+    workers: int = 0  # processes for the per-file pass over large histories (1,000+ revision files): 0 = one per CPU, 1 = serial
     # -- output ----------------------------------------------------------------------
     progress: bool = False
 
@@ -159,8 +159,8 @@ def _coerce(key: str, value: Any, source: str) -> Any:
         except (TypeError, ValueError):
             raise bad("a number of seconds") from None
     if key == "workers":
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise bad("a whole number ≥ 1")
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise bad("a whole number ≥ 0 (0 = one per CPU, 1 = serial)")
         return value
     if key == "shard":
         if isinstance(value, tuple):

@@ -1,7 +1,8 @@
 """Operation analysis (AG4xx): what each revision does, read statically, and the runner of op rules.
 
-`run_op_rules(rules, project, ctx)` is the engine's runner for rules of kind `op`. Extraction
-(`extract.py`) runs once per revision file and is cached on the project (`project.analysis`).
+`op_stage(rules, project, ctx)` is the engine's per-file stage for rules of kind `op` (and
+`run_op_rules` the same over the whole project). Extraction (`extract.py`) runs once per revision
+file, on demand, through the project's shared `operations(project).of(migration)`.
 Each OpCall is dispatched only to the rules whose `on` set names it (an empty `on` means every
 call), and only for the phases the rule declares (`@op_rule(..., phases={"upgrade"})`, the
 default: downgrades are the reverse of changes already reviewed, and their drops are expected).
@@ -9,7 +10,6 @@ default: downgrades are the reverse of changes already reviewed, and their drops
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,6 +26,7 @@ __all__ = [
     "TypeSpec",
     "UNRESOLVED",
     "operations",
+    "op_stage",
     "run_op_rules",
     "LOCKING_OPS",
 ]
@@ -53,8 +54,30 @@ def parse_version(text: str | None) -> tuple[int, ...] | None:
 
 @dataclass
 class ProjectOps:
-    by_path: dict = field(default_factory=dict)  # relpath -> MigrationOps
+    """The OpCalls of the project's revision files, extracted on demand (`of`) and cached."""
+
+    by_path: dict = field(default_factory=dict)  # relpath -> MigrationOps (those extracted so far)
     env_sets: frozenset = frozenset()  # timeouts env.py sets for every revision
+    dialect: str | None = None
+    local_tops: frozenset = frozenset()
+    migration_tops: frozenset = frozenset()
+
+    def of(self, mig) -> MigrationOps:
+        """The operations of one revision file (extracted once; a reader crash is AG423)."""
+        mops = self.by_path.get(mig.relpath)
+        if mops is None:
+            try:
+                mops = extract(mig, dialect=self.dialect, local_tops=self.local_tops, migration_tops=self.migration_tops)
+            except Exception as exc:  # noqa: BLE001 - a reader bug must not hide a revision
+                mops = _reader_failed(mig, exc)
+            self.by_path[mig.relpath] = mops
+        return mops
+
+    def forget(self, mig) -> None:
+        """Drop one file's operations (the file pass keeps memory flat); `of` re-extracts."""
+        mops = self.by_path.pop(mig.relpath, None)
+        if mops is not None:
+            mops.detach()
 
 
 def local_modules(project, folders=None) -> frozenset[str]:
@@ -77,32 +100,20 @@ def local_modules(project, folders=None) -> frozenset[str]:
 
 
 def operations(project) -> ProjectOps:
-    """Computed once per project: the OpCalls of every revision file."""
+    """Computed once per project: the (lazily extracted) OpCalls of every revision file."""
 
     def build(project) -> ProjectOps:
         script = Path(project.layout.script_location)
-        mig_tops = local_modules(project, [script]) | {script.name}
-        tops = local_modules(project) - {script.name}
-        dialect = project.dialect
-        out = ProjectOps()
-        # thousands of small, acyclic, long-lived records: the cyclic GC only costs time here
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            for mig in project.migrations:
-                try:
-                    out.by_path[mig.relpath] = extract(mig, dialect=dialect, local_tops=tops, migration_tops=mig_tops)
-                except Exception as exc:  # noqa: BLE001 - a reader bug must not hide a revision
-                    out.by_path[mig.relpath] = _reader_failed(mig, exc)
-        finally:
-            if was_enabled:
-                gc.enable()
         try:
             env_text = project.layout.env_py.read_text(encoding="utf-8", errors="replace")
         except (OSError, AttributeError):
             env_text = ""
-        out.env_sets = frozenset(k for k, rx in _TIMEOUT_RE.items() if rx.search(env_text))
-        return out
+        return ProjectOps(
+            env_sets=frozenset(k for k, rx in _TIMEOUT_RE.items() if rx.search(env_text)),
+            dialect=project.dialect,
+            local_tops=local_modules(project) - {script.name},
+            migration_tops=local_modules(project, [script]) | {script.name},
+        )
 
     return project.analysis("ops", build)
 
@@ -192,30 +203,61 @@ class OpContext:
         return None
 
 
-def run_op_rules(rules: Sequence, project, ctx) -> None:
-    analysis = operations(project)
-    by_name: dict[str, list] = {}
-    every: list = []
-    for rule in rules:
-        if rule.on:
-            for name in rule.on:
-                by_name.setdefault(name, []).append(rule)
-        else:
-            every.append(rule)
-    phases = {rule: frozenset(rule.extra.get("phases", ("upgrade",))) for rule in rules}
-    total = len(project.migrations)
-    for number, mig in enumerate(project.migrations, start=1):
-        if ctx.progress and number % 250 == 0:
-            ctx.progress(f"operations: {number}/{total} revisions")
-        mops = analysis.by_path.get(mig.relpath)
-        if mops is None or not mops.calls:
-            continue
-        octx = OpContext(project, mig, mops, analysis.env_sets)
-        _dispatch(mops.calls, octx, by_name, every, phases, ctx)
-    if any(r.code == "AG424" for r in rules):
-        from alembic_guard.ops.offline import run_offline
+class OpStage:
+    """The per-file work of `op` rules: extract one revision's operations, dispatch them.
 
-        run_offline(project, ctx, analysis, by_name, every, phases)
+    The engine runs `visit(mig)` for every revision file in its single file pass (one parsed tree
+    alive at a time), then `finish()`. Extracted operations are kept only when `finish()` needs
+    them again (AG424, with --import); otherwise each file's are dropped after its rules ran.
+    """
+
+    def __init__(self, rules: Sequence, project, ctx) -> None:
+        self.rules, self.project, self.ctx = rules, project, ctx
+        self.analysis = operations(project)
+        self.by_name: dict[str, list] = {}
+        self.every: list = []
+        for rule in rules:
+            if rule.on:
+                for name in rule.on:
+                    self.by_name.setdefault(name, []).append(rule)
+            else:
+                self.every.append(rule)
+        self.phases = {rule: frozenset(rule.extra.get("phases", ("upgrade",))) for rule in rules}
+        self.offline = any(r.code == "AG424" for r in rules)
+        self.keep = self.offline  # AG424 reads every revision's operations again at the end
+        self.parallel_safe = not self.keep  # a worker's extractions would not reach finish()
+        self.total = len(project.migrations)
+        self.number = 0
+
+    def visit(self, mig) -> None:
+        self.number += 1
+        if self.ctx.progress and self.number % 250 == 0:
+            self.ctx.progress(f"operations: {self.number}/{self.total} revisions")
+        mops = self.analysis.of(mig)
+        if mops.calls:
+            octx = OpContext(self.project, mig, mops, self.analysis.env_sets)
+            _dispatch(mops.calls, octx, self.by_name, self.every, self.phases, self.ctx)
+        if not self.keep:
+            self.analysis.forget(mig)
+
+    def finish(self) -> None:
+        if self.offline:
+            from alembic_guard.ops.offline import run_offline
+
+            run_offline(self.project, self.ctx, self.analysis, self.by_name, self.every, self.phases)
+
+
+def op_stage(rules: Sequence, project, ctx) -> OpStage:
+    """The engine's per-file stage for rules of kind `op` (see engine.FILE_STAGES)."""
+    return OpStage(rules, project, ctx)
+
+
+def run_op_rules(rules: Sequence, project, ctx) -> None:
+    """Run `op` rules over the whole project on their own (the engine uses `op_stage`)."""
+    stage = OpStage(rules, project, ctx)
+    for mig in project.migrations:
+        stage.visit(mig)
+    stage.finish()
 
 
 def _dispatch(calls, octx: OpContext, by_name, every, phases, ctx) -> None:

@@ -123,6 +123,14 @@ class MigrationOps:
     def phase(self, name: str) -> list[OpCall]:
         return [c for c in self.calls if c.phase == name]
 
+    def detach(self) -> None:
+        """Drop the link unread `create_table` columns keep to their Extractor (a reference
+        cycle): once no rule will read them, the extractor and its nodes free by refcount."""
+        for call in self.calls:
+            columns = call.params.get("columns")
+            if isinstance(columns, _LazyColumns):
+                columns._extractor = None  # type: ignore[assignment]
+
 
 @dataclass
 class _Frame:

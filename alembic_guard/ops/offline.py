@@ -166,7 +166,7 @@ def run_offline(project, ctx, analysis, by_name, every, phases) -> None:
             octx = OpContext(project, mig, MigrationOps([call]), analysis.env_sets)
             _dispatch([call], octx, by_name, every, phases, ctx)
             continue
-        mops = analysis.by_path.get(mig.relpath)
+        mops = analysis.of(mig)
         blind = mops is not None and any(c.name in ("unresolved", "unanalysed_sql") and c.phase == "upgrade" for c in mops.calls)
         if not blind:
             continue

@@ -160,8 +160,10 @@ class Migration:
         self.imported_values: dict[str, object] = {}  # header values supplied by --import (Alembic's loader)
         self._raw_docstring = raw_docstring
         self._body_parsed = body_parsed  # False: a too-large file whose body is not analysed
+        self._body_checked = False  # the whole file was parsed once: `syntax_error` is known
         if tree is not None:
             self.__dict__["tree"] = tree
+            self._body_checked = True
 
     def __repr__(self) -> str:
         return f"<Migration {self.revision_id} {self.relpath}>"
@@ -190,6 +192,7 @@ class Migration:
         and sets `syntax_error` (reported as AG003)."""
         if not self._body_parsed:
             return ast.Module(body=[], type_ignores=[])
+        self._body_checked = True
         try:
             return parse_module(self.source, str(self.relpath))
         except SyntaxError as exc:
@@ -206,6 +209,12 @@ class Migration:
         """
         for cache in ("tree", "functions"):
             self.__dict__.pop(cache, None)
+
+    @property
+    def body_checked(self) -> bool:
+        """True once the whole file was parsed (even if the tree was released since):
+        `syntax_error` then tells whether it parses."""
+        return self._body_checked
 
     @property
     def parsed(self) -> bool:

@@ -48,7 +48,8 @@ def unreadable_revision_file(project):
     for mig in project.migrations:
         if not mig.body_analysed:
             continue
-        mig.tree  # parses the whole file (the header alone was enough for the graph)
+        if not mig.body_checked:  # the engine's file pass usually parsed it already
+            mig.tree  # parses the whole file (the header alone was enough for the graph)
         exc = mig.syntax_error
         if exc is None:
             continue

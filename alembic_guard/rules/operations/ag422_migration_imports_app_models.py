@@ -38,7 +38,7 @@ def migration_imports_app_models(migration, project):
     ## When to ignore
     Imports of stable, schema-independent helpers (constants, enums you never change).
     """
-    mops = operations(project).by_path.get(migration.relpath)
+    mops = operations(project).of(migration)
     if mops is None:
         return
     seen = set()

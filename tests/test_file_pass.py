@@ -1,0 +1,116 @@
+"""The engine's single file pass: serial and forked-parallel give the same report, flat memory.
+
+The parallel path (large histories, `workers` 0 = one per CPU) must be invisible in the output:
+same findings in the same order, AG000 crash isolation, AG003 syntax errors and suppressions.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import pytest
+
+from alembic_guard import api, engine
+from alembic_guard.formatters import get as get_formatter
+from alembic_guard.rules import BY_CODE
+from alembic_guard.settings import Settings
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+
+N = engine.PARALLEL_AT + 200
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory) -> Path:
+    from gen_history import generate
+
+    root = tmp_path_factory.mktemp("filepass") / "project"
+    generate(root, n=N, seed=5)
+    versions = sorted((root / "migrations" / "versions").rglob("*.py"))
+    # findings from both halves of the history: dangerous ops, a suppressed one, a syntax error
+    for i, path in enumerate(versions[:: len(versions) // 9]):
+        text = path.read_text(encoding="utf-8")
+        extra = '    op.drop_column("users", "legacy")\n'
+        if i % 3 == 1:
+            extra = '    op.drop_column("users", "legacy")  # alembic-guard: ignore[AG4] reviewed\n'
+        path.write_text(text.replace("def upgrade():\n", "def upgrade():\n" + extra, 1), encoding="utf-8")
+    broken = versions[-3]
+    broken.write_text(broken.read_text(encoding="utf-8").replace("def downgrade():", "def downgrade(:"), encoding="utf-8")
+    return root
+
+
+def _json(history: Path, workers: int) -> str:
+    report = api.check(Settings(root=history, workers=workers))
+    out = io.StringIO()
+    get_formatter("json")(report, out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def forks(monkeypatch) -> list:
+    started: list = []
+    real = engine._fork_slice
+
+    def counting(*args, **kwargs):
+        child = real(*args, **kwargs)
+        started.append(child)
+        return child
+
+    monkeypatch.setattr(engine, "_fork_slice", counting)
+    return started
+
+
+def test_parallel_report_equals_serial(history, forks):
+    serial = _json(history, workers=1)
+    assert not forks
+    parallel = _json(history, workers=2)
+    assert len(forks) == 1 and forks[0] is not None  # really forked
+    assert parallel == serial
+    assert '"code": "AG003"' in serial and '"code": "AG000"' not in serial  # the pass ran, nothing crashed
+
+
+def test_findings_from_both_halves_and_suppressions(history):
+    report = api.check(Settings(root=history, workers=2))
+    codes = [f.code for f in report.findings]
+    assert "AG003" in codes
+    drops = [f for f in report.findings if f.code.startswith("AG4") and "legacy" in f.message]
+    paths = sorted({str(f.location.path) for f in drops})
+    assert len(paths) >= 5  # the un-suppressed drops, first half and second half alike
+    assert not any(f.code == "AG001" for f in report.findings)  # every suppression was used
+
+
+def test_crash_isolation_in_workers(history, forks, monkeypatch):
+    rule = BY_CODE["AG108"]
+    real = rule.func
+
+    def flaky(migration, project):
+        if str(migration.relpath).endswith(("0.py", "7.py")):
+            raise RuntimeError("boom")
+        return real(migration, project)
+
+    monkeypatch.setattr(rule, "func", flaky)
+    serial = _json(history, workers=1)
+    parallel = _json(history, workers=2)
+    assert forks and parallel == serial
+    report = api.check(Settings(root=history, workers=2))
+    crashes = [f for f in report.findings if f.code == "AG000"]
+    assert crashes and all("AG108" in f.message and "boom" in f.message for f in crashes)
+    assert any(f.code == "AG003" for f in report.findings)  # other rules ran normally
+
+
+def test_small_history_stays_serial(forks):
+    root = Path(__file__).resolve().parent.parent / "sample_projects" / "healthy"
+    api.check(Settings(root=root, workers=0))
+    assert forks == []
+
+
+def test_trees_are_released(history):
+    from alembic_guard import rules
+    from alembic_guard.project import Project
+
+    project = Project.load(Settings(root=history, workers=1))
+    engine.run(project, rules.select())
+    assert not any(m.parsed for m in project.migrations)
+    assert all(m.body_checked for m in project.migrations if m.body_analysed)
