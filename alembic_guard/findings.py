@@ -7,7 +7,6 @@ analysis is a `GuardError` (see `alembic_guard.errors`).
 from __future__ import annotations
 
 import enum
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -77,6 +76,8 @@ class Finding:
         key = "\x1f".join(
             [self.code, str(self.location.path), self.location.revision or "", self.anchor or self.message]
         )
+        import hashlib  # late: `graph` never fingerprints, and _hashlib costs a few ms to load
+
         return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
     def sort_key(self) -> tuple:
