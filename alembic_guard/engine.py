@@ -1,7 +1,10 @@
 """Run the selected rules over a Project and collect a Report.
 
 The engine groups rules by *kind* and hands each group to that kind's runner, which knows how to
-produce the kind's input (ops, models analysis, a round trip...). Every rule call is isolated: a
+produce the kind's input (ops, models analysis, a round trip...). Kinds whose work is per revision
+file (`migration`, `op`: FILE_STAGES) share one pass over the files — each parsed once, its tree
+released before the next, and for large histories split across forked workers (`run_file_pass`).
+Every rule call is isolated: a
 crashing rule becomes an AG000 finding, never a traceback. Afterwards the engine applies severity
 overrides, per-path ignores, inline suppressions (reporting unused and unknown ones), and the
 `since_revision` / baseline filters.
@@ -16,6 +19,7 @@ import importlib
 import json
 import os
 import pickle
+import sys
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -245,7 +249,10 @@ def _workers(project: Project, stages: dict) -> int:
     import multiprocessing
 
     if "fork" not in multiprocessing.get_all_start_methods():
-        return 1  # no fork (Windows, macOS default is fine but spawn would re-import): serial
+        return 1  # no fork (Windows): serial rather than re-importing everything in spawned workers
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        return 1  # forking a multi-threaded host (an IDE, a server) can deadlock the child: serial
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     n = cpus if wanted == 0 else wanted
     return max(1, min(n, len(project.migrations) // (PARALLEL_AT // 2)))
