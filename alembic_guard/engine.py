@@ -4,10 +4,9 @@ The engine groups rules by *kind* and hands each group to that kind's runner, wh
 produce the kind's input (ops, models analysis, a round trip...). Kinds whose work is per revision
 file (`migration`, `op`: FILE_STAGES) share one pass over the files — each parsed once, its tree
 released before the next, and for large histories split across forked workers (`run_file_pass`).
-Every rule call is isolated: a
-crashing rule becomes an AG000 finding, never a traceback. Afterwards the engine applies severity
-overrides, per-path ignores, inline suppressions (reporting unused and unknown ones), and the
-`since_revision` / baseline filters.
+Every rule call is isolated: a crashing rule becomes an AG000 finding, never a traceback.
+Afterwards the engine applies severity overrides, per-path ignores, inline suppressions (reporting
+unused and unknown ones), and the `since_revision` / baseline filters.
 """
 
 from __future__ import annotations
@@ -251,8 +250,8 @@ def _workers(project: Project, stages: dict) -> int:
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1  # no fork (Windows): serial rather than re-importing everything in spawned workers
     threading = sys.modules.get("threading")
-    if threading is not None and threading.active_count() > 1:
-        return 1  # forking a multi-threaded host (an IDE, a server) can deadlock the child: serial
+    if wanted == 0 and threading is not None and threading.active_count() > 1:
+        return 1  # auto: forking a multi-threaded host (an IDE, a server) can deadlock the child
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     n = cpus if wanted == 0 else wanted
     return max(1, min(n, len(project.migrations) // (PARALLEL_AT // 2)))

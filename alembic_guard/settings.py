@@ -68,7 +68,7 @@ class Settings:
     # -- application audit (AG5xx) -------------------------------------------------
     app_paths: tuple[str, ...] = ()  # default: the project's Python files outside the migrations
     exclude: tuple[str, ...] = ()  # globs of application files not to audit
-    workers: int = 0  # processes for the per-file pass over large histories (1,000+ revision files): 0 = one per CPU, 1 = serial
+    workers: int = 0  # processes for the per-file pass over large histories (1,000+ revision files): 0 = one per CPU (serial in a multi-threaded host), 1 = serial, N = N forked processes
     # -- output ----------------------------------------------------------------------
     progress: bool = False
 

@@ -114,3 +114,17 @@ def test_trees_are_released(history):
     engine.run(project, rules.select())
     assert not any(m.parsed for m in project.migrations)
     assert all(m.body_checked for m in project.migrations if m.body_analysed)
+
+
+def test_auto_workers_stay_serial_with_threads(history, forks):
+    import threading
+
+    stop = threading.Event()
+    helper = threading.Thread(target=stop.wait, daemon=True)
+    helper.start()
+    try:
+        api.check(Settings(root=history, workers=0))
+    finally:
+        stop.set()
+        helper.join()
+    assert forks == []
