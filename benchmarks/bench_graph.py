@@ -69,6 +69,8 @@ def main() -> None:
     ap.add_argument("--revisions", type=int, default=5000)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--keep", action="store_true", help="keep the generated project")
+    ap.add_argument("--compare", metavar="ALEMBIC_GUARD_EXE", default=None,
+                    help="another build's alembic-guard executable (e.g. main's venv) timed in the same run, as 'baseline' rows")
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="ag-bench-graph-"))
@@ -99,6 +101,16 @@ def main() -> None:
         import alembic_guard
 
         compileall.compile_dir(str(Path(alembic_guard.__file__).parent), quiet=1)
+        if args.compare:
+            other_python = str(Path(args.compare).parent / "python")
+            code = "import alembic_guard, compileall, os; compileall.compile_dir(os.path.dirname(alembic_guard.__file__), quiet=1)"
+            subprocess.run([other_python, "-c", code], check=True, env=warm)
+        if args.compare:
+            cases = {
+                "baseline graph": ([args.compare, "graph", str(project), "--format", "json"], cold),
+                "baseline check": ([args.compare, "check", str(project), "--format", "json"], cold),
+                **cases,
+            }
         # sanity: every command must work on this project
         for name, (cmd, env) in cases.items():
             proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
