@@ -331,3 +331,26 @@ def test_embedded_sandbox_round_trip(pg_bindir):
     report = run("downgrade_leaves_trace", db="embedded")
     assert {(c, r) for c, _, r in found(report)} == {("AG303", "bbbbbbbbbbbb"), ("AG304", "bbbbbbbbbbbb")}
     assert report.facts["roundtrip"]["sandbox"] == "embedded"
+
+
+@pytest.mark.parametrize("where", ["sqlite", "postgresql", "mariadb"])
+def test_seeded_rows_fit_every_table(where, request):
+    """--with-data fills every table (FKs, composite keys, MySQL TINYINT/ENUM...) without errors."""
+    if where == "sqlite":
+        overrides, samples = {"db": "sqlite"}, ["branched_merge"]
+    elif where == "postgresql":
+        overrides, samples = {"db_url": request.getfixturevalue("pg_admin_url")}, ["branched_merge"]
+    else:
+        overrides, samples = {"db_url": request.getfixturevalue("mariadb_admin_url")}, ["branched_merge", "mysql_only"]
+    for sample in samples:
+        report = run(sample, select=("AG3",), with_data=True, **overrides)
+        assert [f.code for f in report.findings] == [], sample
+        rt = report.facts["roundtrip"]
+        assert rt["seed_notes"] == {}, sample  # no table had to stay empty
+        assert any(s.get("with_data") for s in rt["steps"])
+
+
+def test_sqlite_run_of_a_postgresql_project_says_so():
+    report = run("healthy", select=("AG300",), db="sqlite")
+    assert [f.code for f in report.findings] == ["AG300"]
+    assert "postgresql-specific behaviour" in report.findings[0].message
