@@ -216,7 +216,7 @@ class Walker:
                                       with_data=with_data, walked=segment, project=project)
         self.result.warnings.extend(getattr(sandbox, "warnings", ()) or ())
         wanted = project.dialect
-        if wanted and wanted != sandbox.dialect and not self.result.warnings:
+        if wanted and wanted != "sqlite" and sandbox.dialect == "sqlite" and not self.result.warnings:
             self.result.warnings.append(
                 f"this is a {wanted} project but the round trip ran on {sandbox.dialect}: "
                 f"{wanted}-specific behaviour (types, transactional DDL, locking) was not tested"
