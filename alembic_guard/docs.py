@@ -45,8 +45,9 @@ def rules_table(rules: Sequence[Rule], fmt: str = "text") -> str:
     if fmt == "json":
         return json.dumps(
             [
-                {"code": r.code, "name": r.name, "family": r.family, "severity": r.severity.label,
-                 "requires": r.requires.value, "status": r.status, "summary": r.summary}
+                {"code": r.code, "name": r.name, "family": r.family, "kind": r.kind, "severity": r.severity.label,
+                 "requires": r.requires.value, "dialects": sorted(r.dialects), "status": r.status,
+                 "since": r.since, "summary": r.summary}
                 for r in rules
             ],
             indent=2,

@@ -168,6 +168,31 @@ def run(project: Project, rules: Sequence[Rule], progress: Callable[[str], None]
     )
 
 
+def _suppression_sources(project: Project, findings: Sequence[Finding]) -> dict[PurePosixPath, str]:
+    """Sources whose suppression comments count: every revision file, the files other analyses
+    registered in `project._cache["suppression_sources"]` (keys: project-relative or absolute
+    paths), and any other Python file a finding points at (env.py, models, application code)."""
+    from pathlib import Path
+
+    sources: dict[PurePosixPath, str] = {m.relpath: m.source for m in project.migrations}
+    for key, source in project._cache.get("suppression_sources", {}).items():
+        path = Path(str(key))
+        rel = project.relpath(path) if path.is_absolute() else PurePosixPath(path.as_posix())
+        sources[rel] = source
+    for f in findings:
+        path = f.location.path
+        if path in sources or path.suffix != ".py":
+            continue
+        sources[path] = ""
+        try:
+            full = project.root / path
+            if full.is_file() and full.stat().st_size <= 5 * 1024 * 1024:
+                sources[path] = full.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            pass
+    return sources
+
+
 def _post_process(project: Project, rules: Sequence[Rule], findings: list[Finding]) -> list[Finding]:
     settings = project.settings
     selected = {r.code for r in rules}
@@ -210,17 +235,16 @@ def _post_process(project: Project, rules: Sequence[Rule], findings: list[Findin
         findings = [f for f in findings if f.fingerprint not in known]
 
     # inline suppressions
-    sources = {m.relpath: m.source for m in project.migrations}
-    extra_sources = project._cache.get("suppression_sources", {})  # other analysed files (app code)
-    sources.update(extra_sources)
-    all_supp: list[supp.Suppression] = []
-    for path, source in sources.items():
-        all_supp.extend(supp.parse(path, source))
+    by_path: dict[PurePosixPath, list[supp.Suppression]] = {}
+    for path, source in _suppression_sources(project, findings).items():
+        for s in supp.parse(path, source):
+            by_path.setdefault(s.path, []).append(s)
+    all_supp = [s for group in by_path.values() for s in group]
     if not all_supp:
         return findings
     kept = []
     for f in findings:
-        hit = next((s for s in all_supp if s.matches(f)), None)
+        hit = next((s for s in by_path.get(f.location.path, ()) if s.matches(f)), None)
         if hit is None:
             kept.append(f)
         else:
@@ -229,10 +253,14 @@ def _post_process(project: Project, rules: Sequence[Rule], findings: list[Findin
     for s in all_supp:
         loc = Location(s.path, s.line, 1)
         unknown = [c for c in s.codes if not is_known_prefix(c)]
-        if unknown_rule is not None and "AG002" in selected and (unknown or not s.codes):
-            what = f"unknown rule code {', '.join(unknown)}" if unknown else "a suppression without a code"
+        blanket = not s.codes or any(c in ("ALL", "AG") for c in s.codes)
+        if unknown_rule is not None and "AG002" in selected and (unknown or blanket):
+            what = (
+                f"Suppression names unknown rule code {', '.join(f'`{c}`' for c in unknown)}" if unknown
+                else "Suppression names no rule code, so it would hide every rule"
+            )
             kept.append(unknown_rule.finding(
-                f"Suppression names {what}",
+                what,
                 at=loc,
                 hint="name the codes to ignore, e.g. `# alembic-guard: ignore[AG410] reason`; see `alembic-guard rules`",
                 anchor=f"{s.line and ''}{','.join(s.codes) or '*'}",
@@ -240,7 +268,10 @@ def _post_process(project: Project, rules: Sequence[Rule], findings: list[Findin
             continue
         if settings.require_reason and not s.reason and unknown_rule is not None and "AG002" in selected:
             kept.append(unknown_rule.finding("Suppression gives no reason", at=loc, hint="write why after the brackets", anchor="no-reason"))
-        stale = [c for c in s.codes if not s.used and is_known_prefix(c) and any(r.code.startswith(c) for r in rules)]
+        stale = [
+            c for c in s.codes
+            if not any(u.startswith(c) for u in s.used) and any(r.code.startswith(c) for r in rules)
+        ]
         if stale and unused_rule is not None and "AG001" in selected:
             kept.append(unused_rule.finding(
                 f"Unused suppression of {', '.join(stale)}",

@@ -40,35 +40,35 @@ class Settings:
     name: str = "alembic"  # ini section, like `alembic -n`
     script_location: str | None = None  # explicit, bypasses discovery
     # -- which rules, how strict ---------------------------------------------------
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    severity: Mapping[str, Severity] = field(default_factory=lambda: MappingProxyType({}))
-    per_path_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
-    fail_on: Severity = Severity.WARNING
+    select: tuple[str, ...] = ()  # rule codes, prefixes or names to run (default: every stable rule)
+    ignore: tuple[str, ...] = ()  # rule codes, prefixes or names to skip; the longer prefix wins
+    severity: Mapping[str, Severity] = field(default_factory=lambda: MappingProxyType({}))  # code or prefix = "error|warning|info"
+    per_path_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))  # "glob" = [codes]; globs match project-relative paths
+    fail_on: Severity = Severity.WARNING  # lowest severity that makes the exit code 1
     require_reason: bool = False  # suppressions must give a reason
     # -- executing user code (opt-in) ----------------------------------------------
     allow_import: bool = False  # `--import`: Alembic's loader / env.py import probe
-    import_timeout: float = 60.0
+    import_timeout: float = 60.0  # seconds an --import probe may take
     # -- round trip (AG3xx) --------------------------------------------------------
     db: str | None = None  # auto | embedded | docker | sqlite | a URL
-    db_url: str | None = None
-    docker_image: str | None = None
-    with_data: bool = False
+    db_url: str | None = None  # server on which throwaway databases are created (and always dropped)
+    docker_image: str | None = None  # image for db = "docker", e.g. postgres:16
+    with_data: bool = False  # seed synthetic rows before each upgrade in round trips
     step_timeout: float | None = None  # seconds
     shard: tuple[int, int] | None = None  # (K, N), 1-based K
     env_vars: tuple[str, ...] = ("DATABASE_URL",)  # variables env.py may read; set to the sandbox URL
     # -- operation lint (AG4xx) ----------------------------------------------------
     dialect: str | None = None  # postgresql | mysql | sqlite; default from the project
     server_version: str | None = None  # target server version, e.g. "15" or "8.0"
-    since_revision: str | None = None
+    since_revision: str | None = None  # report only revisions after this one
     changed_since: str | None = None  # git ref
-    baseline: Path | None = None
+    baseline: Path | None = None  # JSON report whose findings (by fingerprint) are hidden
     # -- pull-request guard --------------------------------------------------------
-    base_ref: str | None = None
+    base_ref: str | None = None  # git ref the pull request merges into
     # -- application audit (AG5xx) -------------------------------------------------
     app_paths: tuple[str, ...] = ()  # default: the project's Python files outside the migrations
-    exclude: tuple[str, ...] = ()
-    workers: int = 1
+    exclude: tuple[str, ...] = ()  # globs of application files not to audit
+    workers: int = 1  # parallel workers for the application audit
     # -- output ----------------------------------------------------------------------
     progress: bool = False
 
@@ -81,8 +81,17 @@ class Settings:
     def from_mapping(cls, data: Mapping[str, Any], *, root: Path, source: str = SECTION) -> "Settings":
         values: dict[str, Any] = {"root": root}
         known = cls.keys()
+        if not isinstance(data, Mapping):
+            raise SettingsError(f"{source} must be a table of settings, got {data!r}", source=source)
+        seen: dict[str, str] = {}
         for raw_key, value in data.items():
-            key = raw_key.replace("-", "_")
+            key = str(raw_key).replace("-", "_")
+            if key in seen:
+                raise SettingsError(
+                    f"setting {raw_key!r} given twice in {source} (also as {seen[key]!r})",
+                    key=raw_key, source=source, hint="keep one spelling (kebab-case or snake_case)",
+                )
+            seen[key] = raw_key
             if key not in known:
                 sugg = difflib.get_close_matches(key, known, n=1)
                 raise SettingsError(
@@ -196,12 +205,25 @@ def load(root: Path, **overrides: Any) -> Settings:
     data: Mapping[str, Any] = {}
     if pyproject is not None:
         data = read_pyproject(pyproject).get("tool", {}).get("alembic-guard", {})
-    base = Settings.from_mapping(data, root=root, source=f"{pyproject}: {SECTION}" if pyproject else SECTION)
+    where = f"{pyproject}: {SECTION}" if pyproject else SECTION
+    base = Settings.from_mapping(data, root=root, source=where)
     settings = base.replace(**overrides)
     from alembic_guard import rules  # late: rules import settings-free modules only
 
-    for group in (settings.select, settings.ignore, tuple(settings.severity)):
-        rules.validate_codes(group, source="settings")
-    for codes in settings.per_path_ignores.values():
-        rules.validate_codes(codes, source="per-path-ignores")
-    return settings
+    for key in ("select", "ignore", "severity"):
+        rules.validate_codes(tuple(getattr(base, key)), source=f"{key} in {where}")
+    for glob, codes in base.per_path_ignores.items():
+        rules.validate_codes(codes, source=f"per-path-ignores {glob!r} in {where}")
+    for key in ("select", "ignore"):
+        if key in overrides:
+            rules.validate_codes(tuple(getattr(settings, key)), source=f"--{key}")
+    # names and lower-case codes -> codes, so selection and overrides match by prefix
+    return dataclasses.replace(
+        settings,
+        select=rules.validate_codes(settings.select),
+        ignore=rules.validate_codes(settings.ignore),
+        severity=MappingProxyType({rules.normalise_code(k): v for k, v in settings.severity.items()}),
+        per_path_ignores=MappingProxyType(
+            {g: rules.validate_codes(c) for g, c in settings.per_path_ignores.items()}
+        ),
+    )

@@ -19,7 +19,7 @@ from alembic_guard.cli._options import (
 )
 from alembic_guard.formatters import names as format_names
 
-FORMATS = ("text", "json", "sarif", "github", "junit")
+FORMATS = format_names()  # from the formatter registry (plus plug-ins); text first, the default
 
 
 @click.command()
@@ -28,6 +28,7 @@ FORMATS = ("text", "json", "sarif", "github", "junit")
 @output_options(FORMATS)
 @fail_on_option
 @click.option("--import", "allow_import", is_flag=True, help="Allow checks that IMPORT the project's code (env.py, Alembic's own loader). Off by default.")
+@click.option("--import-timeout", type=float, default=None, metavar="SECONDS", help="With --import: seconds one revision file may take to load (default 60).")
 @click.option("--db", default=None, metavar="BACKEND", help="Run round-trip checks (AG3xx) in a throwaway database: embedded | sqlite | docker | auto | a URL. EXECUTES env.py and the migrations.")
 @click.option("--db-url", envvar="ALEMBIC_GUARD_DB_URL", default=None, help="Database server on which to create (and always drop) a throwaway database. Env: ALEMBIC_GUARD_DB_URL.")
 @click.option("--docker-image", default=None, help="Image for --db docker (e.g. postgres:16, mysql:8).")

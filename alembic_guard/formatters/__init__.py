@@ -9,8 +9,9 @@ from collections.abc import Callable
 from typing import Protocol, TextIO
 
 from alembic_guard.findings import Report
+from alembic_guard.formatters import github, junit, sarif, text
 from alembic_guard.formatters import json as json_fmt
-from alembic_guard.formatters import text
+from alembic_guard.formatters._paths import path_prefix
 
 
 class Formatter(Protocol):
@@ -20,6 +21,9 @@ class Formatter(Protocol):
 FORMATTERS: dict[str, Formatter] = {
     "text": text.render,
     "json": json_fmt.render,
+    "sarif": sarif.render,
+    "github": github.render,
+    "junit": junit.render,
 }
 
 

@@ -1,13 +1,45 @@
-"""Human output: `path:line:col: CODE message`, an indented hint, skipped checks, a summary."""
+"""Human output: `path:line:col: CODE [severity] message`, an indented hint, skipped checks, a summary.
+
+Paths are shown from where the tool runs (`backend/migrations/...` for `check backend`), so
+they can be clicked. Colour only when writing to a terminal. Control characters coming from the analysed project
+(messages quote file contents) are shown escaped, so they cannot drive the terminal. Skipped
+checks are listed by code with the reason, and the summary counts them apart from the rules that
+ran: an absent check never looks like a passed one.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import TextIO
 
-from alembic_guard.findings import Report, Severity
+from alembic_guard.findings import Location, Report, Severity
+from alembic_guard.formatters._paths import path_prefix
 
 _COLOURS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _safe(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 or word == 'info' else 's'}"
+
+
+def summary(report: Report) -> str:
+    skipped = {code for s in report.skipped for code in s.codes}
+    ran = len([r for r in report.rules if r.code not in skipped])
+    tail = f"{_plural(ran, 'rule')} checked"
+    if skipped:
+        tail += f", {len(skipped)} skipped"
+    total = len(report.findings)
+    if total == 0:
+        return f"No findings ({tail})."
+    counts = report.counts()
+    parts = ", ".join(_plural(n, label) for label, n in reversed(counts.items()) if n)
+    return f"Found {_plural(total, 'finding')} ({parts}); {tail}."
 
 
 def render(report: Report, out: TextIO, colour: bool | None = None) -> None:
@@ -17,31 +49,25 @@ def render(report: Report, out: TextIO, colour: bool | None = None) -> None:
     def c(code: str, text: str) -> str:
         return f"{code}{text}{_RESET}" if colour else text
 
+    prefix = path_prefix(report.root)
+
+    def where(loc: Location) -> str:
+        return _safe(prefix + str(loc))
+
     for f in report.findings:
-        head = c(_BOLD, str(f.location))
+        head = c(_BOLD, where(f.location))
         code = c(_COLOURS[f.severity], f"{f.code} [{f.severity.label}]")
-        out.write(f"{head}: {code} {f.message}\n")
+        message = _safe(f.message).replace("\n", "\n  ")
+        out.write(f"{head}: {code} {message}\n")
         if f.hint:
-            out.write(f"  {c(_DIM, 'hint:')} {f.hint}\n")
+            out.write(f"  {c(_DIM, 'hint:')} {_safe(f.hint).replace(chr(10), chr(10) + '        ')}\n")
         for rel in f.related:
-            out.write(f"  {c(_DIM, 'see:')} {rel}\n")
+            out.write(f"  {c(_DIM, 'see:')} {where(rel)}\n")
         if f.details:
             for line in f.details.rstrip().splitlines():
-                out.write(f"    {line}\n")
+                out.write(f"    {_safe(line)}\n")
     if report.findings:
         out.write("\n")
     for skip in report.skipped:
-        out.write(f"skipped {_codes(skip.codes)}: {skip.reason}\n")
-    counts = report.counts()
-    total = len(report.findings)
-    if total == 0:
-        summary = c(_BOLD, f"No findings ({len(report.rules)} rules checked).")
-    else:
-        parts = ", ".join(f"{n} {label}{'s' if n != 1 and label != 'info' else ''}" for label, n in reversed(counts.items()) if n)
-        summary = c(_BOLD, f"Found {total} finding{'s' if total != 1 else ''} ({parts}) with {len(report.rules)} rules.")
-    out.write(summary + "\n")
-
-
-def _codes(codes: tuple[str, ...]) -> str:
-    """AG301, AG302, AG303 -> 'AG301-AG303'-style compaction is avoided: list codes exactly."""
-    return ", ".join(codes)
+        out.write(f"{c(_COLOURS[Severity.WARNING], 'skipped')} {', '.join(skip.codes)}: {_safe(skip.reason)}\n")
+    out.write(c(_BOLD, summary(report)) + "\n")

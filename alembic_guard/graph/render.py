@@ -63,8 +63,13 @@ def render_json(project, out: TextIO) -> None:
         }
         for rid in g.upgrade_order()
     ]
-    json.dump(data, out, indent=2)
-    out.write("\n")
+    # One node per line: readable, diff-friendly, and written by the C encoder (an indented dump
+    # of 5,000 nodes goes through the pure-Python encoder and costs a quarter of a second).
+    nodes = data.pop("nodes")
+    head = json.dumps(data, indent=2)
+    out.write(head[:-2] + ',\n  "nodes": [\n')
+    out.write(",\n".join("    " + json.dumps(node) for node in nodes))
+    out.write("\n  ]\n}\n")
 
 
 def _mermaid_id(rid: str) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 from alembic_guard.graph import RevisionGraph
-from alembic_guard.project.loader import LoadProblem, iter_revision_files, load_file, relpath
+from alembic_guard.project.loader import LoadProblem, load_revisions, relpath
 from alembic_guard.project.locate import AlembicLayout, locate
 from alembic_guard.project.migration import Migration
 from alembic_guard.settings import Settings
@@ -28,23 +28,19 @@ class Project:
     layout: AlembicLayout
     migrations: tuple[Migration, ...]
     problems: tuple[LoadProblem, ...]
+    import_problems: tuple[LoadProblem, ...] = ()  # files Alembic itself could not load (--import)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, settings: Settings) -> "Project":
         layout = locate(settings)
-        migrations: list[Migration] = []
-        problems: list[LoadProblem] = []
-        seen: set[Path] = set()
-        for folder in layout.version_locations:
-            for path in iter_revision_files(folder, layout.recursive):
-                real = path.resolve()
-                if real in seen:
-                    continue
-                seen.add(real)
-                result = load_file(path, layout.root)
-                (migrations if isinstance(result, Migration) else problems).append(result)
-        return cls(settings=settings, layout=layout, migrations=tuple(migrations), problems=tuple(problems))
+        migrations, problems = load_revisions(layout)
+        project = cls(settings=settings, layout=layout, migrations=tuple(migrations), problems=tuple(problems))
+        if settings.allow_import:
+            from alembic_guard.project.importer import apply_import
+
+            apply_import(project)
+        return project
 
     # ------------------------------------------------------------------ facts
     @property

@@ -1,28 +1,51 @@
-"""Walk the version locations and read each revision file with `ast`.
+"""Walk the version locations the way Alembic does and read each revision file statically.
 
-Problems with a file (not UTF-8, does not parse, empty, not a revision) become findings of the
-meta family with file and line; nothing here raises for bad input, and nothing is imported.
+Which files: like Alembic's `Script._list_py_dir` — every `*.py` name not starting with `.#` or
+`__init__`, sorted per folder; sub-folders only with `recursive_version_locations`, and symlinked
+folders are not followed (Alembic's `os.walk` does not follow them either: we say so, as AG005).
+
+Problems with a file (not UTF-8, NUL bytes, does not parse, empty, not a revision, a dangling
+symlink, a FIFO...) become `LoadProblem`s, reported as findings with file and line; nothing here
+raises for bad input, never blocks on a special file, and nothing is imported.
 """
 
 from __future__ import annotations
 
 import ast
+import errno
 import os
+import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path, PurePosixPath
 
-from alembic_guard.findings import Location
-from alembic_guard.project.migration import Migration, parse_migration
+from alembic_guard.findings import Location, Severity
+from alembic_guard.project.migration import (
+    ConstantResolver,
+    Migration,
+    fast_header,
+    parse_migration,
+    parse_module,
+)
 
-MAX_BYTES = 5 * 1024 * 1024  # a revision file larger than this is reported, not parsed
+MAX_BYTES = 2 * 1024 * 1024  # above this, only the header is read; the body is not analysed
+HEADER_BYTES = 256 * 1024  # how much of a too-large file is read for its header
+_LEGACY_REV_RE = re.compile(r"([a-f0-9]+)\.py$")  # Alembic 0.1 files: the id is the file name
+_CUT_RE = re.compile(r"^(?:def|class|async|@)\b", re.MULTILINE)
+
+# problem kinds reported by AG003 (Alembic cannot load the file) ...
+ERROR_KINDS = frozenset({"syntax", "encoding", "empty", "unreadable", "not-a-revision", "incomplete-header"})
+# ... and by AG005 (alembic-guard or Alembic skips something in a version location)
+SKIP_KINDS = frozenset({"nested-folder", "too-large", "directory", "symlinked-directory", "missing-location", "no-revisions", "special-file"})
 
 
 @dataclass(frozen=True)
 class LoadProblem:
-    """A file that could not be read as a revision: turned into an AG003/AG004 finding by the engine."""
+    """A file (or folder) that could not be read as a revision, or was skipped."""
 
-    kind: str  # "syntax" | "encoding" | "unreadable" | "too-large" | "not-a-revision" | "empty"
+    kind: str  # one of ERROR_KINDS | SKIP_KINDS
     location: Location
     message: str
     hint: str | None = None
@@ -31,78 +54,294 @@ class LoadProblem:
 def relpath(path: Path, root: Path) -> PurePosixPath:
     try:
         return PurePosixPath(path.resolve().relative_to(root.resolve()).as_posix())
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):
         return PurePosixPath(os.path.relpath(path, root).replace(os.sep, "/"))
 
 
+def is_revision_name(name: str) -> bool:
+    """Alembic's `_only_source_rev_file`: `*.py`, not an editor lock file, not `__init__*`."""
+    return name.endswith(".py") and not name.startswith(".#") and not name.startswith("__init__")
+
+
+class Entry(NamedTuple):
+    path: Path
+    rel: PurePosixPath
+    kind: str = "file"  # file | directory | symlinked-directory | nested-folder
+    key: tuple[int, int] | None = None  # (device, inode) of a plain file, from the directory listing
+
+
+def iter_entries(folder: Path, rel: PurePosixPath, recursive: bool) -> Iterator[Entry]:
+    """Revision-file candidates of one version location, in Alembic's order.
+
+    Plain files are identified by the directory listing alone (type and inode, no `stat`);
+    symlinks and other special entries are left to `load_file`, which stats them.
+    """
+    stack = [(folder, rel)]
+    while stack:
+        here, here_rel = stack.pop()
+        try:
+            dev = os.stat(here).st_dev
+            with os.scandir(here) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue
+        subdirs = []
+        for e in entries:
+            name = e.name
+            try:
+                if e.is_file(follow_symlinks=False):
+                    if is_revision_name(name):
+                        yield Entry(here / name, here_rel / name, "file", (dev, e.inode()))
+                    continue
+                is_dir = e.is_dir()  # follows symlinks, like os.walk's classification
+            except OSError:
+                is_dir = False  # a symlink loop or dangling link: a "file" to os.walk
+            if is_dir:
+                try:
+                    link = e.is_symlink()
+                except OSError:
+                    link = False
+                if recursive:
+                    if link:
+                        yield Entry(here / name, here_rel / name, "symlinked-directory")
+                    elif name != "__pycache__":
+                        subdirs.append((here / name, here_rel / name))
+                elif is_revision_name(name):
+                    yield Entry(here / name, here_rel / name, "directory")
+                elif name != "__pycache__" and not name.startswith("."):
+                    yield Entry(here / name, here_rel / name, "nested-folder")
+                continue
+            if is_revision_name(name):
+                yield Entry(here / name, here_rel / name)
+        if recursive:
+            stack.extend(reversed(subdirs))
+
+
 def iter_revision_files(folder: Path, recursive: bool) -> Iterator[Path]:
-    """Python files of a version location, sorted; symlink loops and unreadable dirs are skipped."""
-    if not folder.is_dir():
-        return
-    if not recursive:
-        try:
-            entries = sorted(folder.iterdir())
-        except OSError:
-            return
-        for entry in entries:
-            if entry.name.endswith(".py") and not entry.name.startswith(".") and entry.name != "__init__.py":
-                yield entry
-        return
-    seen: set[tuple[int, int]] = set()
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
-        try:
-            st = os.stat(dirpath)
-        except OSError:
-            dirnames[:] = []
-            continue
-        key = (st.st_dev, st.st_ino)
-        if key in seen:
-            dirnames[:] = []
-            continue
-        seen.add(key)
-        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and not d.startswith("."))
-        for name in sorted(filenames):
-            if name.endswith(".py") and not name.startswith(".") and name != "__init__.py":
-                yield Path(dirpath) / name
+    """Paths of the revision-file candidates (kept for callers that only want files)."""
+    for entry in iter_entries(folder, PurePosixPath(folder.name), recursive):
+        if entry.kind == "file":
+            yield entry.path
 
 
-def load_file(path: Path, root: Path) -> Migration | LoadProblem:
-    rel = relpath(path, root)
+def load_file(
+    path: Path,
+    root: Path,
+    rel: PurePosixPath | None = None,
+    resolver: ConstantResolver | None = None,
+) -> tuple[Migration | None, LoadProblem | None]:
+    """Read one candidate file: (migration, None), (None, problem) or, for a too-large file whose
+    header could be read, (migration, problem)."""
+    rel = rel if rel is not None else relpath(path, root)
     try:
-        if path.is_dir():
-            return LoadProblem("unreadable", Location(rel), f"`{rel}` is a directory named like a revision file")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return LoadProblem("too-large", Location(rel), f"`{rel}` is {size // 1024} KiB; files over {MAX_BYTES // 1024} KiB are not read")
-        data = path.read_bytes()
+        # O_NONBLOCK: opening a FIFO must never block; fstat then tells what we opened
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        return LoadProblem("unreadable", Location(rel), f"cannot read `{rel}`: {exc.strerror or exc}")
+        if exc.errno == errno.ELOOP:
+            what = "a symlink loop"
+        elif exc.errno == errno.ENOENT and os.path.islink(path):
+            what = "a dangling symlink"
+        else:
+            what = exc.strerror or str(exc)
+        return None, LoadProblem(
+            "unreadable",
+            Location(rel),
+            f"cannot read `{rel}`: {what}",
+            hint="remove it or fix it; Alembic fails on this file too",
+        )
+    try:
+        st_ = os.fstat(fd)
+        if stat.S_ISDIR(st_.st_mode):
+            return None, LoadProblem("directory", Location(rel), f"`{rel}` is a directory named like a revision file; Alembic ignores it")
+        if not stat.S_ISREG(st_.st_mode):
+            return None, LoadProblem(
+                "special-file",
+                Location(rel),
+                f"`{rel}` is not a regular file (a FIFO, socket or device); it was not read",
+                hint="remove it from the versions folder: Alembic would block or fail reading it",
+            )
+        size = st_.st_size
+        too_large = size > MAX_BYTES
+        want = HEADER_BYTES if too_large else size
+        chunks = []
+        while want > 0:
+            chunk = os.read(fd, want)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            want -= len(chunk)
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    except OSError as exc:
+        return None, LoadProblem("unreadable", Location(rel), f"cannot read `{rel}`: {exc.strerror or exc}", hint="make the file readable")
+    finally:
+        os.close(fd)
     try:
         source = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return LoadProblem("encoding", Location(rel, line, 1), f"`{rel}` is not UTF-8 (byte {exc.start})", hint="save the file as UTF-8")
+        if too_large and exc.start >= len(data) - 4:
+            source = data[: exc.start].decode("utf-8-sig")  # cut in the middle of a character
+        else:
+            line = data[: exc.start].count(b"\n") + 1
+            return None, LoadProblem(
+                "encoding",
+                Location(rel, line, 1),
+                f"`{rel}` is not UTF-8 (invalid byte 0x{data[exc.start]:02x} at offset {exc.start})",
+                hint="save the file as UTF-8; Alembic cannot load it either",
+            )
     if "\x00" in source:
-        return LoadProblem("encoding", Location(rel, source[: source.index("\x00")].count("\n") + 1, 1), f"`{rel}` contains NUL bytes")
-    if not source.strip():
-        return LoadProblem("empty", Location(rel), f"`{rel}` is empty", hint="delete it, or restore the revision it held")
+        return None, LoadProblem(
+            "encoding",
+            Location(rel, source.count("\n", 0, source.index("\x00")) + 1, 1),
+            f"`{rel}` contains a NUL byte: not a Python source file",
+            hint="restore the file from version control",
+        )
+    if not source or source.isspace():
+        return None, LoadProblem("empty", Location(rel), f"`{rel}` is empty", hint="delete it, or restore the revision it held")
+
+    big: LoadProblem | None = None
+    if too_large:
+        big = LoadProblem(
+            "too-large",
+            Location(rel),
+            f"`{rel}` is {size // 1024} KiB; only its header was read (limit {MAX_BYTES // 1024} KiB), its body was not analysed",
+            hint="move large data out of the revision file (load it from a data file in upgrade())",
+        )
+        cut = _CUT_RE.search(source)
+        source = source[: cut.start()] if cut else source
+
+    header = fast_header(source)
+    if header is not None:
+        values, lines, doc = header
+        mig = Migration(path, rel, source, values=values, lines=lines, raw_docstring=doc, body_parsed=not too_large)
+        return _complete(mig, rel, big)
+
     try:
-        tree = ast.parse(source, filename=str(rel))
+        tree = parse_module(source, str(rel))
     except SyntaxError as exc:
-        return LoadProblem(
+        if big is not None:
+            return None, big
+        return None, LoadProblem(
             "syntax",
             Location(rel, exc.lineno or 1, exc.offset or 1),
             f"`{rel}` does not parse: {exc.msg}",
             hint="fix the syntax error; Alembic cannot load this revision either",
         )
     except (ValueError, RecursionError, MemoryError) as exc:
-        return LoadProblem("syntax", Location(rel), f"`{rel}` does not parse: {exc}")
-    mig = parse_migration(path, rel, source, tree)
+        return None, big or LoadProblem("syntax", Location(rel), f"`{rel}` does not parse: {exc}")
+    mig = parse_migration(path, rel, source, tree, resolver)
+    if too_large:
+        mig._body_parsed = False
+        mig.__dict__.pop("tree", None)
     if not mig.is_revision:
-        return LoadProblem(
-            "not-a-revision",
-            Location(rel, 1, 1),
-            f"`{rel}` has no module-level `revision = ...`: not a revision file",
-            hint="move helper modules out of the versions folder, or name them starting with `_`",
+        legacy = _LEGACY_REV_RE.fullmatch(path.name)
+        if legacy:
+            mig.values["revision"] = legacy.group(1)  # Alembic 0.1: the file name is the id
+        else:
+            return None, LoadProblem(
+                "not-a-revision",
+                Location(rel, 1, 1),
+                f"`{rel}` has no module-level `revision = ...`: not a revision file, and Alembic fails on it",
+                hint="move helper modules out of the versions folder (Alembic loads every .py file there)",
+            )
+    return _complete(mig, rel, big)
+
+
+def _complete(mig: Migration, rel: PurePosixPath, big: LoadProblem | None) -> tuple[Migration | None, LoadProblem | None]:
+    if "down_revision" not in mig.values and "down_revision" not in mig.unresolved and big is None:
+        return mig, LoadProblem(
+            "incomplete-header",
+            Location(rel, mig.lines.get("revision"), 1, revision=mig.revision_id),
+            f"`{rel}` sets `revision` but not `down_revision`; Alembic fails loading it (AttributeError)",
+            hint="add `down_revision = None` for a base revision, or the parent's id",
         )
-    return mig
+    return mig, big
+
+
+def read_source_module(path: Path) -> ast.Module | None:
+    """Parse a non-revision Python file (env.py, a constants module); None when it cannot be read."""
+    try:
+        return parse_module(path.read_bytes().decode("utf-8-sig"), str(path))
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):
+        return None
+
+
+def load_revisions(layout) -> tuple[list[Migration], list[LoadProblem]]:
+    """Every revision file of the layout's version locations, read statically, in Alembic's order.
+
+    A file reachable twice (two locations overlapping, a symlink) is read once, as Alembic does.
+    """
+    root = layout.root
+    resolver = ConstantResolver(layout.module_roots)
+    migrations: list[Migration] = []
+    problems: list[LoadProblem] = []
+    seen: set[tuple[int, int]] = set()
+    for folder in layout.version_locations:
+        folder_rel = relpath(folder, root)
+        if not folder.is_dir():
+            problems.append(LoadProblem(
+                "missing-location",
+                Location(relpath(layout.ini_path, root) if layout.ini_path else folder_rel),
+                f"version location `{folder_rel}` does not exist; Alembic silently skips it",
+                hint="fix version_locations (check its path_separator) or create the folder",
+            ))
+            continue
+        for entry in iter_entries(folder, folder_rel, layout.recursive):
+            if entry.kind == "nested-folder":
+                count = _count_py(entry.path)
+                if count:
+                    problems.append(LoadProblem(
+                        "nested-folder",
+                        Location(entry.rel),
+                        f"`{entry.rel}` holds {count} .py file{'s' if count != 1 else ''} that Alembic does not load: "
+                        "recursive_version_locations is off",
+                        hint="set `recursive_version_locations = true` in alembic.ini, or move the files up into "
+                        f"`{folder_rel}`",
+                    ))
+                continue
+            if entry.kind == "symlinked-directory":
+                problems.append(LoadProblem(
+                    "symlinked-directory",
+                    Location(entry.rel),
+                    f"`{entry.rel}` is a symlinked folder; Alembic does not follow it, so revisions in it are not loaded",
+                    hint="move the revisions into the version location, or list the folder in version_locations",
+                ))
+                continue
+            key = entry.key  # plain files: known from the listing, no stat needed
+            if key is None and entry.kind == "file":
+                try:
+                    st = os.stat(entry.path)
+                    key = (st.st_dev, st.st_ino)
+                except OSError:
+                    key = None
+            if key is not None:
+                if key in seen:
+                    continue  # the same file twice (overlapping locations, a symlink): read once
+                seen.add(key)
+            mig, problem = load_file(entry.path, root, entry.rel, resolver)
+            if mig is not None:
+                migrations.append(mig)
+            if problem is not None:
+                problems.append(problem)
+    if not migrations and not any(p.kind in ERROR_KINDS for p in problems):
+        where = ", ".join(f"`{relpath(f, root)}`" for f in layout.version_locations)
+        problems.append(LoadProblem(
+            "no-revisions",
+            Location(relpath(layout.ini_path, root) if layout.ini_path else relpath(layout.script_location, root)),
+            f"no revision files in {where}",
+            hint="nothing to check yet; if revisions exist elsewhere, set version_locations",
+        ))
+    return migrations, problems
+
+
+def _count_py(folder: Path, limit: int = 10_000) -> int:
+    """Revision-like files under a folder Alembic does not walk (bounded; symlinks not followed)."""
+    count = 0
+    for _dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+        count += sum(1 for f in filenames if is_revision_name(f))
+        if count >= limit:
+            break
+    return count
+
+
+PROBLEM_SEVERITY = {"no-revisions": Severity.INFO}

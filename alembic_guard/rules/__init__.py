@@ -48,6 +48,9 @@ def validate_codes(codes: Iterable[str], source: str | None = None) -> tuple[str
         if not is_known_prefix(code):
             pool = [r.code for r in ALL_RULES] + [r.name for r in ALL_RULES]
             sugg = tuple(difflib.get_close_matches(raw.strip(), pool, n=3, cutoff=0.5))
+            lookalike = "AG" + raw.strip().upper()[2:].translate(str.maketrans("OIL", "011"))
+            if raw.strip().upper().startswith("AG") and is_known_prefix(lookalike):
+                sugg = (lookalike, *(c for c in sugg if c != lookalike))[:3]
             raise UnknownRuleCode(raw.strip(), sugg, source)
         out.append(code)
     return tuple(out)

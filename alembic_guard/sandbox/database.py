@@ -52,6 +52,8 @@ NAME_PREFIX = "ag"
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 # Sync drivers used when a URL names none (or an async one): admin work is synchronous.
 SYNC_DRIVERS = {"postgresql": "psycopg2", "mysql": "pymysql", "mariadb": "pymysql"}
+CONNECT_TIMEOUT_ARGS = {"psycopg2": "connect_timeout", "psycopg": "connect_timeout", "pymysql": "connect_timeout",
+                        "mysqldb": "connect_timeout", "pg8000": "timeout", "mysqlconnector": "connection_timeout"}
 ASYNC_DRIVERS = {"asyncpg", "aiomysql", "asyncmy", "aiosqlite", "psycopg_async"}
 
 Progress = Callable[[str], None] | None
@@ -274,8 +276,15 @@ class Sandbox:
     def __enter__(self) -> "Sandbox":
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+            return
+        try:
+            self.close()
+        except DatabaseUnavailable as cleanup_error:  # do not hide the error that got us here
+            log.warning("alembic-guard: %s", cleanup_error.message)
+            self.warnings.append(cleanup_error.message)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.describe()}>"
@@ -329,12 +338,13 @@ class ServerSandbox(Sandbox):
         self._admin_url = sync_url(url)
         self._masked = mask_url(render(self._admin_url))
         self._owner = owner or self.kind
+        timeout_arg = CONNECT_TIMEOUT_ARGS.get(self._admin_url.get_driver_name())
         try:
             self._engine = sa.create_engine(
                 self._admin_url,
                 poolclass=sa.pool.NullPool,
                 isolation_level="AUTOCOMMIT",
-                connect_args={"connect_timeout": int(connect_timeout)},
+                connect_args={timeout_arg: int(connect_timeout)} if timeout_arg else {},
             )
         except ModuleNotFoundError as exc:
             raise DatabaseUnavailable(

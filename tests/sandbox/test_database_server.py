@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic_guard.errors import DatabaseUnavailable, GuardError
 from alembic_guard.sandbox.database import ServerSandbox, open_sandbox, sync_url
 
-from sandbox_helpers import assert_untouched, database_names, run_sql, with_database
+from sandbox_helpers import assert_untouched, database_names, pg_role, run_sql, with_database
 
 SECRET = "s3cr3t-Pw-" + secrets.token_hex(4)
 
@@ -106,10 +106,7 @@ def test_async_driver_url_is_administered_with_a_sync_driver(pg_admin_url):
 
 @pytest.mark.postgres
 def test_role_without_createdb_gets_a_clear_message(pg_admin_url, keeper_pg):
-    role = f"ag_test_nocreate_{secrets.token_hex(3)}"
-    run_sql(pg_admin_url, f"CREATE ROLE {role} LOGIN NOCREATEDB PASSWORD '{SECRET}'")
-    try:
-        url = sa.engine.make_url(pg_admin_url).set(username=role, password=SECRET).render_as_string(hide_password=False)
+    with pg_role(pg_admin_url, SECRET, createdb=False) as (role, url):
         with open_sandbox(url) as sb:
             with pytest.raises(DatabaseUnavailable) as err:
                 sb.create_database()
@@ -120,8 +117,6 @@ def test_role_without_createdb_gets_a_clear_message(pg_admin_url, keeper_pg):
         assert "--db embedded" in message
         assert SECRET not in message and SECRET not in (err.value.url or "")
         assert_untouched(keeper_pg)
-    finally:
-        run_sql(pg_admin_url, f"DROP ROLE IF EXISTS {role}")
 
 
 @pytest.mark.mariadb
@@ -158,10 +153,7 @@ def test_unreachable_server_is_a_clear_message_with_masked_password():
 
 @pytest.mark.postgres
 def test_password_never_in_describe_repr_or_logs(pg_admin_url, caplog):
-    role = f"ag_test_pw_{secrets.token_hex(3)}"
-    run_sql(pg_admin_url, f"CREATE ROLE {role} LOGIN CREATEDB PASSWORD '{SECRET}'")
-    try:
-        url = sa.engine.make_url(pg_admin_url).set(username=role, password=SECRET).render_as_string(hide_password=False)
+    with pg_role(pg_admin_url, SECRET, createdb=True) as (_role, url):
         caplog.set_level(logging.DEBUG, logger="alembic_guard")
         messages = []
         with open_sandbox(url, progress=messages.append) as sb:
@@ -172,8 +164,6 @@ def test_password_never_in_describe_repr_or_logs(pg_admin_url, caplog):
         messages += [r.getMessage() for r in caplog.records]
         assert any("***" in m for m in messages)
         assert not [m for m in messages if SECRET in m]
-    finally:
-        run_sql(pg_admin_url, f"DROP ROLE IF EXISTS {role}")
 
 
 def test_sqlite_url_is_not_a_server():

@@ -17,6 +17,9 @@ def multiple_heads(graph, project):
 
     ## Example
     ```python
+    # versions/a_create_user.py
+    revision = "a"
+    down_revision = None
     # versions/b_add_email.py
     revision = "b"
     down_revision = "a"

@@ -16,14 +16,18 @@ def unused_suppression(project):
 
     ## Example
     ```python
-    def upgrade():
-        op.add_column("user", sa.Column("age", sa.Integer()))  # alembic-guard: ignore[AG410] not a drop
+    revision = "b2"  # alembic-guard: ignore[AG101] the second head was merged long ago
+    down_revision = None
     ```
 
     ## Use instead
     ```python
-    def upgrade():
-        op.add_column("user", sa.Column("age", sa.Integer()))
+    revision = "b2"
+    down_revision = None
     ```
+
+    ## When to ignore
+    Never: delete the comment instead. To keep a suppression for a rule you only run sometimes,
+    it is reported only when the rule it names was selected for the run.
     """
     return ()  # emitted by the engine after suppressions are applied

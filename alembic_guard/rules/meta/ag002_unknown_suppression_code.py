@@ -17,14 +17,14 @@ def unknown_suppression_code(project):
 
     ## Example
     ```python
-    def upgrade():
-        op.drop_column("user", "legacy")  # alembic-guard: ignore[AG9999] typo
+    revision = "b2"  # alembic-guard: ignore[AG1O1] letter O instead of zero
+    down_revision = "a1"
     ```
 
     ## Use instead
     ```python
-    def upgrade():
-        op.drop_column("user", "legacy")  # alembic-guard: ignore[AG410] column unused since v2
+    revision = "b2"  # alembic-guard: ignore[AG101] merged in the release branch
+    down_revision = "a1"
     ```
     """
     return ()  # emitted by the engine after suppressions are applied

@@ -1,7 +1,7 @@
+from alembic_guard.findings import Location
 from alembic_guard.findings import Severity
+from alembic_guard.project.loader import ERROR_KINDS
 from alembic_guard.rules._registry import project_rule
-
-_KINDS = {"syntax", "encoding", "empty", "unreadable", "too-large", "not-a-revision"}
 
 
 @project_rule("AG003", "unreadable-revision-file", severity=Severity.ERROR)
@@ -9,8 +9,14 @@ def unreadable_revision_file(project):
     """A file in a versions folder that cannot be read as a revision.
 
     ## What it does
-    Flags files in the version locations that do not parse as Python, are not UTF-8, are empty,
-    cannot be read, or have no module-level `revision = "..."`.
+    Flags files in the version locations that do not parse as Python, are not UTF-8 or contain
+    NUL bytes, are empty, cannot be read (a dangling symlink, a symlink loop), have no
+    module-level `revision = "..."`, or set `revision` without `down_revision`.
+
+    With `--import`, it also loads every revision file with Alembic's own loader (in a separate
+    process, with a time limit — this executes the files) and flags each file that raises (an
+    `ImportError` of an application module, `sys.exit()`...), kills the process, or does not
+    finish loading within `import-timeout` seconds, with the exception text and line.
 
     ## Why is this bad?
     Alembic loads every `.py` file in its version locations. A file it cannot load stops every
@@ -33,7 +39,22 @@ def unreadable_revision_file(project):
     ```
     """
     for problem in project.problems:
-        if problem.kind in _KINDS:
+        if problem.kind in ERROR_KINDS:
             yield unreadable_revision_file.finding(
                 problem.message, at=problem.location, hint=problem.hint, anchor=problem.kind
             )
+    for problem in project.import_problems:
+        yield unreadable_revision_file.finding(problem.message, at=problem.location, hint=problem.hint, anchor=problem.kind)
+    for mig in project.migrations:
+        if not mig.body_analysed:
+            continue
+        mig.tree  # parses the whole file (the header alone was enough for the graph)
+        exc = mig.syntax_error
+        if exc is None:
+            continue
+        yield unreadable_revision_file.finding(
+            f"`{mig.relpath}` does not parse: {exc.msg}",
+            at=Location(mig.relpath, exc.lineno or 1, exc.offset or 1, revision=mig.revision_id),
+            hint="fix the syntax error; Alembic cannot load this revision either",
+            anchor="syntax",
+        )

@@ -1,0 +1,23 @@
+"""add name
+
+Revision ID: bbbbbbbbbbbb
+Revises: aaaaaaaaaaaa, cccccccccccc
+Create Date: 2026-02-01 10:00:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+# revision identifiers, used by Alembic.
+revision = "bbbbbbbbbbbb"
+down_revision = ("aaaaaaaaaaaa", "cccccccccccc")
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.add_column("user_account", sa.Column("name", sa.Text()))
+
+
+def downgrade():
+    op.drop_column("user_account", "name")

@@ -1,0 +1,6 @@
+"""The declarative base shared by every model."""
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    pass
