@@ -435,6 +435,7 @@ class Walker:
             self.result.steps.append(StepResult("", ENV, False, seconds, error=error, statement=statement, line=line, timeout=timeout))
             for rev in self.queue:
                 self.result.untested.setdefault(rev, "env.py failed before this revision ran")
+            self.result.drift_note = "env.py failed, so the schema at head could not be built"
             return False
         rev, phase = current
         no_tx = isinstance(exc, AssertionError) or any(m in error.lower() for m in _OUTSIDE_TX_ERRORS)

@@ -354,3 +354,20 @@ def test_sqlite_run_of_a_postgresql_project_says_so():
     report = run("healthy", select=("AG300",), db="sqlite")
     assert [f.code for f in report.findings] == ["AG300"]
     assert "postgresql-specific behaviour" in report.findings[0].message
+
+
+@pytest.mark.parametrize("sample", ["cycle", "missing_parent"])
+def test_broken_graph_skips_the_round_trip_instead_of_failing(sample):
+    report = run(sample, select=("AG1", "AG3"), db="sqlite")  # AG1 explains the graph problem
+    assert any(f.code.startswith("AG1") for f in report.findings)
+    assert not any(f.code.startswith("AG3") for f in report.findings)
+    skip = next(s for s in report.skipped if "AG301" in s.codes)
+    assert "Alembic cannot load the revision files" in skip.reason
+
+
+def test_env_py_that_cannot_import_is_ag301_at_env_py():
+    report = run("sqlmodel_app", select=("AG301",), db="sqlite")
+    if report.findings == ():  # sqlmodel installed: nothing to show here
+        pytest.skip("sqlmodel is installed")
+    assert [(f.code, str(f.location.path)) for f in report.findings] == [("AG301", "migrations/env.py")]
+    assert "No module named" in report.findings[0].message
