@@ -226,8 +226,9 @@ class Walker:
         for m in project.migrations:
             if m.revision_id in known and statically_irreversible(m):
                 self.result.irreversible[m.revision_id] = "static"
+        to_run = set(prefix) | set(segment)  # the prefix runs too: the catch-up of a shard
         needs_autocommit = [m.revision_id for m in project.migrations
-                            if m.revision_id in segment and _NO_TRANSACTION_RE.search(m.source)]
+                            if m.revision_id in to_run and _NO_TRANSACTION_RE.search(m.source)]
         self.mode = "transaction" if sandbox.dialect == "postgresql" and not needs_autocommit else "fresh"
         self.current: tuple[str, str] | None = None
         self.url: str | None = None
@@ -439,14 +440,15 @@ class Walker:
             return False
         rev, phase = current
         no_tx = isinstance(exc, AssertionError) or any(m in error.lower() for m in _OUTSIDE_TX_ERRORS)
-        if self.mode == "transaction" and no_tx and phase != "catchup":
+        if self.mode == "transaction" and no_tx:
             # needs Alembic's own transactions: undo everything (one rollback), then let the next
             # env.py run upgrade straight back to `applied` and retry the same step in fresh mode
             self.outer.rollback()
             self.outer = None
             self.mode = "fresh"
+            what = f"`{rev}`" if rev else "a revision before this shard"
             self.result.warnings.append(
-                f"`{rev}` cannot run inside a transaction: the walk continued from it with Alembic's own transactions"
+                f"{what} cannot run inside a transaction: the walk continued with Alembic's own transactions"
             )
             return True
         if phase == "catchup":
