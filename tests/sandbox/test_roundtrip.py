@@ -371,3 +371,43 @@ def test_env_py_that_cannot_import_is_ag301_at_env_py():
         pytest.skip("sqlmodel is installed")
     assert [(f.code, str(f.location.path)) for f in report.findings] == [("AG301", "migrations/env.py")]
     assert "No module named" in report.findings[0].message
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_interrupted_round_trip_leaves_no_database(tmp_path, pg_admin_url, signame):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = _project(tmp_path, "healthy", {
+        "cccccccccccc": """
+            def upgrade():
+                op.execute("SELECT pg_sleep(60)")
+
+            def downgrade():
+                pass
+        """,
+    })
+    before = database_names(pg_admin_url)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "alembic_guard", "check", str(root), "--select", "AG3", "--db-url", pg_admin_url],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        created: set[str] = set()
+        deadline = time.monotonic() + 30
+        while not created and time.monotonic() < deadline:  # wait until the walk is in the sandbox
+            created = leftovers(pg_admin_url, before)
+            time.sleep(0.1)
+        assert created, "the round trip never created its database"
+        time.sleep(0.5)  # let it reach the sleeping migration
+        proc.send_signal(getattr(signal, signame))
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode != 0
+    assert "Traceback" not in err
+    assert leftovers(pg_admin_url, before) == set()
