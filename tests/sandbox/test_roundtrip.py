@@ -411,3 +411,33 @@ def test_interrupted_round_trip_leaves_no_database(tmp_path, pg_admin_url, signa
     assert proc.returncode != 0
     assert "Traceback" not in err
     assert leftovers(pg_admin_url, before) == set()
+
+
+def test_merge_reports_command(tmp_path):
+    from click.testing import CliRunner
+
+    from alembic_guard.cli import main
+
+    files = []
+    for k in (1, 2):
+        out = tmp_path / f"shard-{k}.json"
+        r = CliRunner().invoke(main_cli(), ["check", str(SAMPLES / "broken_downgrade"), "--select", "AG3", "--db", "sqlite",
+                                           "--shard", f"{k}/2", "--format", "json", "-o", str(out)])
+        assert r.exit_code in (0, 1), r.output
+        files.append(str(out))
+    merged = CliRunner().invoke(main_cli(), ["merge-reports", *files, "--format", "text"])
+    assert merged.exit_code == 1  # AG302 is an error
+    assert "AG302" in merged.stdout and "AG305" in merged.stdout
+    doc = CliRunner().invoke(main_cli(), ["merge-reports", *files])
+    data = json.loads(doc.stdout)
+    assert data["facts"]["roundtrip"]["revisions"] == ["aaaaaaaaaaaa", "bbbbbbbbbbbb", "cccccccccccc"]
+    assert data["summary"]["total"] == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["merge-reports", files[0]])
+    assert exc.value.code == 2  # shard 2/2 missing: an error, not a partial report
+
+
+def main_cli():
+    from alembic_guard.cli import cli
+
+    return cli
