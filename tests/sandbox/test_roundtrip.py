@@ -441,3 +441,26 @@ def main_cli():
     from alembic_guard.cli import cli
 
     return cli
+
+
+def test_env_var_route_for_an_env_py_that_only_reads_the_environment(tmp_path):
+    root = _project(tmp_path, "branched_merge", {})  # (no extra revisions)
+    (root / "migrations/env.py").write_text(textwrap.dedent('''
+        import os
+        import sqlalchemy as sa
+        from alembic import context
+
+        def run():
+            engine = sa.create_engine(os.environ["APP_DB"], poolclass=sa.pool.NullPool)
+            with engine.connect() as conn:
+                context.configure(connection=conn)
+                with context.begin_transaction():
+                    context.run_migrations()
+
+        run()
+    '''))
+    report = run(root, select=("AG3",), db="sqlite", env_vars=("APP_DB",))
+    assert report.findings == () and len(steps(report)) == 15
+    report = run(root, select=("AG301",), db="sqlite")  # default DATABASE_URL: env.py cannot connect
+    assert [(f.code, str(f.location.path)) for f in report.findings] == [("AG301", "migrations/env.py")]
+    assert "APP_DB" in report.findings[0].message
