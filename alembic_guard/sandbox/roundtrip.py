@@ -277,21 +277,8 @@ class Walker:
                 self.sandbox.drop_database(url)
             raise
         try:
-            while True:
-                try:
-                    self.env.run(self.url, self._session, connection=self.conn)
-                except _Own as own:
-                    raise own.exc from None
-                except Exception as exc:  # noqa: BLE001 - the user's env.py or migration failed
-                    if not self._recover(exc):
-                        break
-                    continue
-                if not self.queue:
-                    break
-                # env.py returned without consuming all our steps (it ran nothing, or ran offline)
-                for rev in self.queue:
-                    self.result.untested.setdefault(rev, "env.py returned before running this revision")
-                break
+            with _CancelOnSignal(self):
+                self._walk()
             if self.mode == "fresh" and self.conn is not None and self.conn.in_transaction():
                 self.conn.commit()
         finally:
@@ -301,6 +288,48 @@ class Walker:
             if self.seeder is not None:
                 self.result.seed_notes = {t: mask_secrets(n) for t, n in self.seeder.notes.items()}
         return self.result
+
+    def _walk(self) -> None:
+        while True:
+            try:
+                self.env.run(self.url, self._session, connection=self.conn)
+            except _Own as own:
+                raise own.exc from None
+            except Exception as exc:  # noqa: BLE001 - the user's env.py or migration failed
+                if not self._recover(exc):
+                    break
+                continue
+            if not self.queue:
+                break
+            # env.py returned without consuming all our steps (it ran nothing, or ran offline)
+            for rev in self.queue:
+                self.result.untested.setdefault(rev, "env.py returned before running this revision")
+            break
+
+    def cancel_running(self) -> None:
+        """Cancel every statement running in the sandbox database (from another thread): a
+        blocking query never returns to Python, so Ctrl-C / SIGTERM would wait for it."""
+        url = self.url
+        if url is None or self.sandbox.dialect not in ("postgresql", "mysql"):
+            return
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        try:
+            with engine.connect() as conn:
+                if self.sandbox.dialect == "postgresql":
+                    conn.exec_driver_sql(
+                        "SELECT pg_cancel_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                else:
+                    ids = conn.exec_driver_sql(
+                        "SELECT id FROM information_schema.processlist WHERE db = DATABASE() AND id <> CONNECTION_ID()"
+                    ).scalars().all()
+                    for pid in ids:
+                        conn.exec_driver_sql(f"KILL QUERY {int(pid)}")
+        except Exception:  # noqa: BLE001 - best effort: the sandbox's cleanup drops the database anyway
+            pass
+        finally:
+            engine.dispose()
 
     # ------------------------------------------------------------------ one env.py run
     def _session(self, heads, mctx):
@@ -498,6 +527,72 @@ class Walker:
         from alembic_guard.sandbox.drift import compare
 
         self.result.drift = compare(mctx, metadata, self.project.root)
+
+
+class _CancelOnSignal:
+    """While the walk runs, SIGINT/SIGTERM also cancel the statement the database is running.
+
+    Python runs signal handlers only between bytecodes; a migration blocked in the driver (a lock
+    wait, `pg_sleep`) would keep Ctrl-C waiting. The signal's wakeup fd wakes a thread that
+    cancels the running statements, so the main thread returns and the handlers (which raise
+    KeyboardInterrupt / SystemExit) run, and the sandbox is dropped as usual."""
+
+    def __init__(self, walker: Walker):
+        self.walker = walker
+        self.pipe: tuple[int, int] | None = None
+        self.old_fd = -1
+
+    def __enter__(self):
+        import os
+        import signal
+        import threading
+
+        if threading.current_thread() is not threading.main_thread():
+            return self
+        read_fd, write_fd = os.pipe()
+        os.set_blocking(write_fd, False)
+        try:
+            self.old_fd = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+        except (ValueError, OSError):
+            os.close(read_fd)
+            os.close(write_fd)
+            return self
+        self.pipe = (read_fd, write_fd)
+        threading.Thread(target=self._watch, args=(read_fd,), name="ag-cancel-on-signal", daemon=True).start()
+        return self
+
+    def _watch(self, read_fd: int) -> None:
+        import os
+        import signal
+
+        wanted = {int(signal.SIGINT), int(signal.SIGTERM)}
+        while True:
+            try:
+                data = os.read(read_fd, 64)
+            except OSError:
+                return
+            if not data:
+                return  # the walk is over
+            if wanted & set(data):
+                self.walker.cancel_running()
+
+    def __exit__(self, *exc) -> None:
+        import os
+        import signal
+
+        if self.pipe is None:
+            return
+        try:
+            signal.set_wakeup_fd(self.old_fd)
+        except (ValueError, OSError):
+            pass
+        read_fd, write_fd = self.pipe
+        os.close(write_fd)  # EOF ends the watcher thread, which then closes nothing else
+        self.pipe = None
+        try:
+            os.close(read_fd)
+        except OSError:
+            pass
 
 
 def run_roundtrip(project, sandbox, **options) -> RoundTripResult:

@@ -7,12 +7,13 @@ Each sample's findings are asserted exactly (code, file, revision). Timings are 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
-from sandbox_helpers import database_names
+from sandbox_helpers import database_names, run_sql
 
 from alembic_guard import api, settings as settings_mod
 from alembic_guard.sandbox import shards
@@ -34,8 +35,15 @@ def steps(report) -> list[tuple[str, str, bool]]:
     return [(s["revision"], s["phase"], s["ok"]) for s in report.facts["roundtrip"]["steps"]]
 
 
-def leftovers(admin_url: str, before: set[str]) -> set[str]:
-    return {n for n in database_names(admin_url) - before if n.startswith("ag_rt_")}  # our round-trip databases (other suites share the server)
+def leftovers(admin_url: str, before: set[str], pid: int | None = None) -> set[str]:
+    """Round-trip databases created since `before` by process `pid` (default: this one) and not
+    dropped. Other test runs share the server, so on PostgreSQL the sandbox's database comment
+    (which names the creating pid) tells ours apart."""
+    pid = os.getpid() if pid is None else pid
+    if admin_url.startswith("postgresql"):
+        rows = run_sql(admin_url, "SELECT datname, coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database")
+        return {n for n, comment in rows if n not in before and n.startswith("ag_rt_") and f"(pid {pid})" in comment}
+    return {n for n in database_names(admin_url) - before if n.startswith("ag_rt_")}
 
 
 V = "migrations/versions/"
@@ -399,7 +407,7 @@ def test_interrupted_round_trip_leaves_no_database(tmp_path, pg_admin_url, signa
         created: set[str] = set()
         deadline = time.monotonic() + 30
         while not created and time.monotonic() < deadline:  # wait until the walk is in the sandbox
-            created = leftovers(pg_admin_url, before)
+            created = leftovers(pg_admin_url, before, proc.pid)
             time.sleep(0.1)
         assert created, "the round trip never created its database"
         time.sleep(0.5)  # let it reach the sleeping migration
@@ -410,7 +418,7 @@ def test_interrupted_round_trip_leaves_no_database(tmp_path, pg_admin_url, signa
             proc.kill()
     assert proc.returncode != 0
     assert "Traceback" not in err
-    assert leftovers(pg_admin_url, before) == set()
+    assert leftovers(pg_admin_url, before, proc.pid) == set(), err
 
 
 def test_merge_reports_command(tmp_path):
