@@ -182,6 +182,9 @@ def configuration_reference() -> str:
            "project (stopping at the repository root), then applies command-line flags on top. Keys may be",
            "written kebab-case (`fail-on`) or snake_case (`fail_on`). An unknown key, an unknown rule code",
            "and a malformed value are errors (exit code 2) with a \"did you mean\".\n",
+           "Selection works by prefix, and the more specific prefix wins: `select = [\"AG4\"]` with",
+           "`ignore = [\"AG41\"]` runs AG401 but not AG410. `--select` on the command line replaces the",
+           "`select` list of the settings, and beats an `ignore` of the very same code there.\n",
            "```toml",
            "[tool.alembic-guard]",
            'select = ["AG1", "AG4"]          # codes, prefixes or rule names',
@@ -214,6 +217,27 @@ def configuration_reference() -> str:
     return "\n".join(out)
 
 
+# ------------------------------------------------------------------------------ index
+def _title(path: Path) -> str:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return path.stem.replace("-", " ")
+
+
+def docs_index(docs_dir: Path, generated: set[str]) -> str:
+    """docs/index.md: every page in docs/ by title; generated references first."""
+    reference = [("cli.md", "Command-line reference"), ("configuration.md", "Configuration"),
+                 ("rules/index.md", "Rules")]
+    out = [HEADER, "# alembic-guard documentation\n", "## Reference\n"]
+    out += [f"- [{title}]({name})" for name, title in reference]
+    pages = sorted(p for p in docs_dir.glob("*.md") if p.name != "index.md" and p.name not in generated)
+    if pages:
+        out += ["", "## Guides and background\n"]
+        out += [f"- [{_title(p)}]({p.name})" for p in pages]
+    return "\n".join(out) + "\n"
+
+
 # ------------------------------------------------------------------------------ all
 def generated_files(repo_root: Path) -> dict[Path, str]:
     docs_dir = repo_root / "docs"
@@ -223,6 +247,7 @@ def generated_files(repo_root: Path) -> dict[Path, str]:
     files[docs_dir / "rules" / "index.md"] = rules_index(registry.ALL_RULES)
     files[docs_dir / "cli.md"] = cli_reference()
     files[docs_dir / "configuration.md"] = configuration_reference()
+    files[docs_dir / "index.md"] = docs_index(docs_dir, {"cli.md", "configuration.md"})
     return files
 
 

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from alembic_guard import suppressions as supp
-from alembic_guard.errors import SettingsError
+from alembic_guard.errors import GuardError, SettingsError
 from alembic_guard.findings import Finding, Location, Report, Skip
 from alembic_guard.project import Project
-from alembic_guard.rules import ALL_RULES, BY_CODE, Rule, is_known_prefix, normalise_code
+from alembic_guard.rules import ALL_RULES, BY_CODE, Rule, is_known_prefix, normalise_code, suggestions
 from alembic_guard.rules._registry import Requires
 
 # kind -> "module:function"; the function is called as fn(rules, project, ctx)
@@ -59,6 +59,8 @@ class RunContext:
             if result is not None:
                 for finding in result:
                     self.findings.append(finding)
+        except GuardError:
+            raise  # the rule could not analyse (e.g. an unknown --base-ref): exit 2, not AG000
         except Exception as exc:  # noqa: BLE001 - a rule bug must never stop the run
             self.crash(rule, exc, where)
 
@@ -225,6 +227,12 @@ def _post_process(project: Project, rules: Sequence[Rule], findings: list[Findin
         newer = graph.descendants(settings.since_revision)
         findings = [f for f in findings if f.location.revision is None or f.location.revision in newer or f.code.startswith("AG1")]
 
+    # changed_since: keep findings about files changed relative to a git ref (alembic_guard.adoption)
+    if settings.changed_since:
+        from alembic_guard.adoption import filter_changed
+
+        findings = filter_changed(project, findings, settings.changed_since)
+
     # baseline: hide known fingerprints
     if settings.baseline:
         try:
@@ -259,10 +267,12 @@ def _post_process(project: Project, rules: Sequence[Rule], findings: list[Findin
                 f"Suppression names unknown rule code {', '.join(f'`{c}`' for c in unknown)}" if unknown
                 else "Suppression names no rule code, so it would hide every rule"
             )
+            near = [c for u in unknown for c in suggestions(u)[:1]]
             kept.append(unknown_rule.finding(
                 what,
                 at=loc,
-                hint="name the codes to ignore, e.g. `# alembic-guard: ignore[AG410] reason`; see `alembic-guard rules`",
+                hint=(f"did you mean {', '.join(f'`{c}`' for c in near)}? " if near else "")
+                + "name the codes to ignore, e.g. `# alembic-guard: ignore[AG101] reason`; see `alembic-guard rules`",
                 anchor=f"{s.line and ''}{','.join(s.codes) or '*'}",
             ))
             continue

@@ -133,9 +133,13 @@ def _coerce(key: str, value: Any, source: str) -> Any:
     if key == "per_path_ignores":
         if not isinstance(value, Mapping):
             raise bad('a table of "glob" = ["AG1xx", ...]')
-        return MappingProxyType(
-            {str(g): tuple([c] if isinstance(c, str) else c) for g, c in value.items()}
-        )
+        out = {}
+        for glob, codes in value.items():
+            codes = [codes] if isinstance(codes, str) else codes
+            if not isinstance(codes, (list, tuple)) or not all(isinstance(c, str) for c in codes):
+                raise bad(f'a table of "glob" = ["AG1xx", ...] (for {glob!r})')
+            out[str(glob)] = tuple(codes)
+        return MappingProxyType(out)
     if key == "fail_on":
         if isinstance(value, Severity):
             return value
@@ -155,7 +159,7 @@ def _coerce(key: str, value: Any, source: str) -> Any:
         except (TypeError, ValueError):
             raise bad("a number of seconds") from None
     if key == "workers":
-        if not isinstance(value, int) or value < 1:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise bad("a whole number ≥ 1")
         return value
     if key == "shard":
@@ -169,7 +173,11 @@ def _coerce(key: str, value: Any, source: str) -> Any:
             raise bad("K/N with 1 ≤ K ≤ N, e.g. 2/4") from None
         return (k, n)
     if key == "server_version":
-        return str(value)
+        import re
+
+        if not re.fullmatch(r"\d+(\.\d+){0,2}", str(value).strip()):
+            raise bad('a version number such as "15", "11.9" or "8.0.32"')
+        return str(value).strip()
     if not isinstance(value, str):
         raise bad("a string")
     return value
@@ -217,11 +225,16 @@ def load(root: Path, **overrides: Any) -> Settings:
     for key in ("select", "ignore"):
         if key in overrides:
             rules.validate_codes(tuple(getattr(settings, key)), source=f"--{key}")
+    select, ignore = rules.validate_codes(settings.select), rules.validate_codes(settings.ignore)
+    if "select" in overrides and "ignore" not in overrides:
+        # `--select AG101` beats `ignore = ["AG101"]` from pyproject: at equal specificity the
+        # command line wins (a more specific prefix still wins over a broader one, as in ruff)
+        ignore = tuple(c for c in ignore if c not in select)
     # names and lower-case codes -> codes, so selection and overrides match by prefix
     return dataclasses.replace(
         settings,
-        select=rules.validate_codes(settings.select),
-        ignore=rules.validate_codes(settings.ignore),
+        select=select,
+        ignore=ignore,
         severity=MappingProxyType({rules.normalise_code(k): v for k, v in settings.severity.items()}),
         per_path_ignores=MappingProxyType(
             {g: rules.validate_codes(c) for g, c in settings.per_path_ignores.items()}

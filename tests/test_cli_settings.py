@@ -1,4 +1,7 @@
-"""Settings and exit codes through the CLI: CliRunner in-process and a real subprocess."""
+"""Settings and exit codes through the CLI: CliRunner in-process and a real subprocess.
+
+Runs are scoped to the meta and graph rules (AG0, AG1) unless a test is about selection itself,
+so rules other helpers add (operations, models...) cannot change these expectations."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from alembic_guard import formatters
 from alembic_guard.cli import cli, main
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_projects"
+SCOPE = ("--select", "AG0,AG1")
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -47,16 +51,16 @@ def guard_error(args: list[str], capsys) -> str:
 # ------------------------------------------------------------------ exit codes 0 / 1 / 2
 def test_exit_codes_in_process(two_heads, capsys):
     runner = CliRunner()
-    assert runner.invoke(cli, ["check", str(SAMPLES / "healthy")]).exit_code == 0
-    result = runner.invoke(cli, ["check", str(two_heads)])
+    assert runner.invoke(cli, ["check", str(SAMPLES / "healthy"), *SCOPE]).exit_code == 0
+    result = runner.invoke(cli, ["check", str(two_heads), *SCOPE])
     assert result.exit_code == 1 and "AG101" in result.output
     err = guard_error(["check", str(two_heads / "nowhere")], capsys)
     assert "no such file or directory" in err
 
 
 def test_exit_codes_in_a_real_process(two_heads):
-    assert run("check", str(SAMPLES / "healthy")).returncode == 0
-    proc = run("check", str(two_heads), "--format", "json")
+    assert run("check", str(SAMPLES / "healthy"), *SCOPE).returncode == 0
+    proc = run("check", str(two_heads), "--format", "json", *SCOPE)
     assert proc.returncode == 1 and json.loads(proc.stdout)["summary"]["error"] == 1
     proc = run("check", str(two_heads), "--select", "AG9")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "AG9" in proc.stderr
@@ -80,6 +84,12 @@ def test_unknown_setting_key_did_you_mean(two_heads):
     ('fail-on = "sometimes"', "use one of error, warning, info"),
     ('fail-on = "error"\nfail_on = "info"', "given twice"),
     ('require-reason = "yes"', "must be true or false"),
+    ('select = 5', "must be a list of strings"),
+    ('[tool.alembic-guard.per-path-ignores]\n"x/*.py" = 5', "for 'x/*.py'"),
+    ('per-path-ignores = ["AG1"]', 'a table of "glob"'),
+    ('severity = "error"', "a table of code"),
+    ('workers = true', "a whole number"),
+    ('[tool]\nalembic-guard = "strict"', "must be a table of settings"),
 ])
 def test_bad_settings_exit_2(two_heads, capsys, toml, expect):
     if not toml.startswith("["):
@@ -100,7 +110,9 @@ def test_invalid_toml_is_exit_2(two_heads, capsys):
 
 
 # ------------------------------------------------------------------ settings take effect
-def check(project: Path, *args: str):
+def check(project: Path, *args: str, scoped: bool = True):
+    if scoped and "--select" not in args:
+        args = (*args, *SCOPE)
     result = CliRunner().invoke(cli, ["check", str(project), "--format", "json", *args])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, json.loads(result.output)
@@ -138,8 +150,13 @@ def test_select_and_ignore_from_settings_and_flags(two_heads):
     configure(two_heads, '[tool.alembic-guard]\nignore = ["multiple-heads"]\n')
     code, doc = check(two_heads)
     assert code == 0 and "AG101" not in doc["rules"]
-    code, doc = check(two_heads, "--select", "ag101")  # flags add to, never silently drop, settings
-    assert "AG101" in doc["rules"] or code == 0
+    code, doc = check(two_heads, "--select", "ag101")  # the command line wins at equal specificity
+    assert code == 1 and doc["rules"] == ["AG101"]
+    code, doc = check(two_heads, "--select", "AG1")  # a broader select does not undo a specific ignore
+    assert code == 0 and "AG101" not in doc["rules"] and doc["rules"]
+    configure(two_heads, '[tool.alembic-guard]\nselect = ["AG101"]\n')
+    code, doc = check(two_heads, "--ignore", "AG101", scoped=False)
+    assert code == 0 and doc["rules"] == []
 
 
 def test_select_by_name_and_lower_case(two_heads):
@@ -151,7 +168,7 @@ def test_select_by_name_and_lower_case(two_heads):
 # ------------------------------------------------------------------ output options
 def test_output_file(two_heads, tmp_path):
     target = tmp_path / "out" / "report.sarif"
-    result = CliRunner().invoke(cli, ["check", str(two_heads), "--format", "sarif", "--output", str(target)])
+    result = CliRunner().invoke(cli, ["check", str(two_heads), "--format", "sarif", "--output", str(target), *SCOPE])
     assert result.exit_code == 1
     assert result.output == ""
     assert json.loads(target.read_text(encoding="utf-8"))["runs"][0]["results"][0]["ruleId"] == "AG101"
@@ -159,7 +176,7 @@ def test_output_file(two_heads, tmp_path):
 
 def test_output_file_in_a_real_process(two_heads, tmp_path):
     target = tmp_path / "guard.xml"
-    proc = run("check", str(two_heads), "--format", "junit", "-o", str(target))
+    proc = run("check", str(two_heads), "--format", "junit", "-o", str(target), *SCOPE)
     assert proc.returncode == 1 and proc.stdout == ""
     assert target.read_text(encoding="utf-8").startswith('<?xml version="1.0"')
 
@@ -182,3 +199,10 @@ def test_rule_by_name_and_catalogue_formats():
     assert {"code": "AG101", "name": "multiple-heads"}.items() <= listed[[r["code"] for r in listed].index("AG101")].items()
     md = runner.invoke(cli, ["rules", "--format", "markdown"]).output
     assert md.startswith("| code | name |") and "[AG101](AG101.md)" in md
+
+
+def test_rule_with_a_prefix_or_a_typo(capsys):
+    err = guard_error(["rule", "AG1"], capsys)
+    assert "'AG1' is a prefix of" in err and "AG101" in err
+    err = guard_error(["rule", "multiple-head"], capsys)
+    assert "did you mean multiple-heads" in err

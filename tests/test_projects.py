@@ -12,8 +12,10 @@ should never appear) is replaced by `<ROOT>` so a leak shows up as a diff.
 
 from __future__ import annotations
 
+import difflib
 import json
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -77,14 +79,11 @@ def fixed_version(monkeypatch):
     monkeypatch.setattr(alembic_guard, "__version__", TEST_VERSION)
 
 
-@pytest.mark.parametrize("project", golden_projects(), ids=lambda p: p.name)
-def test_golden_outputs(project: Path, request, fixed_version, monkeypatch):
-    monkeypatch.chdir(project)  # paths in outputs: project-relative, whatever the caller's cwd
-    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+def golden_problems(project: Path, update: bool) -> list[str]:
+    """Compare (or, with update, rewrite) every golden output of one sample; the differences."""
     expected = project / "expected"
     args_file = expected / "args.txt"
     extra = shlex.split(args_file.read_text(encoding="utf-8"), comments=True) if args_file.exists() else []
-    update = request.config.getoption("--update-golden")
     codes = set()
     problems = []
     for fmt in FORMATS:
@@ -97,27 +96,66 @@ def test_golden_outputs(project: Path, request, fixed_version, monkeypatch):
             golden.write_text(output, encoding="utf-8")
             continue
         if not golden.exists():
-            problems.append(f"missing {golden.relative_to(ROOT)} (run pytest --update-golden)")
+            problems.append(f"missing expected/{golden.name} (run pytest --update-golden)")
         elif golden.read_text(encoding="utf-8") != output:
-            import difflib
-
             delta = "".join(difflib.unified_diff(
                 golden.read_text(encoding="utf-8").splitlines(True), output.splitlines(True),
                 f"expected/check.{fmt}", "actual", n=2)).splitlines(True)
             if len(delta) > 40:
                 delta = delta[:40] + [f"... ({len(delta) - 40} more diff lines)\n"]
-            delta = "".join(delta)
-            problems.append(f"{fmt} output differs (pytest --update-golden rewrites it):\n{delta}")
+            problems.append(f"{fmt} output differs (pytest --update-golden rewrites it):\n{''.join(delta)}")
     assert len(codes) == 1, f"{project.name}: exit code depends on the format: {codes}"
     (code,) = codes
     exit_file = expected / "exit_code"
     if update:
         exit_file.write_text(f"{code}\n", encoding="utf-8")
     elif not exit_file.exists():
-        problems.append(f"missing {exit_file.relative_to(ROOT)} (run pytest --update-golden)")
+        problems.append("missing expected/exit_code (run pytest --update-golden)")
     elif int(exit_file.read_text().strip()) != code:
         problems.append(f"exit code {code}, expected {exit_file.read_text().strip()}")
+    return problems
+
+
+@pytest.fixture
+def in_project(monkeypatch):
+    """Run from inside the project, without GITHUB_WORKSPACE: paths come out project-relative."""
+
+    def enter(project: Path) -> None:
+        monkeypatch.chdir(project)
+        monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+
+    return enter
+
+
+@pytest.mark.parametrize("project", golden_projects(), ids=lambda p: p.name)
+def test_golden_outputs(project: Path, request, fixed_version, in_project):
+    in_project(project)
+    problems = golden_problems(project, request.config.getoption("--update-golden"))
     assert not problems, f"{project.name}:\n" + "\n".join(problems)
+
+
+def test_the_golden_machinery_catches_changes(tmp_path, fixed_version, in_project):
+    project = tmp_path / "sample"
+    shutil.copytree(SAMPLES / "two_heads", project, ignore=shutil.ignore_patterns("expected", "__pycache__"))
+    (project / "pyproject.toml").write_text("", encoding="utf-8")
+    (project / "expected").mkdir()
+    (project / "expected" / "args.txt").write_text("--select AG101  # only the heads rule\n--fail-on error\n")
+    in_project(project)
+    assert golden_problems(project, update=False) == [
+        *(f"missing expected/check.{fmt} (run pytest --update-golden)" for fmt in FORMATS),
+        "missing expected/exit_code (run pytest --update-golden)",
+    ]
+    assert golden_problems(project, update=True) == []
+    assert golden_problems(project, update=False) == []
+    assert (project / "expected" / "exit_code").read_text() == "1\n"
+    assert json.loads((project / "expected" / "check.json").read_text())["rules"] == ["AG101"]  # args.txt used
+    text = project / "expected" / "check.text"
+    text.write_text(text.read_text().replace("2 heads", "3 heads"))
+    (project / "expected" / "exit_code").write_text("0\n")
+    problems = golden_problems(project, update=False)
+    assert len(problems) == 2
+    assert problems[0].startswith("text output differs") and "-migrations/versions/" in problems[0]
+    assert problems[1] == "exit code 1, expected 0"
 
 
 def test_goldens_are_machine_independent():

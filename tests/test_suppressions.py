@@ -179,3 +179,10 @@ def test_registered_sources_with_string_or_absolute_keys(tmp_path):
     for key in ("svc/db.py", str(tmp_path / "svc" / "db.py")):
         project._cache["suppression_sources"] = {key: src}  # the file need not exist on disk
         assert engine.run(project, [_fake_rule("svc/db.py", 1)]).findings == ()
+
+
+def test_unknown_code_hint_suggests_the_near_code():
+    from alembic_guard.testing import check_source
+
+    (f,) = check_source('revision = "a1"  # alembic-guard: ignore[AG1O1] typo\ndown_revision = None\n', "AG002")
+    assert f.hint.startswith("did you mean `AG101`?")

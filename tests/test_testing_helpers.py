@@ -87,3 +87,22 @@ def test_split_files_and_offsets():
 def test_dialect_and_settings_are_passed_through():
     report = check_source_report('revision = "a"\ndown_revision = None\n', "AG0", dialect="mysql", require_reason=True)
     assert report.findings == ()
+
+
+def test_broad_selections_let_database_rules_sit_out(monkeypatch):
+    from alembic_guard import rules as registry
+    from alembic_guard.rules._registry import Requires, graph_rule
+
+    @graph_rule("AG199", "needs-a-database-probe", requires=Requires.DATABASE)
+    def probe(graph, project):
+        """Probe."""
+        return ()
+
+    monkeypatch.setattr(registry, "ALL_RULES", (*registry.ALL_RULES, probe))
+    monkeypatch.setitem(registry.BY_CODE, "AG199", probe)
+    src = 'revision = "a1"\ndown_revision = None\n'
+    assert check_source(src, "AG1") == []  # broad: AG199 needs --db, expected to sit out
+    with pytest.raises(RuleSkipped, match="AG199"):
+        check_source(src, "AG199")  # named: a skip would make "no findings" meaningless
+    with pytest.raises(RuleSkipped, match="AG199"):
+        check_source(src, "AG19")

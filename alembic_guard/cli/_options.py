@@ -105,7 +105,10 @@ def examples(text: str) -> Callable[[Callable], Callable]:
     """Append an Examples block to a command's help (kept verbatim by click via \\b)."""
 
     def wrap(f: Callable) -> Callable:
-        f.__doc__ = (f.__doc__ or "").rstrip() + "\n\n\b\nExamples:\n" + text.strip("\n") + "\n"
+        import inspect
+
+        # clean the docstring first: the appended block's indentation must not skew cleandoc's
+        f.__doc__ = inspect.cleandoc(f.__doc__ or "").rstrip() + "\n\n\b\nExamples:\n" + text.strip("\n") + "\n"
         return f
 
     return wrap

@@ -43,6 +43,7 @@ FORMATS = format_names()  # from the formatter registry (plus plug-ins); text fi
 @click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Hide findings already in this JSON report.")
 @click.option("--base-ref", default=None, metavar="GIT_REF", help="Pull-request guard: flag revisions that will make a second head once merged into GIT_REF.")
 @click.option("--app-path", "app_paths", multiple=True, metavar="PATH", help="Application code for the session/pool audit (AG5xx). Repeatable.")
+@click.option("--also", "also", multiple=True, metavar="FORMAT=FILE", help="Also write the same report in another format to FILE (one run, several outputs; e.g. sarif=guard.sarif). Repeatable.")
 @click.option("--progress/--no-progress", default=None, help="Show progress on long work (default: on a terminal).")
 @examples("""
   alembic-guard check                              # static checks, project in .
@@ -50,18 +51,32 @@ FORMATS = format_names()  # from the formatter registry (plus plug-ins); text fi
   alembic-guard check --db embedded --select AG3   # round trip in a private PostgreSQL
   alembic-guard check --format sarif -o guard.sarif
 """)
-def check(path, output_format, output, fail_on, progress, **options):
+def check(path, output_format, output, fail_on, progress, also, **options):
     """Analyse an Alembic project and report findings.
 
     Static by default: revision files and env.py are read, never imported or run. --import and
     --db execute the project's code and say so.
     """
+    extra_outputs = [_also(value) for value in also]
     settings = settings_mod.load(path, fail_on=fail_on, **settings_overrides(**options))
     if progress is None:
         progress = sys.stderr.isatty()
-    report = api.check(settings, progress=_progress_printer() if progress else None)
+    try:
+        report = api.check(settings, progress=_progress_printer() if progress else None)
+    finally:
+        if progress:
+            click.echo("\r\x1b[2K", err=True, nl=False)  # leave no half progress line behind
     render(report, output_format, output)
+    for fmt, target in extra_outputs:
+        render(report, fmt, target)
     sys.exit(report.exit_code(settings.fail_on))
+
+
+def _also(value: str) -> tuple[str, Path]:
+    fmt, sep, target = value.partition("=")
+    if not sep or not target or fmt not in FORMATS:
+        raise click.BadParameter(f"{value!r}: use FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}", param_hint="--also")
+    return fmt, Path(target)
 
 
 def _progress_printer():

@@ -6,7 +6,7 @@ import click
 
 from alembic_guard import docs, rules as registry
 from alembic_guard.cli._options import examples
-from alembic_guard.errors import UnknownRuleCode
+from alembic_guard.errors import GuardError, UnknownRuleCode
 
 
 @click.command("rules")
@@ -33,7 +33,12 @@ def rule_cmd(code):
     (normal,) = registry.validate_codes([code])
     rule = registry.BY_CODE.get(normal)
     if rule is None:
-        raise UnknownRuleCode(code, tuple(r.code for r in registry.ALL_RULES if r.code.startswith(normal))[:5])
+        matching = [r.code for r in registry.ALL_RULES if r.code.startswith(normal) or normal in ("ALL", "AG")]
+        if not matching:
+            raise UnknownRuleCode(code, registry.suggestions(code))
+        shown = ", ".join(matching[:8]) + (", ..." if len(matching) > 8 else "")
+        raise GuardError(f"{code!r} is a prefix of {len(matching)} rules, not one rule",
+                         hint=f"name one of {shown}, or run `alembic-guard rules`")
     click.echo(docs.render_rule(rule))
 
 

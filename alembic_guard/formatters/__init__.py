@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Protocol, TextIO
 
 from alembic_guard.findings import Report
-from alembic_guard.formatters import github, junit, sarif, text
+from alembic_guard.formatters import github, junit, sarif, summary, text
 from alembic_guard.formatters import json as json_fmt
 from alembic_guard.formatters._paths import path_prefix
 
@@ -24,6 +24,7 @@ FORMATTERS: dict[str, Formatter] = {
     "sarif": sarif.render,
     "github": github.render,
     "junit": junit.render,
+    "summary": summary.render,
 }
 
 

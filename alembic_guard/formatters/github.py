@@ -14,6 +14,7 @@ from typing import TextIO
 
 from alembic_guard.findings import Finding, Report, Severity
 from alembic_guard.formatters._paths import path_prefix
+from alembic_guard.formatters._rules import rule_infos
 from alembic_guard.formatters.text import _CONTROL, summary
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -48,7 +49,7 @@ def annotation(f: Finding, names: dict[str, str], prefix: str = "") -> str:
 
 
 def render(report: Report, out: TextIO) -> None:
-    names = {r.code: r.name for r in report.rules}
+    names = {r.code: r.name for r in rule_infos(report)}
     prefix = path_prefix(report.root)  # annotations need paths from the checkout's root
     for f in report.findings:
         out.write(annotation(f, names, prefix) + "\n")

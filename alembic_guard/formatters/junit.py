@@ -1,7 +1,7 @@
 """JUnit XML for CI test tabs (GitLab, Jenkins, Azure, GitHub test reporters).
 
-One `<testcase>` per rule that was selected: a rule with findings has one `<failure>` listing
-them all; a rule that could not run has `<skipped>` with the reason (so an absent check never
+One `<testcase>` per rule that was selected: a rule with warnings or errors has one `<failure>`
+listing all its findings; a rule with only info findings passes and lists them in `<system-out>`; a rule that could not run has `<skipped>` with the reason (so an absent check never
 shows as passed); a rule that ran cleanly passes. XML escaping is done by ElementTree; characters
 XML 1.0 cannot carry (control characters) are replaced.
 """
@@ -12,7 +12,8 @@ import re
 import xml.etree.ElementTree as ET
 from typing import TextIO
 
-from alembic_guard.findings import Finding, Report
+from alembic_guard.findings import Finding, Report, Severity
+from alembic_guard.formatters._rules import rule_infos
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -36,7 +37,7 @@ def to_element(report: Report) -> ET.Element:
     for f in report.findings:
         by_code.setdefault(f.code, []).append(f)
     skipped = {code: s.reason for s in report.skipped for code in s.codes}
-    rules = {r.code: r for r in report.rules}
+    rules = {r.code: r for r in rule_infos(report)}
     codes = sorted(set(rules) | set(by_code))
 
     suite = ET.Element("testsuite", name="alembic-guard")
@@ -47,7 +48,10 @@ def to_element(report: Report) -> ET.Element:
         family = info.family if info else "meta"
         case = ET.SubElement(suite, "testcase", classname=f"alembic-guard.{family}", name=name)
         found = by_code.get(code)
-        if found:
+        if found and max(f.severity for f in found) < Severity.WARNING:
+            out = ET.SubElement(case, "system-out")  # info only: noted, not failed (as with --fail-on warning)
+            out.text = _clean("\n".join(_describe(f) for f in found))
+        elif found:
             failures += 1
             worst = max(f.severity for f in found)
             message = f"{len(found)} finding{'s' if len(found) != 1 else ''} ({worst.label})"

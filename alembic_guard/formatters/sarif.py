@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from alembic_guard.findings import Finding, Location, Report, RuleInfo, Severity
 from alembic_guard.formatters._paths import path_prefix
+from alembic_guard.formatters._rules import rule_infos
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 BASE_ID = "PROJECTROOT"  # uris relative to the analysed project's root
@@ -95,7 +96,7 @@ def _result(f: Finding, rule_index: dict[str, int], prefix: str = "", base: str 
 def to_dict(report: Report) -> dict[str, Any]:
     from alembic_guard import __version__
 
-    rules = list(report.rules)
+    rules = rule_infos(report)
     known = {r.code for r in rules}
     rule_index = {r.code: i for i, r in enumerate(rules)}
     driver: dict[str, Any] = {
@@ -123,7 +124,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "columnKind": "unicodeCodePoints",
     }
     unknown = sorted({f.code for f in report.findings} - known)
-    if unknown:  # a finding of a rule not in report.rules (e.g. AG000): still a valid result
+    if unknown:  # a finding of a rule no registry knows (a plug-in gone): still a valid result
         run["properties"] = {"unlistedRules": unknown}
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 

@@ -1,14 +1,15 @@
 """Human output: `path:line:col: CODE [severity] message`, an indented hint, skipped checks, a summary.
 
 Paths are shown from where the tool runs (`backend/migrations/...` for `check backend`), so
-they can be clicked. Colour only when writing to a terminal. Control characters coming from the analysed project
-(messages quote file contents) are shown escaped, so they cannot drive the terminal. Skipped
-checks are listed by code with the reason, and the summary counts them apart from the rules that
-ran: an absent check never looks like a passed one.
+they can be clicked. Colour only when writing to a terminal, never with NO_COLOR set. Control
+characters coming from the analysed project (messages quote file contents) are shown escaped, so
+they cannot drive the terminal. Skipped checks are listed by code with the reason, and the
+summary counts them apart from the rules that ran: an absent check never looks like a passed one.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from typing import TextIO
 
@@ -43,8 +44,8 @@ def summary(report: Report) -> str:
 
 
 def render(report: Report, out: TextIO, colour: bool | None = None) -> None:
-    if colour is None:
-        colour = bool(getattr(out, "isatty", lambda: False)())
+    if colour is None:  # a terminal, unless NO_COLOR is set (https://no-color.org)
+        colour = bool(getattr(out, "isatty", lambda: False)()) and not os.environ.get("NO_COLOR")
 
     def c(code: str, text: str) -> str:
         return f"{code}{text}{_RESET}" if colour else text

@@ -38,6 +38,16 @@ def is_known_prefix(prefix: str) -> bool:
     return any(r.code.startswith(prefix) for r in ALL_RULES) or prefix in REDIRECTS
 
 
+def suggestions(raw: str) -> tuple[str, ...]:
+    """Up to three known codes or names close to `raw` (AG1O1 -> AG101 first)."""
+    pool = [r.code for r in ALL_RULES] + [r.name for r in ALL_RULES]
+    sugg = tuple(difflib.get_close_matches(raw.strip(), pool, n=3, cutoff=0.5))
+    lookalike = "AG" + raw.strip().upper()[2:].translate(str.maketrans("OIL", "011"))
+    if raw.strip().upper().startswith("AG") and is_known_prefix(lookalike):
+        sugg = (lookalike, *(c for c in sugg if c != lookalike))[:3]
+    return sugg
+
+
 def validate_codes(codes: Iterable[str], source: str | None = None) -> tuple[str, ...]:
     """Normalise codes/prefixes/names; raise UnknownRuleCode (with suggestions) for unknown ones."""
     out = []
@@ -46,12 +56,7 @@ def validate_codes(codes: Iterable[str], source: str | None = None) -> tuple[str
             continue
         code = normalise_code(raw)
         if not is_known_prefix(code):
-            pool = [r.code for r in ALL_RULES] + [r.name for r in ALL_RULES]
-            sugg = tuple(difflib.get_close_matches(raw.strip(), pool, n=3, cutoff=0.5))
-            lookalike = "AG" + raw.strip().upper()[2:].translate(str.maketrans("OIL", "011"))
-            if raw.strip().upper().startswith("AG") and is_known_prefix(lookalike):
-                sugg = (lookalike, *(c for c in sugg if c != lookalike))[:3]
-            raise UnknownRuleCode(raw.strip(), sugg, source)
+            raise UnknownRuleCode(raw.strip(), suggestions(raw), source)
         out.append(code)
     return tuple(out)
 

@@ -74,7 +74,7 @@ def test_sarif_content(sample_report):
     driver = run["tool"]["driver"]
     assert driver["version"] == "0.0.0-test"
     ids = [r["id"] for r in driver["rules"]]
-    assert ids == [r.code for r in sample_report.rules]
+    assert ids == [r.code for r in sample_report.rules] + ["AG000"]
     rule = driver["rules"][0]
     assert rule["shortDescription"]["text"] == sample_report.rules[0].summary
     assert rule["helpUri"].endswith("/docs/rules/AG101.md")
@@ -90,7 +90,7 @@ def test_sarif_content(sample_report):
     span = by_code["AG401"]["locations"][0]["physicalLocation"]["region"]
     assert span == {"startLine": 20, "startColumn": 5, "endLine": 23, "endColumn": 6}
     assert len(by_code["AG101"]["relatedLocations"]) == 2
-    assert "ruleIndex" not in by_code["AG000"]  # not in rules[]: still a valid result
+    assert ids[-1] == "AG000" and by_code["AG000"]["ruleIndex"] == len(ids) - 1  # found in the registry
     assert {r["level"] for r in run["results"]} == {"error", "warning", "note"}
     notes = run["invocations"][0]["toolExecutionNotifications"]
     assert notes and "AG301" in notes[0]["message"]["text"]
@@ -181,7 +181,8 @@ def test_junit_structure(sample_report):
     assert "b2_add_email.py:14:1" in cases["AG101"].find("failure").text
     assert cases["AG301"].find("skipped").get("message").startswith("needs a database")
     assert "\x1b" not in out and '<table> & "name"' in cases["AG000"].find("failure").text
-    assert suite.get("tests") == "7" and suite.get("failures") == "5" and suite.get("skipped") == "2"
+    assert cases["AG410"].find("failure") is None and "größe" in cases["AG410"].find("system-out").text
+    assert suite.get("tests") == "7" and suite.get("failures") == "4" and suite.get("skipped") == "2"
 
 
 def test_junit_clean_rules_pass(empty_report):
@@ -196,13 +197,21 @@ class FakeTTY(io.StringIO):
         return True
 
 
-def test_text_colour_only_on_a_tty(sample_report):
+def test_text_colour_only_on_a_tty(sample_report, monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
     tty, plain = FakeTTY(), io.StringIO()
     text.render(sample_report, tty)
     text.render(sample_report, plain)
     assert "\x1b[31m" in tty.getvalue()
     assert "\x1b" not in plain.getvalue()
     assert "\\x1b[0m" in plain.getvalue()  # the message's own escape is shown, not obeyed
+
+
+def test_text_honours_no_color(sample_report, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    tty = FakeTTY()
+    text.render(sample_report, tty)
+    assert "\x1b" not in tty.getvalue()
 
 
 def test_text_says_what_was_skipped_and_sums_up(sample_report, empty_report):
@@ -239,3 +248,12 @@ def test_paths_are_shown_from_the_checkout(sample_report, tmp_path, monkeypatch)
     monkeypatch.delenv("GITHUB_WORKSPACE")
     monkeypatch.chdir(project)
     assert "::error file=alembic.ini," in rendered(report, "github")
+
+
+def test_json_report_docs_cover_the_schema():
+    schema = json.loads(REPORT_SCHEMA.read_text(encoding="utf-8"))
+    page = (ROOT / "docs" / "json-report.md").read_text(encoding="utf-8")
+    for key in schema["properties"]:
+        assert f"| `{key}" in page, f"docs/json-report.md does not describe `{key}`"
+    for key in schema["$defs"]["finding"]["properties"]:
+        assert f"`findings[].{key}`" in page, f"docs/json-report.md does not describe findings[].{key}"

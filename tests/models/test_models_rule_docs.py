@@ -13,11 +13,10 @@ import re
 import pytest
 
 from alembic_guard.docs import REQUIRED_SECTIONS, sections
-from alembic_guard.rules.models import RULES as FAMILY
+from alembic_guard.rules.models import RULES as _ALL
 
-# AG203 (drift at head) lives in this family but is of kind `roundtrip`: it needs a database and
-# its docs examples are tested by the round-trip suite (tests/sandbox/test_roundtrip_rule_docs.py)
-RULES = tuple(r for r in FAMILY if r.kind == "models")
+# AG203 (drift at head) is of kind roundtrip and needs a database: tests/sandbox covers it.
+RULES = tuple(r for r in _ALL if r.kind == "models")
 
 HEADER = re.compile(r"^#\s+([\w./-]+\.py)\b.*$")
 PRELUDE = "from sqlalchemy.orm import DeclarativeBase  # noqa: F401\nfrom app.db import Base  # noqa: F401\n"

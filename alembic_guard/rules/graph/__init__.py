@@ -6,9 +6,11 @@ from alembic_guard.rules.graph.ag103_revision_cycle import revision_cycle
 from alembic_guard.rules.graph.ag104_duplicate_revision_id import duplicate_revision_id
 from alembic_guard.rules.graph.ag105_multiple_bases import multiple_bases
 from alembic_guard.rules.graph.ag106_unknown_depends_on import unknown_depends_on
-from alembic_guard.rules.graph.ag110_duplicate_branch_label import duplicate_branch_label
 from alembic_guard.rules.graph.ag107_filename_revision_mismatch import filename_revision_mismatch
 from alembic_guard.rules.graph.ag108_irreversible_downgrade import irreversible_downgrade
+from alembic_guard.rules.graph.ag109_revision_will_create_second_head import revision_will_create_second_head
+from alembic_guard.rules.graph.ag110_duplicate_branch_label import duplicate_branch_label
+from alembic_guard.rules.graph.ag111_stale_linear_history_marker import stale_linear_history_marker
 
 RULES = (
     multiple_heads,
@@ -20,4 +22,6 @@ RULES = (
     duplicate_branch_label,
     filename_revision_mismatch,
     irreversible_downgrade,
+    revision_will_create_second_head,
+    stale_linear_history_marker,
 )

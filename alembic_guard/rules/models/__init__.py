@@ -1,4 +1,7 @@
-"""Rules of the models family. RULES lists them in code order; keep one rule per module."""
+"""Rules of the models family (AG2xx): env.py's target_metadata against the project's models.
+
+AG201-AG202, AG204-AG205 are static; AG206 needs --import; AG203 (drift at head) needs --db.
+"""
 
 from alembic_guard.rules.models.ag201_table_not_registered_in_env import table_not_registered_in_env
 from alembic_guard.rules.models.ag202_target_metadata_missing import target_metadata_missing
@@ -10,7 +13,7 @@ from alembic_guard.rules.models.ag206_env_import_probe_disagrees import env_impo
 RULES: tuple = (
     table_not_registered_in_env,
     target_metadata_missing,
-    models_diverge_from_migrations,  # roundtrip kind: drift at head, needs --db (owned by the roundtrip work)
+    models_diverge_from_migrations,
     model_on_other_metadata,
     duplicate_table_name,
     env_import_probe_disagrees,

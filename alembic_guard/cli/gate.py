@@ -1,0 +1,81 @@
+"""`alembic-guard gate`: the pre-deploy check of a live database against the code (read-only)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from alembic_guard import gate as gate_lib
+from alembic_guard import settings as settings_mod
+from alembic_guard.cli._options import examples, fail_on_option, output_options, output_stream, project_options, selection_options, settings_overrides
+
+FORMATS = ("text", "json", "markdown")
+_EXITS = "\n".join(f"  {code}  {name}: {meaning}" for name, (code, meaning) in sorted(gate_lib.STATUSES.items(), key=lambda kv: kv[1][0]))
+
+
+@click.command(epilog="\b\nExit codes:\n" + _EXITS + "\n  2  could not analyse (no project, database unreachable, version table unreadable)")
+@project_options
+@selection_options
+@output_options(FORMATS)
+@fail_on_option
+@click.option("--db-url", required=True, envvar=["ALEMBIC_GUARD_GATE_DB_URL", "ALEMBIC_GUARD_DB_URL"], metavar="URL", help="The database to inspect (read-only). Env: ALEMBIC_GUARD_GATE_DB_URL, then ALEMBIC_GUARD_DB_URL.")
+@click.option("--version-table", default=None, help="Alembic version table (default: from env.py's context.configure(), else alembic_version).")
+@click.option("--version-table-schema", default=None, help="Schema of the version table (default: from env.py, else the connection's default).")
+@click.option("--allow-pending", is_flag=True, help="Pass (exit 0) when revisions are pending but none has a finding at/above --fail-on: for pipelines that migrate next.")
+@click.option("--allow-empty", is_flag=True, help="Treat a database without a version table (never migrated) like --allow-pending: a first deploy.")
+@click.option("--no-lint", is_flag=True, help="Do not lint the pending revisions.")
+@click.option("--also", "also", multiple=True, metavar="FORMAT=FILE", help="Also write the result in another format to FILE (e.g. markdown=summary.md). Repeatable.")
+@click.option("--sql", "show_sql", is_flag=True, help="Print the SQL the pending revisions would run (Alembic offline mode in a subprocess: EXECUTES env.py and the revision files).")
+@examples("""
+  alembic-guard gate --db-url "$DATABASE_URL"                  # before deploying this code
+  alembic-guard gate --db-url "$DATABASE_URL" --allow-pending  # the pipeline runs `alembic upgrade head` next
+  alembic-guard gate --format json -o gate.json --sql
+""")
+def gate(path, output_format, output, fail_on, db_url, version_table, version_table_schema, allow_pending, allow_empty, no_lint, show_sql, also, **options):
+    """Compare a live database with the code before deploying it. Never writes.
+
+    Reads the Alembic version table read-only (PostgreSQL: default_transaction_read_only and a READ
+    ONLY transaction; MySQL/MariaDB: START TRANSACTION READ ONLY; SQLite: mode=ro) with one plain
+    SELECT, and compares it with the revision graph read statically from the code. Pending revisions
+    are listed in upgrade order and linted (static rules only). The project's code is not imported,
+    except with --sql.
+    """
+    extra = [_also(v) for v in also]
+    settings = settings_mod.load(path, fail_on=fail_on, **settings_overrides(**options))
+    result = gate_lib.evaluate(
+        settings,
+        db_url,
+        version_table=version_table,
+        version_table_schema=version_table_schema,
+        allow_pending=allow_pending,
+        allow_empty=allow_empty,
+        lint=not no_lint,
+        sql=show_sql,
+    )
+    for fmt, target in [(output_format, output), *extra]:
+        with output_stream(target) as out:
+            _render(result, fmt, out)
+    sys.exit(result.exit_code)
+
+
+def _render(result, fmt: str, out) -> None:
+    if fmt == "json":
+        json.dump(result.to_dict(), out, indent=2, ensure_ascii=False, default=str)
+        out.write("\n")
+    elif fmt == "markdown":
+        gate_lib.render_markdown(result, out)
+    else:
+        gate_lib.render_text(result, out)
+
+
+def _also(value: str) -> tuple[str, Path]:
+    fmt, sep, target = value.partition("=")
+    if not sep or not target or fmt not in FORMATS:
+        raise click.BadParameter(f"{value!r}: use FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}", param_hint="--also")
+    return fmt, Path(target)
+
+
+COMMANDS = (gate,)

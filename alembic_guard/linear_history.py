@@ -1,0 +1,87 @@
+"""Opt-in linear-history marker: a committed `HEAD` file in the versions folder naming the head(s).
+
+Every new revision changes the marker's last line, so two branches that each add a migration both
+edit the same line and git reports a merge conflict — the second head shows up as a conflict in
+the pull request instead of a failed `alembic upgrade head` at deploy time. (The same idea as
+django-linear-migrations' `max_migration.txt`.)
+
+Create it with `alembic-guard linear-history update`; AG111 flags a marker that no longer names
+the current head(s).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic_guard.errors import GuardError
+from alembic_guard.project import Project
+
+MARKER_NAME = "HEAD"
+HEADER = (
+    "# alembic-guard linear history: the current head of the migrations in this folder.\n"
+    "# Each new revision changes the line(s) below, so two branches adding migrations in parallel\n"
+    "# conflict in git. Update it with `alembic-guard linear-history update` and commit it.\n"
+)
+
+
+@dataclass(frozen=True)
+class MarkerState:
+    path: Path
+    exists: bool
+    listed: tuple[str, ...]  # head ids named in the file
+    expected: tuple[str, ...]  # the graph's heads
+    line_of: dict  # head id -> line in the file
+
+    @property
+    def stale(self) -> bool:
+        return self.exists and tuple(sorted(self.listed)) != tuple(sorted(self.expected))
+
+
+def marker_path(project: Project) -> Path:
+    return project.layout.version_locations[0] / MARKER_NAME
+
+
+def render(project: Project) -> str:
+    g = project.graph
+    lines = []
+    for head in g.heads:
+        labels = sorted(g.labels_of(head))
+        lines.append(head + (f"  # {', '.join(labels)}" if labels else ""))
+    return HEADER + "\n".join(lines) + "\n"
+
+
+def read(project: Project) -> MarkerState:
+    path = marker_path(project)
+    expected = project.graph.heads
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return MarkerState(path, False, (), expected, {})
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GuardError(f"cannot read the linear-history marker {project.relpath(path)}: {exc}") from None
+    listed, line_of = [], {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        value = raw.split("#", 1)[0].strip()
+        if value.startswith(("<<<<<<<", "=======", ">>>>>>>")):
+            value = ""
+        if value:
+            listed.append(value)
+            line_of.setdefault(value, number)
+    return MarkerState(path, True, tuple(listed), expected, line_of)
+
+
+def update(project: Project) -> tuple[Path, bool]:
+    """Write the marker; returns (path, changed)."""
+    path = marker_path(project)
+    if not path.parent.is_dir():
+        raise GuardError(f"{project.relpath(path.parent)}: the versions folder does not exist")
+    text = render(project)
+    try:
+        old = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, UnicodeDecodeError):
+        old = None
+    if old == text:
+        return path, False
+    path.write_text(text, encoding="utf-8")
+    return path, True

@@ -1,0 +1,281 @@
+"""Live pool audit: does the application's connection pool fit the database server? (read-only)
+
+`audit(url, config)` connects once, reads the server's limits with `SHOW`/`SELECT` only, and
+compares them with the pool the application will open:
+
+    demand = (pool_size + max_overflow) x workers        (every worker process has its own pool)
+    PostgreSQL: available = max_connections - superuser_reserved_connections
+                            [- reserved_connections on 16+] - connections in use now (not ours)
+    MySQL/MariaDB: available = max_connections - threads connected now (not ours)
+
+and checks `pool_recycle` against the server's idle timeout (`wait_timeout` on MySQL/MariaDB,
+`idle_session_timeout` on PostgreSQL 14+ when set). The pool settings come from flags, or are
+read statically from the application's `create_engine(...)` call (`config_from_source`), else
+SQLAlchemy's defaults (5 + 10, no recycle). Nothing is written to the server.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from alembic_guard.errors import DatabaseUnavailable
+from alembic_guard.masking import mask_secrets, mask_url
+
+DEFAULT_POOL_SIZE = 5
+DEFAULT_MAX_OVERFLOW = 10
+
+
+@dataclass(frozen=True)
+class PoolConfig:
+    pool_size: int = DEFAULT_POOL_SIZE
+    max_overflow: int = DEFAULT_MAX_OVERFLOW
+    workers: int = 1
+    pool_recycle: int | None = None  # seconds; None or -1: never
+    pool_pre_ping: bool | None = None
+    source: str = "SQLAlchemy defaults"
+    nullpool: bool = False
+
+    @property
+    def per_worker(self) -> int:
+        return 1 if self.nullpool else self.pool_size + max(self.max_overflow, 0)
+
+    @property
+    def demand(self) -> int:
+        return self.per_worker * self.workers
+
+
+@dataclass(frozen=True)
+class ServerLimits:
+    dialect: str
+    version: str
+    max_connections: int
+    reserved: int  # superuser (and PG16 reserved_connections) slots the app cannot use
+    in_use: int  # other connections open right now
+    idle_timeout: int | None  # seconds after which the server drops an idle connection (None: never)
+    idle_timeout_setting: str | None  # wait_timeout | idle_session_timeout
+
+
+@dataclass
+class PoolAudit:
+    url: str  # masked
+    config: PoolConfig
+    server: ServerLimits
+    problems: list[str] = field(default_factory=list)
+    advice: list[str] = field(default_factory=list)
+
+    @property
+    def capacity(self) -> int:
+        return self.server.max_connections - self.server.reserved
+
+    @property
+    def available(self) -> int:
+        return self.capacity - self.server.in_use
+
+    @property
+    def headroom(self) -> int:
+        return self.available - self.config.demand
+
+    @property
+    def fits(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict:
+        return {
+            "url": self.url,
+            "config": asdict(self.config) | {"demand": self.config.demand},
+            "server": asdict(self.server),
+            "capacity": self.capacity,
+            "available": self.available,
+            "headroom": self.headroom,
+            "fits": self.fits,
+            "problems": self.problems,
+            "advice": self.advice,
+        }
+
+    def render(self) -> str:
+        c, s = self.config, self.server
+        lines = [
+            f"server   {s.dialect} {s.version} at {self.url}",
+            f"         max_connections={s.max_connections}, reserved={s.reserved}, in use now={s.in_use}"
+            + (f", {s.idle_timeout_setting}={s.idle_timeout}s" if s.idle_timeout else ""),
+            f"pool     {'NullPool (1 per checkout)' if c.nullpool else f'pool_size={c.pool_size} + max_overflow={c.max_overflow}'} x workers={c.workers}"
+            f" = {c.demand} connections at most  ({c.source})",
+            f"         pool_recycle={c.pool_recycle if c.pool_recycle is not None else 'unset'}"
+            + (f", pool_pre_ping={c.pool_pre_ping}" if c.pool_pre_ping is not None else ""),
+            f"headroom {self.available} available - {c.demand} needed = {self.headroom}",
+        ]
+        for p in self.problems:
+            lines.append(f"problem  {p}")
+        for a in self.advice:
+            lines.append(f"change   {a}")
+        lines.append("fits" if self.fits else "DOES NOT FIT")
+        return "\n".join(lines)
+
+
+def read_server(url: str) -> ServerLimits:
+    """Read the server's connection limits (read-only queries; one short-lived connection)."""
+    import sqlalchemy as sa
+
+    try:
+        engine = sa.create_engine(_with_installed_driver(url), poolclass=sa.pool.NullPool)
+        dialect = engine.dialect.name
+    except Exception as exc:  # noqa: BLE001 - bad URL, missing driver
+        raise DatabaseUnavailable(f"cannot use --db-url {mask_url(url)}: {mask_secrets(str(exc).splitlines()[0])}", url=mask_url(url),
+                                  hint="pass a SQLAlchemy URL such as postgresql://user@host/db or mysql+pymysql://user@host/db") from None
+    try:
+        with engine.connect() as conn:
+            if dialect == "postgresql":
+                return _read_pg(conn)
+            if dialect in ("mysql", "mariadb"):
+                return _read_mysql(conn)
+    except DatabaseUnavailable:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DatabaseUnavailable(f"cannot read connection limits from {mask_url(url)}: {mask_secrets(first)}", url=mask_url(url),
+                                  hint="check that the server is running and the URL's user may connect") from None
+    finally:
+        engine.dispose()
+    raise DatabaseUnavailable(f"the pool audit supports PostgreSQL, MySQL and MariaDB, not {dialect}", url=mask_url(url))
+
+
+def _with_installed_driver(url: str) -> str:
+    """`postgresql://` picks psycopg (3) on SQLAlchemy 2.1 and psycopg2 on 2.0: use whichever is installed."""
+    import importlib.util
+
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme in ("postgresql", "postgres"):
+        for driver, module in (("psycopg", "psycopg"), ("psycopg2", "psycopg2")):
+            if importlib.util.find_spec(module) is not None:
+                return f"postgresql+{driver}://{rest}"
+    if sep and scheme in ("mysql", "mariadb") and importlib.util.find_spec("MySQLdb") is None and importlib.util.find_spec("pymysql") is not None:
+        return f"{scheme}+pymysql://{rest}"
+    return url
+
+
+def _read_pg(conn) -> ServerLimits:
+    import sqlalchemy as sa
+
+    def setting(name: str) -> str | None:
+        row = conn.execute(sa.text("SELECT setting, unit FROM pg_settings WHERE name = :n"), {"n": name}).first()
+        return None if row is None else row[0]
+
+    max_conn = int(setting("max_connections"))
+    reserved = int(setting("superuser_reserved_connections") or 0) + int(setting("reserved_connections") or 0)
+    in_use = conn.execute(sa.text(
+        "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+    )).scalar_one()
+    idle = setting("idle_session_timeout")  # milliseconds, 0 = off (PostgreSQL 14+)
+    idle_s = int(idle) // 1000 if idle and int(idle) > 0 else None
+    version = conn.execute(sa.text("SHOW server_version")).scalar_one()
+    return ServerLimits("postgresql", str(version).split()[0], max_conn, reserved, int(in_use), idle_s,
+                        "idle_session_timeout" if idle_s else None)
+
+
+def _read_mysql(conn) -> ServerLimits:
+    import sqlalchemy as sa
+
+    variables = dict(conn.execute(sa.text(
+        "SHOW VARIABLES WHERE Variable_name IN ('max_connections', 'wait_timeout', 'version', 'version_comment')"
+    )).all())
+    status = dict(conn.execute(sa.text("SHOW GLOBAL STATUS LIKE 'Threads_connected'")).all())
+    in_use = max(int(status.get("Threads_connected", 1)) - 1, 0)
+    version = variables.get("version", "?")
+    kind = "mariadb" if "mariadb" in (version + variables.get("version_comment", "")).lower() else "mysql"
+    return ServerLimits(kind, version, int(variables["max_connections"]), 0, in_use,
+                        int(variables.get("wait_timeout", 28800)), "wait_timeout")
+
+
+def judge(url: str, config: PoolConfig, server: ServerLimits) -> PoolAudit:
+    result = PoolAudit(mask_url(url) or "", config, server)
+    c = config
+    if result.headroom < 0:
+        result.problems.append(
+            f"the pools can open {c.demand} connections but the server has {result.available} available "
+            f"({server.max_connections} max - {server.reserved} reserved - {server.in_use} in use): "
+            f"requests will fail with 'too many connections' / 'remaining connection slots are reserved'"
+        )
+        per_worker = max(result.available // max(c.workers, 1), 0)
+        if per_worker >= 1 and not c.nullpool:
+            size = max(1, min(c.pool_size, per_worker))
+            overflow = max(0, per_worker - size)
+            result.advice.append(f"pool_size={size}, max_overflow={overflow} per worker ({c.workers} workers) fits {per_worker * c.workers} connections")
+        setting = "max_connections"
+        result.advice.append(f"or raise the server's {setting} to at least {c.demand + server.reserved + server.in_use}, "
+                             "or put PgBouncer/ProxySQL in front" if server.dialect == "postgresql" else
+                             f"or raise the server's {setting} to at least {c.demand + server.in_use}")
+    if server.idle_timeout:
+        recycle = c.pool_recycle
+        if not c.nullpool and (recycle is None or recycle < 0 or recycle >= server.idle_timeout):
+            shown = "unset" if recycle is None or recycle < 0 else f"{recycle}s"
+            result.problems.append(
+                f"pool_recycle is {shown} but the server drops idle connections after {server.idle_timeout}s "
+                f"({server.idle_timeout_setting}): stale connections fail with 'server has gone away' / 'server closed the connection unexpectedly'"
+            )
+            result.advice.append(f"pool_recycle={_suggest_recycle(server.idle_timeout)} and pool_pre_ping=True")
+    return result
+
+
+def _suggest_recycle(idle: int) -> int:
+    if idle > 3600 * 2:
+        return 3600
+    return max(int(idle * 0.8), 1)
+
+
+def audit(url: str, config: PoolConfig) -> PoolAudit:
+    return judge(url, config, read_server(url))
+
+
+# ---------------------------------------------------------------------------------- static config
+def config_from_source(paths: list[Path], root: Path | None = None) -> PoolConfig | None:
+    """Pool settings of the first `create_engine`/`create_async_engine` found in the files (ast)."""
+    from alembic_guard.audit.symbols import AppModule
+    from pathlib import PurePosixPath
+
+    for path in paths:
+        try:
+            source = path.read_text(encoding="utf-8")
+            tree = ast.parse(source)
+        except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+            continue
+        if "create_engine" not in source and "create_async_engine" not in source:
+            continue
+        mod = AppModule.build(PurePosixPath(path.name), source, tree)
+        for eng in mod.engines:
+            if eng.dialect == "sqlite":
+                continue
+
+            def num(name, default):
+                v = eng.option(name)
+                return v if isinstance(v, int) and not isinstance(v, bool) else default
+
+            rel = path.relative_to(root) if root and path.is_relative_to(root) else path
+            pre = eng.option("pool_pre_ping")
+            return PoolConfig(
+                pool_size=num("pool_size", DEFAULT_POOL_SIZE),
+                max_overflow=num("max_overflow", DEFAULT_MAX_OVERFLOW),
+                pool_recycle=num("pool_recycle", None),
+                pool_pre_ping=pre if isinstance(pre, bool) else None,
+                source=f"{rel}:{eng.line} {('create_async_engine' if eng.is_async else 'create_engine')}",
+                nullpool=eng.poolclass == "NullPool",
+            )
+    return None
+
+
+def python_files(start: Path) -> list[Path]:
+    if start.is_file():
+        return [start]
+    skip = {".venv", "venv", "env", "node_modules", "site-packages", "__pycache__", "build", "dist", ".git", "migrations", "alembic"}
+    out = []
+    for p in sorted(start.rglob("*.py")):
+        if any(part in skip or part.startswith(".") for part in p.relative_to(start).parts[:-1]):
+            continue
+        out.append(p)
+
+    def is_test(p: Path) -> bool:  # the app's engine, not a test fixture's, when both exist
+        parts = p.relative_to(start).parts
+        return any(x in ("tests", "test") for x in parts[:-1]) or parts[-1].startswith(("test_", "conftest"))
+
+    return sorted(out, key=lambda p: (is_test(p), str(p)))

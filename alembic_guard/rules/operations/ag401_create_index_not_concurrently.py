@@ -1,0 +1,55 @@
+from alembic_guard.findings import Severity
+from alembic_guard.ops import OpCall, OpContext
+from alembic_guard.rules._registry import op_rule
+from alembic_guard.rules.operations._common import anchor, ident, where
+
+
+@op_rule(
+    "AG401",
+    "create-index-not-concurrently",
+    on={"create_index"},
+    severity=Severity.WARNING,
+    dialects={"postgresql"},
+    since="0.1.0",
+)
+def create_index_not_concurrently(call: OpCall, ctx: OpContext):
+    """Index built without CONCURRENTLY.
+
+    ## What it does
+    Flags `op.create_index(...)` (and `CREATE INDEX` in raw SQL) on an existing table without
+    `postgresql_concurrently=True`.
+
+    ## Why is this bad?
+    A plain CREATE INDEX holds a SHARE lock on the table for the whole build: reads continue, but
+    every INSERT, UPDATE and DELETE waits until the index is finished. On a large table that is
+    minutes of failed or queued writes.
+
+    ## Example
+    ```python
+    def upgrade():
+        op.create_index("ix_user_email", "user", ["email"])
+    ```
+
+    ## Use instead
+    ```python
+    def upgrade():
+        with op.get_context().autocommit_block():
+            op.create_index("ix_user_email", "user", ["email"], postgresql_concurrently=True)
+    ```
+
+    ## When to ignore
+    Tables created earlier in the same migration are empty; the rule already skips them. Small
+    lookup tables that never grow can be indexed plainly (suppress with a reason).
+
+    ## References
+    - PostgreSQL: CREATE INDEX, "Building Indexes Concurrently"
+    - squawk: require-concurrent-index-creation
+    """
+    if call.concurrently or ctx.created_earlier(call.table):
+        return
+    yield create_index_not_concurrently.finding(
+        f"Index `{ident(call.name_arg)}` on `{ident(call.table)}` is built without CONCURRENTLY{where(call)}",
+        at=call.location,
+        hint="pass `postgresql_concurrently=True` inside `with op.get_context().autocommit_block():`",
+        anchor=anchor(call, call.name_arg),
+    )
