@@ -42,7 +42,7 @@ def run_roundtrip_rules(rules, project, ctx) -> None:
     try:
         result = roundtrip_result(project, drift=wants_drift, progress=ctx.progress)
     except RevisionsUnloadable as exc:
-        ctx.skip([r.code for r in rules], f"round trip not run: {mask_secrets(exc.message)} (see the AG1xx findings)")
+        ctx.skip([r.code for r in rules], f"round trip not run: {mask_secrets(exc.message)} (the static findings say why)")
         return
     ctx.facts["roundtrip"] = result.facts()
     if wants_drift and result.drift is None:

@@ -39,8 +39,8 @@ from alembic.script import ScriptDirectory
 from alembic_guard.errors import GuardError
 
 class RevisionsUnloadable(GuardError):
-    """Alembic itself cannot load the revision files (a cycle, a missing parent...): the static
-    graph rules report why; the round trip cannot run."""
+    """Alembic itself cannot load the project (a cycle, a missing parent, no env.py...): the
+    static rules report why; the round trip cannot run and is skipped with this message."""
 
 
 WorkFn = Callable[[tuple, MigrationContext], Iterable]
@@ -86,7 +86,7 @@ class AlembicEnv:
         try:
             env_source = layout.env_py.read_text(encoding="utf-8")
         except OSError as exc:
-            raise GuardError(f"cannot read {layout.env_py}: {exc.strerror}", hint="the round trip runs env.py; restore it") from None
+            raise RevisionsUnloadable(f"cannot read {project.relpath(layout.env_py)}: {exc.strerror}", hint="the round trip runs env.py; restore it") from None
         root = layout.ini_path.parent if layout.ini_path is not None else layout.root
         with _project_import_scope(root), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "Revision X is present more than once": AG1xx says it
