@@ -35,6 +35,7 @@ FORMATS = format_names()  # from the formatter registry (plus plug-ins); text fi
 @click.option("--with-data", is_flag=True, help="Seed synthetic rows before each upgrade in round trips.")
 @click.option("--step-timeout", type=float, default=None, help="Seconds a migration step may take (statement/lock timeout).")
 @click.option("--shard", default=None, metavar="K/N", help="Round-trip only the K-th of N contiguous segments of the history.")
+@click.option("--env-var", "env_vars", multiple=True, metavar="NAME", help="Environment variable env.py reads its database URL from; set to the sandbox's URL while env.py runs (default: DATABASE_URL). Repeatable.")
 @click.option("--dialect", default=None, help="Dialect for operation rules: postgresql | mysql | sqlite (default: from alembic.ini).")
 @click.option("--server-version", default=None, help="Target server version for version-dependent rules, e.g. 15 or 8.0.")
 @click.option("--since", "since_revision", default=None, metavar="REVISION", help="Report only revisions after REVISION.")
