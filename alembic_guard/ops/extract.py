@@ -155,6 +155,7 @@ class Extractor:
         self.session_names: set[str] = set(SESSION_FACTORIES)
         self.imported: dict[str, tuple[str, bool]] = {}  # local name -> (module, from this project)
         self.constants: dict[str, Any] = {}
+        self.module_tables: dict[str, Any] = {}  # module-level `helper = sa.Table("t", ...)` -> "t"
         self.phase = "upgrade"
         self.counter = 0
         self.state = _State()
@@ -172,7 +173,7 @@ class Extractor:
                 if phase == "upgrade":
                     self._unresolved_module_level(phase)
                 continue
-            frame = _Frame(dict(self.constants), {}, set(), set(self.context_names), {}, set(), phase, 0)
+            frame = _Frame(dict(self.constants), {}, set(), set(self.context_names), dict(self.module_tables), set(), phase, 0)
             self.stack = [phase]
             self._body(fn.body, frame)
         return self.result
@@ -221,6 +222,10 @@ class Extractor:
                 value = self._literal(node.value, self.constants)
                 if value is not UNRESOLVED:
                     self.constants[node.targets[0].id] = value
+                module_frame = _Frame(self.constants, {}, set(), set(), self.module_tables, set(), "", 0)
+                table = self._table_object(node.value, module_frame)
+                if table is not None:
+                    self.module_tables[node.targets[0].id] = table
 
     def _kind(self, module: str, level: int) -> str:
         """Where an import comes from: the application ("app"), the migrations folder, or a library."""
