@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from alembic_guard.models.imports import runtime_statements
-from alembic_guard.models.values import Evaluator, ListValue, MetadataRef, MetadataValue, NoneValue, Unknown, Value
+from alembic_guard.models.values import Evaluator, External, ListValue, MetadataRef, MetadataValue, NoneValue, Unknown, Value
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,15 @@ def _passes_target(tree: ast.Module) -> bool:
     return False
 
 
+def _why_not_metadata(item: Value) -> str:
+    """Say, in the user's words, why a value is not a MetaData we can read (no class names)."""
+    if isinstance(item, Unknown) and item.why:
+        return item.why
+    if isinstance(item, External):
+        return f"`{item.qualname}` comes from a module that is not part of the project (not found under its root)"
+    return "its value is not a MetaData that can be read statically"
+
+
 def _from_value(value: Value, expression: str, line: int, passes: bool, uses_current_app: bool) -> Target:
     if isinstance(value, NoneValue):
         return Target("none", expression=expression, line=line, passed_to_configure=passes, uses_current_app=uses_current_app)
@@ -111,7 +120,7 @@ def _from_value(value: Value, expression: str, line: int, passes: bool, uses_cur
         elif isinstance(item, NoneValue):
             continue
         else:
-            bad.append(item.why if isinstance(item, Unknown) and item.why else type(item).__name__)
+            bad.append(_why_not_metadata(item))
     if not refs and not bad:
         return Target("none", expression=expression, line=line, passed_to_configure=passes, uses_current_app=uses_current_app)
     if bad and not refs:
