@@ -463,6 +463,8 @@ class Extractor:
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in frame.sessions:
             return False
         callee = self._callee_name(node)
+        if isinstance(func, ast.Name) and func.id in frame.sessions:
+            return True  # `Session = sessionmaker(); session = Session(...)`: reported where it was made
         if callee in self.session_names and (isinstance(func, ast.Name) or callee in SESSION_FACTORIES):
             self._emit_session(node, frame)
             return True
