@@ -23,7 +23,7 @@ HERE = Path(__file__).parent
 # project -> (packages its revision files import that are not installed, heads, bases, by hand)
 PROJECTS = {
     "keystone": (("keystone", "oslo_log"), {"742c857f1dfb", "c88cdce8f248"}, {"27e647c0fad4"}),
-    "airflow": (("airflow",), {"4446e08588"}, {"e3a246e0dc1"}),
+    "airflow": (("airflow", "dill"), {"f23433877c24"}, {"e3a246e0dc1"}),
 }
 
 # Findings of the graph/meta families each project legitimately has (code, file name).
@@ -37,6 +37,8 @@ EXPECTED_GRAPH_FINDINGS = {
     )},  # keystone writes no downgrades
     "airflow": {
         ("AG107", "0007_1_6_0_add_dagrun.py"),  # docstring `Revises: 52d714495f0`, variable 502898887f84
+        ("AG107", "0028_1_10_0_add_kubernetes_resource_checkpointing.py"),  # docstring Revises: disagrees
+        ("AG107", "0029_1_10_0_add_executor_config_to_task_instance.py"),  # Revision ID: and Revises: disagree
         ("AG108", "0008_1_6_0_task_duration.py"),  # downgrade() is `pass`
     },
 }
@@ -98,6 +100,13 @@ def test_static_check_raises_no_false_error_and_runs_nothing(name):
     report = api.check(load(root))  # env.py calls sys.exit(): importing it would end the test
     graph_family = {(f.code, f.location.path.name) for f in report.findings if f.code[:3] in ("AG0", "AG1")}
     assert graph_family == EXPECTED_GRAPH_FINDINGS[name]
+
+
+def test_airflow_branch_and_merge_are_read():
+    graph = Project.load(load(HERE / "airflow")).graph
+    assert set(graph.branch_points) == {"d2ae31099d61"}
+    assert set(graph.merge_points) == {"05f30312d566"}
+    assert set(graph.parents("05f30312d566")) == {"86770d1215c0", "0e2a74e0fc9f"}
 
 
 def test_graph_command_lists_both_labelled_heads():
