@@ -31,10 +31,7 @@ from alembic_guard.cli._options import examples, output_stream
 def pool(path, db_url, pool_size, max_overflow, workers, pool_recycle, app_paths, output_format, output):
     """Compare pool_size + max_overflow x workers with the server's max_connections, and
     pool_recycle with its idle timeout. Read-only. Exit 1 when the pool does not fit."""
-    try:
-        configured_workers = settings_mod.load(path).workers if path.is_dir() else 1
-    except Exception:  # noqa: BLE001 - settings are optional here
-        configured_workers = 1
+    configured_workers = settings_mod.load(path).workers if path.is_dir() else 1  # a broken pyproject is an error
     files = [f for p in (app_paths or (str(path),)) for f in pool_audit.python_files(Path(p))]
     config = pool_audit.config_from_source(files, root=path if path.is_dir() else None) or pool_audit.PoolConfig()
     flags = {k: v for k, v in {"pool_size": pool_size, "max_overflow": max_overflow, "pool_recycle": pool_recycle}.items() if v is not None}
