@@ -86,6 +86,13 @@ class _CoreStatement:
     table: str | None
 
 
+@dataclass(frozen=True)
+class _ColumnNode:
+    """A name bound to a `sa.Column(...)` (`col = sa.Column(...); op.add_column("t", col)`)."""
+
+    node: ast.Call
+
+
 class _LazyColumns(Sequence):
     """The columns of a `create_table`, read into ColumnSpecs only when a rule asks (most do not:
     nothing on a new table is dangerous, only the preview type rules look)."""
@@ -315,6 +322,8 @@ class Extractor:
             frame.env[name] = _DialectVerdict(self._dialect_test(value, frame))
         elif self._core_statement(value, frame) is not None:
             frame.env[name] = _CoreStatement(*self._core_statement(value, frame))
+        elif isinstance(value, ast.Call) and self._callee_name(value) == "Column":
+            frame.env[name] = _ColumnNode(value)
         else:
             lit = self._literal(value, frame.env)
             if lit is not UNRESOLVED:
@@ -860,6 +869,8 @@ class Extractor:
         return None
 
     def _column(self, node: ast.expr, frame: _Frame) -> ColumnSpec:
+        if isinstance(node, ast.Name) and isinstance(frame.env.get(node.id), _ColumnNode):
+            node = frame.env[node.id].node
         if not (isinstance(node, ast.Call) and self._callee_name(node) == "Column"):
             name = self._callee_name(node) if isinstance(node, ast.Call) else None
             if name in ("PrimaryKeyConstraint", "ForeignKeyConstraint", "UniqueConstraint", "CheckConstraint", "Index"):
