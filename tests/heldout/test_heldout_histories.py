@@ -126,3 +126,22 @@ def test_unresolvable_target_metadata_is_explained_in_words():
     (finding,) = report.findings
     assert "`keystone.common.sql.core.ModelBase.metadata` comes from a module that is not part of the project" in finding.message
     assert "External" not in finding.message
+
+
+def test_encodings_python_accepts_are_read_like_alembic(tmp_path):
+    """CRLF line ends, a UTF-8 BOM, a PEP 263 latin-1 declaration, tabs: Alembic loads them all."""
+    versions = tmp_path / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = migrations\n")
+    (tmp_path / "migrations" / "env.py").write_text("from alembic import context\n")
+    (versions / "a1_crlf.py").write_bytes(b'"""crlf\r\n\r\nRevision ID: a1\r\nRevises:\r\n"""\r\nrevision = "a1"\r\ndown_revision = None\r\n')
+    (versions / "b2_bom.py").write_bytes(b'\xef\xbb\xbf"""bom\n\nRevision ID: b2\nRevises: a1\n"""\nrevision = "b2"\ndown_revision = ("a1",)\n')
+    (versions / "c3_latin1.py").write_bytes(
+        '# -*- coding: latin-1 -*-\n"""caf\xe9\n\nRevision ID: c3\nRevises: b2\n"""\nrevision = u"c3"\ndown_revision = u"b2"  # type: str\n'.encode("latin-1"))
+    (versions / "d4_tabs.py").write_bytes(b'revision = "d4"\ndown_revision = "c3"\n\ndef upgrade():\n\tpass\n\ndef downgrade():\n\tpass\n')
+    graph = Project.load(load(tmp_path)).graph
+    ours = {"heads": sorted(graph.heads), "bases": sorted(graph.bases)}
+    assert ours == {"heads": ["d4"], "bases": ["a1"]}
+    assert alembic_view(tmp_path, ()) == ours
+    report = api.check(load(tmp_path, select=("AG0", "AG1")))
+    assert [f.code for f in report.findings] == []
