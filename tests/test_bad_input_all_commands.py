@@ -82,6 +82,10 @@ CASES = {
     "check-import-timeout-zero": ("check {healthy} --import --import-timeout 0", 2, "positive number of seconds"),
     "check-import-timeout-negative": ("check {healthy} --import --import-timeout -1", 2, "positive number of seconds"),
     "check-step-timeout-negative": ("check {healthy} --step-timeout -5", 2, "positive number of seconds"),
+    "check-output-unwritable": ("check {healthy} -o /proc/guard.json --format json", 2, "cannot write /proc/guard.json"),
+    "check-also-to-a-dir": ("check {healthy} --also sarif={healthy}", 2, "Is a directory"),
+    "check-also-garbage": ("check {healthy} --also bogus", 2, "FORMAT=FILE"),
+    "check-output-is-a-dir": ("check {healthy} -o {healthy}", 2, "is a directory"),
     # check --db
     "check-db-unreachable": (f"check {{healthy}} --db {DOWN}", 2, "cannot connect to"),
     "check-db-unknown-value": ("check {healthy} --db notaurl", 2, "unknown --db value"),
@@ -93,6 +97,7 @@ CASES = {
     "graph-invalid-ini": ("graph {bad_ini}", 2, "not a valid ini file"),
     "graph-invalid-toml": ("graph {bad_toml}", 2, "not valid TOML"),
     "graph-unknown-format": ("graph {healthy} --format bogus", 2, "Invalid value for '--format'"),
+    "graph-output-unwritable": ("graph {healthy} -o /proc/graph.txt", 2, "cannot write /proc/graph.txt"),
     # rules / rule
     "rules-unknown-format": ("rules --format bogus", 2, "Invalid value for '--format'"),
     "rule-unknown-code": ("rule AG999", 2, "unknown rule code"),
