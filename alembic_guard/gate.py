@@ -122,7 +122,7 @@ def readonly_engine(url: str):
 
     try:
         parsed = make_url(_sync_url(url))
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise GuardError(f"--db-url {mask_url(url)}: not a database URL", hint="use e.g. postgresql://user@host/db") from None
     backend = parsed.get_backend_name()
     if "+" not in parsed.drivername:

@@ -20,7 +20,7 @@ import ast
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from alembic_guard.errors import DatabaseUnavailable
+from alembic_guard.errors import DatabaseUnavailable, GuardError
 from alembic_guard.masking import mask_secrets, mask_url
 
 DEFAULT_POOL_SIZE = 5
@@ -267,6 +267,9 @@ def config_from_source(paths: list[Path], root: Path | None = None) -> PoolConfi
 def python_files(start: Path) -> list[Path]:
     if start.is_file():
         return [start]
+    if not start.is_dir():
+        raise GuardError(f"{start}: no such file or directory",
+                         hint="pass the folder of the application that calls create_engine (PATH or --app-path)")
     skip = {".venv", "venv", "env", "node_modules", "site-packages", "__pycache__", "build", "dist", ".git", "migrations", "alembic"}
     out = []
     for p in sorted(start.rglob("*.py")):

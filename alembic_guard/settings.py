@@ -110,6 +110,12 @@ class Settings:
         return dataclasses.replace(self, **clean)
 
 
+# SQLAlchemy's dialect names (what rules' `dialects` and the project's URL use), and the
+# spellings people type for them. MariaDB is read as MySQL, as the project's URL is.
+DIALECTS = ("postgresql", "mysql", "sqlite", "mssql", "oracle")
+DIALECT_ALIASES = {"postgres": "postgresql", "pg": "postgresql", "pgsql": "postgresql", "mariadb": "mysql"}
+
+
 def _coerce(key: str, value: Any, source: str) -> Any:
     def bad(expected: str) -> SettingsError:
         return SettingsError(f"setting {key!r} in {source} must be {expected}, got {value!r}", key=key, source=source)
@@ -155,9 +161,19 @@ def _coerce(key: str, value: Any, source: str) -> Any:
         return Path(value)
     if key in ("import_timeout", "step_timeout"):
         try:
-            return float(value)
+            seconds = float(value)
         except (TypeError, ValueError):
             raise bad("a number of seconds") from None
+        if not seconds > 0 or seconds == float("inf"):
+            raise bad("a positive number of seconds")
+        return seconds
+    if key == "dialect":
+        if not isinstance(value, str):
+            raise bad("a string")
+        name = DIALECT_ALIASES.get(value.strip().lower(), value.strip().lower())
+        if name not in DIALECTS:
+            raise bad(f"one of {', '.join(DIALECTS)}")
+        return name
     if key == "workers":
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise bad("a whole number ≥ 0 (0 = one per CPU, 1 = serial)")

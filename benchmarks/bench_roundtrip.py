@@ -2,6 +2,7 @@
 same PostgreSQL server, same run. Also: command start -> ready embedded sandbox.
 
     .venv/bin/pip install pytest-alembic        # for the comparison only; not a dependency
+                                                # (our pytest config disables its plugin)
     .venv/bin/python benchmarks/bench_roundtrip.py [--admin-url URL] [--runs 5] [--revisions 100]
 
 Cases (whole processes, wall clock, median of --runs, interleaved so machine noise hits both):

@@ -41,3 +41,17 @@ def test_main_entry_point_translates_guard_errors(capsys, tmp_path):
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert "no Alembic project found" in err and "alembic.ini" in err
+
+
+def test_ci_script_runs_the_readme_test_command_verbatim():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text()
+    blocks = [b.split("```", 1)[0].strip() for b in readme.split("```bash\n")[1:]]
+    setup = [b for b in blocks if b.startswith("python3 -m venv")]
+    assert len(setup) == 2, "the quick start must hold exactly the two set-up commands"
+    demo, tests = setup
+    assert "alembic-guard check sample_projects/" in demo
+    assert "pytest" in tests
+    assert tests in (root / ".ci" / "run").read_text()

@@ -285,6 +285,9 @@ class _Walker:
                     expire = self.app.async_factories_expire() if is_async else True
                     state = SessionState(p.arg, is_async, None, expire, owned=False)
                     val = Val("session", session=state, is_async=is_async)
+                elif key in ("sessionmaker", "async_sessionmaker"):  # a factory handed in (the asyncio docs)
+                    fac = self.mod.factories.get(p.arg) or self.app.factories.get(p.arg)
+                    val = Val("factory", factory=fac, is_async=key == "async_sessionmaker")
             if val is None and p.annotation is None and p.arg.lower() in SESSION_NAMES:
                 is_async = True if p.arg in self.awaited or self.flow.is_async else False
                 if True:
@@ -295,7 +298,11 @@ class _Walker:
                 self.env[p.arg] = val
 
     def annotation_key(self, ann: ast.AST) -> str | None:
-        if isinstance(ann, ast.Subscript):  # Annotated[AsyncSession, Depends(...)]
+        if isinstance(ann, ast.Subscript):
+            outer = self.imp.key(ann.value) or ""
+            if outer.rsplit(".", 1)[-1] not in ("Annotated", "Optional"):
+                return outer  # async_sessionmaker[AsyncSession] is a factory, not a session
+            # Annotated[AsyncSession, Depends(...)], Optional[Session]
             inner = ann.slice.elts[0] if isinstance(ann.slice, ast.Tuple) and ann.slice.elts else ann.slice
             return self.imp.key(inner)
         if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
@@ -569,6 +576,15 @@ class _Walker:
                 if self.flow.is_async and not fac.is_async:
                     self.flow.sync_uses.append(SyncUse(node, f"opens a sync session from `{name}`", None))
                 return Val("session", session=state, is_async=fac.is_async, factory=fac)
+            held = self.env.get(name)
+            if held is not None and held.kind == "factory":  # a factory parameter, called
+                fac = held.factory
+                expire = fac.expire_on_commit if fac else (self.app.async_factories_expire() if held.is_async else True)
+                state = SessionState(None, held.is_async, fac, expire, owned=True, node=node)
+                self.creation(node, "session", held.is_async)
+                if self.flow.is_async and not held.is_async:
+                    self.flow.sync_uses.append(SyncUse(node, f"opens a sync session from `{name}`", None))
+                return Val("session", session=state, is_async=held.is_async, factory=fac)
             if name in self.app.models and name not in self.env:
                 return Val("obj", model=name)
             if name in self.mod.functions and name not in self.env:

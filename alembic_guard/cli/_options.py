@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from alembic_guard.errors import GuardError
 from alembic_guard.findings import Report, Severity
 
 
@@ -125,7 +126,8 @@ def output_stream(path: Path | None):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(buf.getvalue(), encoding="utf-8")
     except OSError as exc:
-        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
+        # exit 2 (could not deliver the report), not ClickException's 1, which means "findings"
+        raise GuardError(f"cannot write {path}: {exc.strerror}", hint="pass a writable file path") from None
 
 
 def render(report: Report, fmt: str, output: Path | None) -> None:

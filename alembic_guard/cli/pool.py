@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from alembic_guard import pool_audit
+from alembic_guard import settings as settings_mod
 from alembic_guard.cli._options import examples, output_stream
 
 
@@ -18,7 +19,7 @@ from alembic_guard.cli._options import examples, output_stream
 @click.option("--db-url", envvar="ALEMBIC_GUARD_DB_URL", required=True, help="The production-like server to compare with (read-only). Env: ALEMBIC_GUARD_DB_URL.")
 @click.option("--pool-size", type=click.IntRange(min=0), default=None, help="Pool size per worker (default: from the app's create_engine call, else 5).")
 @click.option("--max-overflow", type=click.IntRange(min=-1), default=None, help="Overflow per worker (default: from the app, else 10).")
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes that each open their own pool (gunicorn/uvicorn workers x instances). Default: 1.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes that each open their own pool (gunicorn/uvicorn workers x instances). Default: `workers` setting, else 1.")
 @click.option("--pool-recycle", type=int, default=None, help="Seconds after which the pool replaces a connection (default: from the app, else unset).")
 @click.option("--app-path", "app_paths", multiple=True, metavar="PATH", help="Where to look for the app's create_engine call (default: PATH). Repeatable.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -30,12 +31,13 @@ from alembic_guard.cli._options import examples, output_stream
 def pool(path, db_url, pool_size, max_overflow, workers, pool_recycle, app_paths, output_format, output):
     """Compare pool_size + max_overflow x workers with the server's max_connections, and
     pool_recycle with its idle timeout. Read-only. Exit 1 when the pool does not fit."""
+    configured_workers = settings_mod.load(path).workers if path.is_dir() else 1  # a broken pyproject is an error
     files = [f for p in (app_paths or (str(path),)) for f in pool_audit.python_files(Path(p))]
     config = pool_audit.config_from_source(files, root=path if path.is_dir() else None) or pool_audit.PoolConfig()
     flags = {k: v for k, v in {"pool_size": pool_size, "max_overflow": max_overflow, "pool_recycle": pool_recycle}.items() if v is not None}
     if flags:
         config = dataclasses.replace(config, **flags, source=(config.source + " + flags") if config.source != "SQLAlchemy defaults" else "flags")
-    config = dataclasses.replace(config, workers=workers or 1)
+    config = dataclasses.replace(config, workers=workers or configured_workers)
     result = pool_audit.audit(db_url, config)
     with output_stream(output) as out:
         if output_format == "json":

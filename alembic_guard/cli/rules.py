@@ -30,6 +30,8 @@ def rules_cmd(family, output_format):
 """)
 def rule_cmd(code):
     """Show one rule's documentation (by code or name)."""
+    if not code.strip():
+        raise GuardError("no rule given", hint="name a rule by code or name, e.g. `alembic-guard rule AG101`; `alembic-guard rules` lists them")
     (normal,) = registry.validate_codes([code])
     rule = registry.BY_CODE.get(normal)
     if rule is None:

@@ -98,6 +98,15 @@ def _passes_target(tree: ast.Module) -> bool:
     return False
 
 
+def _why_not_metadata(item: Value) -> str:
+    """Say, in the user's words, why a value is not a MetaData we can read (no class names)."""
+    if isinstance(item, Unknown) and item.why:
+        return item.why
+    if isinstance(item, External):
+        return f"`{item.qualname}` comes from a module that is not part of the project (an installed package?)"
+    return "its value is not a MetaData that can be read statically"
+
+
 def _from_value(value: Value, expression: str, line: int, passes: bool, uses_current_app: bool) -> Target:
     if isinstance(value, NoneValue):
         return Target("none", expression=expression, line=line, passed_to_configure=passes, uses_current_app=uses_current_app)
@@ -110,12 +119,8 @@ def _from_value(value: Value, expression: str, line: int, passes: bool, uses_cur
                 refs.append(item.ref)
         elif isinstance(item, NoneValue):
             continue
-        elif isinstance(item, External):
-            bad.append(f"`{item.qualname}` comes from outside the project (an installed package?)")
-        elif isinstance(item, Unknown) and item.why:
-            bad.append(item.why)
         else:
-            bad.append(f"it is a {type(item).__name__.replace('Value', '').lower() or 'value'}, not a MetaData")
+            bad.append(_why_not_metadata(item))
     if not refs and not bad:
         return Target("none", expression=expression, line=line, passed_to_configure=passes, uses_current_app=uses_current_app)
     if bad and not refs:

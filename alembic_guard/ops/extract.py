@@ -86,6 +86,13 @@ class _CoreStatement:
     table: str | None
 
 
+@dataclass(frozen=True)
+class _ColumnNode:
+    """A name bound to a `sa.Column(...)` (`col = sa.Column(...); op.add_column("t", col)`)."""
+
+    node: ast.Call
+
+
 class _LazyColumns(Sequence):
     """The columns of a `create_table`, read into ColumnSpecs only when a rule asks (most do not:
     nothing on a new table is dangerous, only the preview type rules look)."""
@@ -163,6 +170,7 @@ class Extractor:
         self.session_names: set[str] = set(SESSION_FACTORIES)
         self.imported: dict[str, tuple[str, bool]] = {}  # local name -> (module, from this project)
         self.constants: dict[str, Any] = {}
+        self.module_tables: dict[str, Any] = {}  # module-level `helper = sa.Table("t", ...)` -> "t"
         self.phase = "upgrade"
         self.counter = 0
         self.state = _State()
@@ -180,7 +188,7 @@ class Extractor:
                 if phase == "upgrade":
                     self._unresolved_module_level(phase)
                 continue
-            frame = _Frame(dict(self.constants), {}, set(), set(self.context_names), {}, set(), phase, 0)
+            frame = _Frame(dict(self.constants), {}, set(), set(self.context_names), dict(self.module_tables), set(), phase, 0)
             self.stack = [phase]
             self._body(fn.body, frame)
         return self.result
@@ -229,6 +237,10 @@ class Extractor:
                 value = self._literal(node.value, self.constants)
                 if value is not UNRESOLVED:
                     self.constants[node.targets[0].id] = value
+                module_frame = _Frame(self.constants, {}, set(), set(), self.module_tables, set(), "", 0)
+                table = self._table_object(node.value, module_frame)
+                if table is not None:
+                    self.module_tables[node.targets[0].id] = table
 
     def _kind(self, module: str, level: int) -> str:
         """Where an import comes from: the application ("app"), the migrations folder, or a library."""
@@ -318,6 +330,8 @@ class Extractor:
             frame.env[name] = _DialectVerdict(self._dialect_test(value, frame))
         elif self._core_statement(value, frame) is not None:
             frame.env[name] = _CoreStatement(*self._core_statement(value, frame))
+        elif isinstance(value, ast.Call) and self._callee_name(value) == "Column":
+            frame.env[name] = _ColumnNode(value)
         else:
             lit = self._literal(value, frame.env)
             if lit is not UNRESOLVED:
@@ -466,6 +480,8 @@ class Extractor:
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in frame.sessions:
             return False
         callee = self._callee_name(node)
+        if isinstance(func, ast.Name) and func.id in frame.sessions:
+            return True  # `Session = sessionmaker(); session = Session(...)`: reported where it was made
         if callee in self.session_names and (isinstance(func, ast.Name) or callee in SESSION_FACTORIES):
             self._emit_session(node, frame)
             return True
@@ -861,6 +877,8 @@ class Extractor:
         return None
 
     def _column(self, node: ast.expr, frame: _Frame) -> ColumnSpec:
+        if isinstance(node, ast.Name) and isinstance(frame.env.get(node.id), _ColumnNode):
+            node = frame.env[node.id].node
         if not (isinstance(node, ast.Call) and self._callee_name(node) == "Column"):
             name = self._callee_name(node) if isinstance(node, ast.Call) else None
             if name in ("PrimaryKeyConstraint", "ForeignKeyConstraint", "UniqueConstraint", "CheckConstraint", "Index"):

@@ -135,9 +135,11 @@ def load_with_alembic(files: list[Path], sys_path: list[Path], cwd: Path, timeou
     while todo:
         results, culprit, why = _run(todo, [str(p) for p in sys_path], cwd, timeout)
         out.update(results)
-        if culprit is None and why is None:
-            for path in todo:  # the child vanished between files: report the rest as not loaded
-                out.setdefault(path, {"error": "the loading process ended unexpectedly", "line": None})
+        if culprit is None:
+            # the child vanished between files, or timed out before its first file (slow start-up,
+            # a tiny --import-timeout): report the rest as not loaded rather than start it again
+            for path in todo:
+                out.setdefault(path, {"error": why or "the loading process ended unexpectedly", "line": None})
             break
         if culprit is not None:
             out[culprit] = {"error": why or "the loading process stopped", "line": None}

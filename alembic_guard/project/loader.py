@@ -14,10 +14,12 @@ from __future__ import annotations
 import ast
 import errno
 import gc
+import io
 import os
 import re
 import stat
 import sys
+import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -206,7 +208,7 @@ def load_file(
     finally:
         os.close(fd)
     try:
-        source = data.decode("utf-8-sig")
+        source = decode_python(data)
     except UnicodeDecodeError as exc:
         declared = _declared_encoding(data)
         if too_large and exc.start >= len(data) - 4:
@@ -311,10 +313,25 @@ def _complete(mig: Migration, rel: PurePosixPath, big: LoadProblem | None) -> tu
     return mig, big
 
 
+def decode_python(data: bytes) -> str:
+    """Source text as Python reads it: UTF-8 (a BOM allowed), or the encoding a PEP 263
+    `# -*- coding: latin-1 -*-` line declares. Raises UnicodeDecodeError as UTF-8 would."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            declared, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+            if declared not in ("utf-8", "utf-8-sig"):
+                return data.decode(declared)
+        except (SyntaxError, LookupError, UnicodeDecodeError):
+            pass
+        raise
+
+
 def read_source_module(path: Path) -> ast.Module | None:
     """Parse a non-revision Python file (env.py, a constants module); None when it cannot be read."""
     try:
-        return parse_module(path.read_bytes().decode("utf-8-sig"), str(path))
+        return parse_module(decode_python(path.read_bytes()), str(path))
     except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):
         return None
 

@@ -342,7 +342,7 @@ class ConstantResolver:
         if path is not None:
             try:
                 if path.stat().st_size <= 2 * 1024 * 1024:
-                    tree = ast.parse(path.read_bytes().decode("utf-8-sig"), filename=str(path))
+                    tree = ast.parse(path.read_bytes(), filename=str(path))  # bytes: ast honours a BOM and PEP 263
                     self._active.add(name)
                     try:
                         result = module_scope(tree, self, package=name if path.name == "__init__.py" else name.rpartition(".")[0])

@@ -25,6 +25,7 @@ import io
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,11 @@ from alembic.runtime.migration import MigrationContext, MigrationStep
 from alembic.script import ScriptDirectory
 
 from alembic_guard.errors import GuardError
+
+class RevisionsUnloadable(GuardError):
+    """Alembic itself cannot load the project (a cycle, a missing parent, no env.py...): the
+    static rules report why; the round trip cannot run and is skipped with this message."""
+
 
 WorkFn = Callable[[tuple, MigrationContext], Iterable]
 
@@ -67,6 +73,8 @@ class AlembicEnv:
         out = io.StringIO()
         if layout.ini_path is not None:
             config = Config(str(layout.ini_path), ini_section=layout.section, stdout=out)
+            if not config.get_main_option("script_location"):  # Flask-Migrate sets it in code
+                config.set_main_option("script_location", str(layout.script_location).replace("%", "%%"))
         else:
             config = Config(stdout=out)
             config.set_main_option("script_location", str(layout.script_location))
@@ -78,16 +86,17 @@ class AlembicEnv:
         try:
             env_source = layout.env_py.read_text(encoding="utf-8")
         except OSError as exc:
-            raise GuardError(f"cannot read {layout.env_py}: {exc.strerror}", hint="the round trip runs env.py; restore it") from None
+            raise RevisionsUnloadable(f"cannot read {project.relpath(layout.env_py)}: {exc.strerror}", hint="the round trip runs env.py; restore it") from None
         root = layout.ini_path.parent if layout.ini_path is not None else layout.root
-        with _project_import_scope(root):
+        with _project_import_scope(root), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "Revision X is present more than once": AG1xx says it
             before = len(sys.path)
             try:
                 script = ScriptDirectory.from_config(config)
                 extra_paths = tuple(sys.path[: len(sys.path) - before])  # prepend_sys_path
                 script.revision_map.heads  # noqa: B018 - loads every revision file now, once
             except Exception as exc:  # noqa: BLE001 - user code: report, never a traceback
-                raise GuardError(
+                raise RevisionsUnloadable(
                     f"Alembic cannot load the revision files: {type(exc).__name__}: {exc}",
                     hint="run `alembic heads` to see the same error; the static checks (without --db) explain graph problems",
                 ) from None

@@ -483,8 +483,15 @@ class ServerSandbox(Sandbox):
                 url=mask_url(url),
                 hint="for SQLite use --db sqlite",
             )
-        self._url = sync_url(url)
-        self._admin_url = sync_url(admin_url) if admin_url else self._url
+        try:
+            self._url = sync_url(url)
+            self._admin_url = sync_url(admin_url) if admin_url else self._url
+        except (sa.exc.ArgumentError, ValueError) as exc:
+            raise DatabaseUnavailable(
+                f"not a valid database URL: {mask_url(url)} ({mask_secrets(str(exc).splitlines()[0])})",
+                url=mask_url(url),
+                hint="write it as dialect+driver://user@host:port/database, e.g. postgresql+psycopg2://app@localhost:5432/app",
+            ) from None
         self._masked = mask_url(render(self._url))
         self._owner = owner or self.kind
         timeout_arg = CONNECT_TIMEOUT_ARGS.get(self._admin_url.get_driver_name())
@@ -495,6 +502,12 @@ class ServerSandbox(Sandbox):
                 isolation_level="AUTOCOMMIT",
                 connect_args={timeout_arg: int(connect_timeout)} if timeout_arg else {},
             )
+        except sa.exc.NoSuchModuleError:
+            raise DatabaseUnavailable(
+                f"SQLAlchemy knows no driver `{self._admin_url.drivername}` (in {self._masked})",
+                url=self._masked,
+                hint="use postgresql+psycopg2://, postgresql+psycopg://, mysql+pymysql:// or mysql+mysqldb://",
+            ) from None
         except ModuleNotFoundError as exc:
             raise DatabaseUnavailable(
                 f"the database driver for {self._masked} is not installed ({exc.name})",

@@ -100,6 +100,8 @@ def _models_by_table() -> dict:
             name = getattr(table, "name", None)
             if name is None:
                 continue
-            out.setdefault(_qual(getattr(table, "schema", None), name), mapper.class_)
-            out.setdefault(name, mapper.class_)
+            for key in (_qual(getattr(table, "schema", None), name), name):
+                # the base of an inheritance hierarchy names the table, not a subclass sharing it
+                if key not in out or mapper.inherits is None:
+                    out[key] = mapper.class_
     return out

@@ -107,6 +107,7 @@ class RoundTripResult:
     with_data: bool = False
     seconds: float = 0.0
     project: object = field(default=None, repr=False, compare=False)  # for the rules / checks
+    seed_notes: dict[str, str] = field(default_factory=dict)  # --with-data: tables left empty, and why
 
     def failed(self, phase: str) -> list[StepResult]:
         return [s for s in self.steps if s.phase == phase and not s.ok]
@@ -130,6 +131,7 @@ class RoundTripResult:
             "irreversible": dict(self.irreversible),
             "untested": dict(self.untested),
             "warnings": list(self.warnings),
+            **({"seed_notes": dict(self.seed_notes)} if self.with_data else {}),
         }
 
 
@@ -213,13 +215,20 @@ class Walker:
         self.result = RoundTripResult(dialect=sandbox.dialect, sandbox_kind=getattr(sandbox, "kind", "?"), shard=shard,
                                       with_data=with_data, walked=segment, project=project)
         self.result.warnings.extend(getattr(sandbox, "warnings", ()) or ())
+        wanted = project.dialect
+        if wanted and wanted != "sqlite" and sandbox.dialect == "sqlite" and not self.result.warnings:
+            self.result.warnings.append(
+                f"this is a {wanted} project but the round trip ran on {sandbox.dialect}: "
+                f"{wanted}-specific behaviour (types, transactional DDL, locking) was not tested"
+            )
         self.files = {str(m.path.resolve()): m.revision_id for m in project.migrations if m.revision_id}
         self.files[str(project.layout.env_py.resolve())] = "env.py"
         for m in project.migrations:
             if m.revision_id in known and statically_irreversible(m):
                 self.result.irreversible[m.revision_id] = "static"
+        to_run = set(prefix) | set(segment)  # the prefix runs too: the catch-up of a shard
         needs_autocommit = [m.revision_id for m in project.migrations
-                            if m.revision_id in segment and _NO_TRANSACTION_RE.search(m.source)]
+                            if m.revision_id in to_run and _NO_TRANSACTION_RE.search(m.source)]
         self.mode = "transaction" if sandbox.dialect == "postgresql" and not needs_autocommit else "fresh"
         self.current: tuple[str, str] | None = None
         self.url: str | None = None
@@ -230,8 +239,8 @@ class Walker:
         self.trace = False
 
     # ------------------------------------------------------------------ database
-    def _open(self) -> None:
-        self.url = self.sandbox.create_database("ag_rt")
+    def _open(self, url: str | None = None) -> None:
+        self.url = url or self.sandbox.create_database("ag_rt")
         self.engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
         self.conn = self.engine.connect()
         if self.mode == "transaction":
@@ -257,33 +266,70 @@ class Walker:
         self._open()
 
     # ------------------------------------------------------------------ run
-    def run(self) -> RoundTripResult:
+    def run(self, url: str | None = None) -> RoundTripResult:
+        """Walk; `url`: an empty database of the sandbox to start in (else one is created)."""
         started = time.perf_counter()
         self.result.mode = self.mode
-        self._open()
         try:
-            while True:
-                try:
-                    self.env.run(self.url, self._session, connection=self.conn)
-                except _Own as own:
-                    raise own.exc from None
-                except Exception as exc:  # noqa: BLE001 - the user's env.py or migration failed
-                    if not self._recover(exc):
-                        break
-                    continue
-                if not self.queue:
-                    break
-                # env.py returned without consuming all our steps (it ran nothing, or ran offline)
-                for rev in self.queue:
-                    self.result.untested.setdefault(rev, "env.py returned before running this revision")
-                break
+            self._open(url)
+        except BaseException:
+            if url is not None and self.url is None:
+                self.sandbox.drop_database(url)
+            raise
+        try:
+            with _CancelOnSignal(self):
+                self._walk()
             if self.mode == "fresh" and self.conn is not None and self.conn.in_transaction():
                 self.conn.commit()
         finally:
             self._close()
             self.result.mode = self.mode
             self.result.seconds = time.perf_counter() - started
+            if self.seeder is not None:
+                self.result.seed_notes = {t: mask_secrets(n) for t, n in self.seeder.notes.items()}
         return self.result
+
+    def _walk(self) -> None:
+        while True:
+            try:
+                self.env.run(self.url, self._session, connection=self.conn)
+            except _Own as own:
+                raise own.exc from None
+            except Exception as exc:  # noqa: BLE001 - the user's env.py or migration failed
+                if not self._recover(exc):
+                    break
+                continue
+            if not self.queue:
+                break
+            # env.py returned without consuming all our steps (it ran nothing, or ran offline)
+            for rev in self.queue:
+                self.result.untested.setdefault(rev, "env.py returned before running this revision")
+            break
+
+    def cancel_running(self) -> None:
+        """Cancel every statement running in the sandbox database (from another thread): a
+        blocking query never returns to Python, so Ctrl-C / SIGTERM would wait for it."""
+        url = self.url
+        if url is None or self.sandbox.dialect not in ("postgresql", "mysql"):
+            return
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        try:
+            with engine.connect() as conn:
+                if self.sandbox.dialect == "postgresql":
+                    conn.exec_driver_sql(
+                        "SELECT pg_cancel_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                else:
+                    ids = conn.exec_driver_sql(
+                        "SELECT id FROM information_schema.processlist WHERE db = DATABASE() AND id <> CONNECTION_ID()"
+                    ).scalars().all()
+                    for pid in ids:
+                        conn.exec_driver_sql(f"KILL QUERY {int(pid)}")
+        except Exception:  # noqa: BLE001 - best effort: the sandbox's cleanup drops the database anyway
+            pass
+        finally:
+            engine.dispose()
 
     # ------------------------------------------------------------------ one env.py run
     def _session(self, heads, mctx):
@@ -419,17 +465,19 @@ class Walker:
             self.result.steps.append(StepResult("", ENV, False, seconds, error=error, statement=statement, line=line, timeout=timeout))
             for rev in self.queue:
                 self.result.untested.setdefault(rev, "env.py failed before this revision ran")
+            self.result.drift_note = "env.py failed, so the schema at head could not be built"
             return False
         rev, phase = current
         no_tx = isinstance(exc, AssertionError) or any(m in error.lower() for m in _OUTSIDE_TX_ERRORS)
-        if self.mode == "transaction" and no_tx and phase != "catchup":
+        if self.mode == "transaction" and no_tx:
             # needs Alembic's own transactions: undo everything (one rollback), then let the next
             # env.py run upgrade straight back to `applied` and retry the same step in fresh mode
             self.outer.rollback()
             self.outer = None
             self.mode = "fresh"
+            what = f"`{rev}`" if rev else "a revision before this shard"
             self.result.warnings.append(
-                f"`{rev}` cannot run inside a transaction: the walk continued from it with Alembic's own transactions"
+                f"{what} cannot run inside a transaction: the walk continued with Alembic's own transactions"
             )
             return True
         if phase == "catchup":
@@ -481,6 +529,88 @@ class Walker:
         self.result.drift = compare(mctx, metadata, self.project.root)
 
 
+class _CancelOnSignal:
+    """While the walk runs, SIGINT/SIGTERM also cancel the statement the database is running.
+
+    Python runs signal handlers only between bytecodes; a migration blocked in the driver (a lock
+    wait, `pg_sleep`) would keep Ctrl-C waiting. The signal's wakeup fd wakes a thread that
+    cancels the running statements, so the main thread returns and the handlers (which raise
+    KeyboardInterrupt / SystemExit) run, and the sandbox is dropped as usual."""
+
+    def __init__(self, walker: Walker):
+        self.walker = walker
+        self.pipe: tuple[int, int] | None = None
+        self.old_fd = -1
+
+    def __enter__(self):
+        import os
+        import signal
+        import threading
+
+        if threading.current_thread() is not threading.main_thread():
+            return self
+        read_fd, write_fd = os.pipe()
+        os.set_blocking(write_fd, False)
+        try:
+            self.old_fd = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+        except (ValueError, OSError):
+            os.close(read_fd)
+            os.close(write_fd)
+            return self
+        self.pipe = (read_fd, write_fd)
+        threading.Thread(target=self._watch, args=(read_fd,), name="ag-cancel-on-signal", daemon=True).start()
+        return self
+
+    def _watch(self, read_fd: int) -> None:
+        import os
+        import signal
+
+        wanted = {int(signal.SIGINT), int(signal.SIGTERM)}
+        while True:
+            try:
+                data = os.read(read_fd, 64)
+            except OSError:
+                return
+            if not data:
+                return  # the walk is over
+            if wanted & set(data):
+                self.walker.cancel_running()
+
+    def __exit__(self, *exc) -> None:
+        import os
+        import signal
+
+        if self.pipe is None:
+            return
+        try:
+            signal.set_wakeup_fd(self.old_fd)
+        except (ValueError, OSError):
+            pass
+        read_fd, write_fd = self.pipe
+        os.close(write_fd)  # EOF ends the watcher thread, which then closes nothing else
+        self.pipe = None
+        try:
+            os.close(read_fd)
+        except OSError:
+            pass
+
+
 def run_roundtrip(project, sandbox, **options) -> RoundTripResult:
-    """Round-trip `project` in `sandbox` (anything with create_database/drop_database/dialect)."""
-    return Walker(project, sandbox, **options).run()
+    """Round-trip `project` in `sandbox` (anything with create_database/drop_database/dialect).
+
+    The first database is created in a thread while Alembic loads the revision files: on a server
+    CREATE DATABASE costs 0.1-0.3 s, about as long as importing a hundred revisions."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="ag-createdb") as pool:
+        pending = pool.submit(sandbox.create_database, "ag_rt")
+        try:
+            walker = Walker(project, sandbox, **options)
+        except BaseException:
+            try:
+                sandbox.drop_database(pending.result())
+            except Exception:  # noqa: BLE001 - the sandbox's close() drops it anyway
+                pass
+            raise
+        url = pending.result()
+    return walker.run(url)

@@ -91,10 +91,15 @@ class Seeder:
             return t.enums[0] if t.enums else _SKIP
         if isinstance(t, sa.Boolean):
             return n % 2 == 0
-        if isinstance(t, (sa.Integer,)):
+        if isinstance(t, sa.SmallInteger) or type(t).__name__.upper() in ("TINYINT", "SMALLINT", "MEDIUMINT"):
+            return n % 100 + 1  # fits TINYINT (signed); small columns are rarely unique
+        if isinstance(t, sa.Integer):
             return 100000 + n
+        if isinstance(t, sa.Float):
+            return float(n % 1000) + 0.5
         if isinstance(t, sa.Numeric):
-            return decimal.Decimal(n) if not isinstance(t, sa.Float) else float(n) + 0.5
+            digits = (t.precision or 10) - (t.scale or 0)
+            return decimal.Decimal(n % (10 ** max(1, min(digits, 9))))
         if isinstance(t, sa.DateTime):
             return dt.datetime(2020, 1, 1) + dt.timedelta(minutes=n)
         if isinstance(t, sa.Date):

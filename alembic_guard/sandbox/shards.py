@@ -25,11 +25,35 @@ def load(paths: list[Path]) -> list[dict]:
             raise GuardError(f"{path}: not JSON ({exc})", hint="pass reports written by `alembic-guard check --format json`") from None
         if not isinstance(doc, dict) or "findings" not in doc or "version" not in doc:
             raise GuardError(f"{path}: not an alembic-guard JSON report", hint="write shard reports with --format json -o FILE")
+        problem = _shape_problem(doc)
+        if problem:
+            raise GuardError(f"{path}: not an alembic-guard JSON report ({problem})",
+                             hint="pass the unmodified files written by `alembic-guard check --format json -o FILE`")
         doc["_path"] = str(path)
         docs.append(doc)
     if not docs:
         raise GuardError("no reports given")
     return docs
+
+
+def _shape_problem(doc: dict) -> str | None:
+    """What makes `doc` unusable as a report (a hand-edited or truncated file), or None."""
+    if not isinstance(doc["findings"], list):
+        return "`findings` is not a list"
+    labels = {s.label for s in Severity}
+    for i, f in enumerate(doc["findings"]):
+        if not isinstance(f, dict) or not all(isinstance(f.get(k), str) for k in ("code", "severity", "message")):
+            return f"finding {i + 1} lacks a code, severity or message"
+        if f["severity"] not in labels:
+            return f"finding {i + 1} has severity {f['severity']!r}"
+        if not isinstance(f.get("location") or {}, dict) or not isinstance(f.get("related") or [], list):
+            return f"finding {i + 1} has a malformed location"
+    for key, kind in (("skipped", list), ("rules", list), ("facts", dict)):
+        if doc.get(key) is not None and not isinstance(doc[key], kind):
+            return f"`{key}` is not a {kind.__name__}"
+    if not all(isinstance(sk, dict) for sk in doc.get("skipped") or []):
+        return "`skipped` holds something other than objects"
+    return None
 
 
 def merge(docs: list[dict]) -> dict:

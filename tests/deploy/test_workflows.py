@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ACTION_INPUTS = set(yaml.safe_load((ROOT / "action.yml").read_text())["inputs"])
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 DOCS = [ROOT / "docs" / n for n in ("github-action.md", "pull-requests.md", "deploy-gate.md", "local.md")]
-README_TEST_COMMAND = "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && .venv/bin/python -m pytest"
+README_TEST_COMMAND = "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test,embedded]' && .venv/bin/python -m pytest"
 
 
 def steps_of(doc: dict):

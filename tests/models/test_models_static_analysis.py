@@ -393,7 +393,7 @@ def test_multidb_template_dict_and_external_target(project, ag2):
     ext = project(files, env="from company_models import Base\ntarget_metadata = Base.metadata")
     (f,) = ag2.findings(ext)
     assert f.code == "AG202" and f.severity.label == "warning"
-    assert f.message.endswith("`company_models.Base.metadata` comes from outside the project (an installed package?)")
+    assert f.message.endswith("`company_models.Base.metadata` comes from a module that is not part of the project (an installed package?)")
 
 
 def test_inline_suppression_in_a_model_file(project, ag2):

@@ -102,8 +102,8 @@ def test_bind_execute_forms_and_core_statements():
     ''')
     assert [(c.name, c.params.get("table_name"), c.origin) for c in found] == [
         ("update", "acct", "bind"), ("delete", "acct", "bind"), ("insert", "acct", "bind"),
-        ("delete", None, "bind"), ("insert", None, "bind"), ("select", None, "bind"),
-    ]
+        ("delete", "acct", "bind"), ("insert", "acct", "bind"), ("select", None, "bind"),
+    ]  # `t` is a module-level sa.table("acct"): its name is known
 
 
 def test_dialect_branches_are_pruned_when_known():

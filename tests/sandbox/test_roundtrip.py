@@ -7,12 +7,13 @@ Each sample's findings are asserted exactly (code, file, revision). Timings are 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
-from sandbox_helpers import database_names
+from sandbox_helpers import database_names, run_sql
 
 from alembic_guard import api, settings as settings_mod
 from alembic_guard.sandbox import shards
@@ -34,8 +35,15 @@ def steps(report) -> list[tuple[str, str, bool]]:
     return [(s["revision"], s["phase"], s["ok"]) for s in report.facts["roundtrip"]["steps"]]
 
 
-def leftovers(admin_url: str, before: set[str]) -> set[str]:
-    return {n for n in database_names(admin_url) - before if n.startswith("ag_rt_")}  # our round-trip databases (other suites share the server)
+def leftovers(admin_url: str, before: set[str], pid: int | None = None) -> set[str]:
+    """Round-trip databases created since `before` by process `pid` (default: this one) and not
+    dropped. Other test runs share the server, so on PostgreSQL the sandbox's database comment
+    (which names the creating pid) tells ours apart."""
+    pid = os.getpid() if pid is None else pid
+    if admin_url.startswith("postgresql"):
+        rows = run_sql(admin_url, "SELECT datname, coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database")
+        return {n for n, comment in rows if n not in before and n.startswith("ag_rt_") and f"(pid {pid})" in comment}
+    return {n for n in database_names(admin_url) - before if n.startswith("ag_rt_")}
 
 
 V = "migrations/versions/"
@@ -331,3 +339,136 @@ def test_embedded_sandbox_round_trip(pg_bindir):
     report = run("downgrade_leaves_trace", db="embedded")
     assert {(c, r) for c, _, r in found(report)} == {("AG303", "bbbbbbbbbbbb"), ("AG304", "bbbbbbbbbbbb")}
     assert report.facts["roundtrip"]["sandbox"] == "embedded"
+
+
+@pytest.mark.parametrize("where", ["sqlite", "postgresql", "mariadb"])
+def test_seeded_rows_fit_every_table(where, request):
+    """--with-data fills every table (FKs, composite keys, MySQL TINYINT/ENUM...) without errors."""
+    if where == "sqlite":
+        overrides, samples = {"db": "sqlite"}, ["branched_merge"]
+    elif where == "postgresql":
+        overrides, samples = {"db_url": request.getfixturevalue("pg_admin_url")}, ["branched_merge"]
+    else:
+        overrides, samples = {"db_url": request.getfixturevalue("mariadb_admin_url")}, ["branched_merge", "mysql_only"]
+    for sample in samples:
+        report = run(sample, select=("AG3",), with_data=True, **overrides)
+        assert [f.code for f in report.findings] == [], sample
+        rt = report.facts["roundtrip"]
+        assert rt["seed_notes"] == {}, sample  # no table had to stay empty
+        assert any(s.get("with_data") for s in rt["steps"])
+
+
+def test_sqlite_run_of_a_postgresql_project_says_so():
+    report = run("healthy", select=("AG300",), db="sqlite")
+    assert [f.code for f in report.findings] == ["AG300"]
+    assert "postgresql-specific behaviour" in report.findings[0].message
+
+
+@pytest.mark.parametrize("sample", ["cycle", "missing_parent"])
+def test_broken_graph_skips_the_round_trip_instead_of_failing(sample):
+    report = run(sample, select=("AG1", "AG3"), db="sqlite")  # AG1 explains the graph problem
+    assert any(f.code.startswith("AG1") for f in report.findings)
+    assert not any(f.code.startswith("AG3") for f in report.findings)
+    skip = next(s for s in report.skipped if "AG301" in s.codes)
+    assert "Alembic cannot load the revision files" in skip.reason
+
+
+def test_env_py_that_cannot_import_is_ag301_at_env_py():
+    report = run("sqlmodel_app", select=("AG301",), db="sqlite")
+    if report.findings == ():  # sqlmodel installed: nothing to show here
+        pytest.skip("sqlmodel is installed")
+    assert [(f.code, str(f.location.path)) for f in report.findings] == [("AG301", "migrations/env.py")]
+    assert "No module named" in report.findings[0].message
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_interrupted_round_trip_leaves_no_database(tmp_path, pg_admin_url, signame):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = _project(tmp_path, "healthy", {
+        "cccccccccccc": """
+            def upgrade():
+                op.execute("SELECT pg_sleep(60)")
+
+            def downgrade():
+                pass
+        """,
+    })
+    before = database_names(pg_admin_url)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "alembic_guard", "check", str(root), "--select", "AG3", "--db-url", pg_admin_url],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        created: set[str] = set()
+        deadline = time.monotonic() + 30
+        while not created and time.monotonic() < deadline:  # wait until the walk is in the sandbox
+            created = leftovers(pg_admin_url, before, proc.pid)
+            time.sleep(0.1)
+        assert created, "the round trip never created its database"
+        time.sleep(0.5)  # let it reach the sleeping migration
+        proc.send_signal(getattr(signal, signame))
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode != 0
+    assert "Traceback" not in err
+    assert leftovers(pg_admin_url, before, proc.pid) == set(), err
+
+
+def test_merge_reports_command(tmp_path):
+    from click.testing import CliRunner
+
+    from alembic_guard.cli import main
+
+    files = []
+    for k in (1, 2):
+        out = tmp_path / f"shard-{k}.json"
+        r = CliRunner().invoke(main_cli(), ["check", str(SAMPLES / "broken_downgrade"), "--select", "AG3", "--db", "sqlite",
+                                           "--shard", f"{k}/2", "--format", "json", "-o", str(out)])
+        assert r.exit_code in (0, 1), r.output
+        files.append(str(out))
+    merged = CliRunner().invoke(main_cli(), ["merge-reports", *files, "--format", "text"])
+    assert merged.exit_code == 1  # AG302 is an error
+    assert "AG302" in merged.stdout and "AG305" in merged.stdout
+    doc = CliRunner().invoke(main_cli(), ["merge-reports", *files])
+    data = json.loads(doc.stdout)
+    assert data["facts"]["roundtrip"]["revisions"] == ["aaaaaaaaaaaa", "bbbbbbbbbbbb", "cccccccccccc"]
+    assert data["summary"]["total"] == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["merge-reports", files[0]])
+    assert exc.value.code == 2  # shard 2/2 missing: an error, not a partial report
+
+
+def main_cli():
+    from alembic_guard.cli import cli
+
+    return cli
+
+
+def test_env_var_route_for_an_env_py_that_only_reads_the_environment(tmp_path):
+    root = _project(tmp_path, "branched_merge", {})  # (no extra revisions)
+    (root / "migrations/env.py").write_text(textwrap.dedent('''
+        import os
+        import sqlalchemy as sa
+        from alembic import context
+
+        def run():
+            engine = sa.create_engine(os.environ["APP_DB"], poolclass=sa.pool.NullPool)
+            with engine.connect() as conn:
+                context.configure(connection=conn)
+                with context.begin_transaction():
+                    context.run_migrations()
+
+        run()
+    '''))
+    report = run(root, select=("AG3",), db="sqlite", env_vars=("APP_DB",))
+    assert report.findings == () and len(steps(report)) == 15
+    report = run(root, select=("AG301",), db="sqlite")  # default DATABASE_URL: env.py cannot connect
+    assert [(f.code, str(f.location.path)) for f in report.findings] == [("AG301", "migrations/env.py")]
+    assert "APP_DB" in report.findings[0].message

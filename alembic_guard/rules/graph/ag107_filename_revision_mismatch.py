@@ -7,6 +7,17 @@ from alembic_guard.rules._registry import migration_rule
 _REV_FIRST = re.compile(r"^\s*%%?\(rev\)s")
 
 
+def _own_naming(project) -> bool:
+    """Most files (three or more) are not named after their ids: the project has its own scheme."""
+
+    def compute(p) -> bool:
+        named = [m.path.name.startswith(m.revision_id) for m in p.migrations if m.revision_id]
+        unnamed = named.count(False)
+        return unnamed >= 3 and unnamed * 2 > len(named)
+
+    return project.analysis("ag107-own-naming", compute)
+
+
 @migration_rule("AG107", "filename-revision-mismatch", severity=Severity.INFO)
 def filename_revision_mismatch(migration, project):
     """A revision file whose name or docstring header disagrees with its `revision` variables.
@@ -16,7 +27,8 @@ def filename_revision_mismatch(migration, project):
     `file_template` starts with `%%(rev)s` (Alembic's default, `%%(rev)s_%%(slug)s`), and a
     docstring whose `Revision ID:` or `Revises:` line names other revisions than the
     `revision` / `down_revision` variables. Projects with a `file_template` that does not begin
-    with the id (date-first names, say) are not checked for the name.
+    with the id (date-first names, say) are not checked for the name, nor are projects whose
+    files mostly follow a naming scheme of their own (`0001_1_5_0_current_schema.py`).
 
     ## Why is this bad?
     Alembic only reads the variables; people read the file name and the docstring. After a
@@ -52,7 +64,7 @@ def filename_revision_mismatch(migration, project):
         return
     name = migration.relpath.name  # the display form (undecodable bytes escaped)
     template = project.layout.options.get("file_template") or "%(rev)s_%(slug)s"
-    if _REV_FIRST.match(template) and not name.startswith(rid):
+    if _REV_FIRST.match(template) and not name.startswith(rid) and not _own_naming(project):
         yield filename_revision_mismatch.finding(
             f"File name `{name}` does not start with its revision id `{rid}`",
             at=migration.location(migration.lines.get("revision")),

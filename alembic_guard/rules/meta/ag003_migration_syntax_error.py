@@ -1,3 +1,5 @@
+import ast
+
 from alembic_guard.findings import Location
 from alembic_guard.findings import Severity
 from alembic_guard.project.loader import ERROR_KINDS
@@ -11,7 +13,10 @@ def unreadable_revision_file(project):
     ## What it does
     Flags files in the version locations that do not parse as Python, are not UTF-8 or contain
     NUL bytes, are empty, cannot be read (a dangling symlink, a symlink loop), have no
-    module-level `revision = "..."`, or set `revision` without `down_revision`.
+    module-level `revision = "..."`, set `revision` without `down_revision`, or import
+    relatively at module level (`from . import helpers`: Alembic loads each revision file as a
+    module of no package, so the import always fails). Files in another encoding that declare it
+    (`# -*- coding: latin-1 -*-`) are read as Python reads them.
 
     With `--import`, it also loads every revision file with Alembic's own loader (in a separate
     process, with a time limit — this executes the files) and flags each file that raises (an
@@ -52,6 +57,15 @@ def unreadable_revision_file(project):
             mig.tree  # parses the whole file (the header alone was enough for the graph)
         exc = mig.syntax_error
         if exc is None:
+            relative = next((n for n in mig.tree.body if isinstance(n, ast.ImportFrom) and n.level), None)
+            if relative is not None:
+                yield unreadable_revision_file.finding(
+                    f"`{mig.relpath}` imports `{'.' * relative.level}{relative.module or ''}` relatively: Alembic loads "
+                    "revision files outside any package, so this import fails with `ImportError`",
+                    at=Location(mig.relpath, relative.lineno, relative.col_offset + 1, revision=mig.revision_id),
+                    hint="import it absolutely (`from myapp.migrations_helpers import x`), with the module on `prepend_sys_path`",
+                    anchor="relative-import",
+                )
             continue
         yield unreadable_revision_file.finding(
             f"`{mig.relpath}` does not parse: {exc.msg}",

@@ -21,13 +21,18 @@ def models_diverge_from_migrations(result, project):
     class User(Base):
         __tablename__ = "user_account"
         id: Mapped[int] = mapped_column(primary_key=True)
+        email: Mapped[str] = mapped_column(sa.Text)
         phone: Mapped[str | None]  # no migration adds user_account.phone
     ```
 
     ## Use instead
     ```python
+    # a new revision for the column the model gained
     def upgrade():
         op.add_column("user_account", sa.Column("phone", sa.String(), nullable=True))
+
+    def downgrade():
+        op.drop_column("user_account", "phone")
     ```
     """
     if result.drift is None:

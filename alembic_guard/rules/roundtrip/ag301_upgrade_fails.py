@@ -21,6 +21,10 @@ def upgrade_fails(result, project):
     def upgrade():
         op.add_column("user_account", sa.Column("name", sa.Text()))
         op.create_index("ix_user_nme", "user_account", ["nme"])  # no such column
+
+    def downgrade():
+        op.drop_index("ix_user_nme", table_name="user_account")
+        op.drop_column("user_account", "name")
     ```
 
     ## Use instead
@@ -28,6 +32,10 @@ def upgrade_fails(result, project):
     def upgrade():
         op.add_column("user_account", sa.Column("name", sa.Text()))
         op.create_index("ix_user_name", "user_account", ["name"])
+
+    def downgrade():
+        op.drop_index("ix_user_name", table_name="user_account")
+        op.drop_column("user_account", "name")
     ```
     """
     for step in result.steps:

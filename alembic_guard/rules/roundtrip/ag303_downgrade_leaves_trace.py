@@ -21,6 +21,7 @@ def downgrade_leaves_trace(result, project):
     ```python
     def upgrade():
         status = sa.Enum("active", "banned", name="user_status")
+        status.create(op.get_bind())
         op.add_column("user_account", sa.Column("status", status))
 
     def downgrade():
@@ -29,6 +30,11 @@ def downgrade_leaves_trace(result, project):
 
     ## Use instead
     ```python
+    def upgrade():
+        status = sa.Enum("active", "banned", name="user_status")
+        status.create(op.get_bind())
+        op.add_column("user_account", sa.Column("status", status))
+
     def downgrade():
         op.drop_column("user_account", "status")
         sa.Enum(name="user_status").drop(op.get_bind())

@@ -26,6 +26,9 @@ def reupgrade_fails(result, project):
 
     ## Use instead
     ```python
+    def upgrade():
+        op.create_index("ix_user_email", "user_account", ["email"])
+
     def downgrade():
         op.drop_index("ix_user_email", table_name="user_account")
     ```

@@ -17,12 +17,18 @@ def irreversible_revision_floor(result, project):
 
     ## Example
     ```python
+    def upgrade():
+        op.execute("UPDATE user_account SET email = lower(email)")
+
     def downgrade():
         raise NotImplementedError("data migration: restore from backup")
     ```
 
     ## Use instead
     ```python
+    def upgrade():
+        op.add_column("user_account", sa.Column("name", sa.Text()))
+
     def downgrade():
         op.drop_column("user_account", "name")
     ```

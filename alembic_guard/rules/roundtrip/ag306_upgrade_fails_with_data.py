@@ -20,12 +20,18 @@ def upgrade_fails_with_data(result, project):
     ```python
     def upgrade():
         op.add_column("user_account", sa.Column("name", sa.Text(), nullable=False))
+
+    def downgrade():
+        op.drop_column("user_account", "name")
     ```
 
     ## Use instead
     ```python
     def upgrade():
         op.add_column("user_account", sa.Column("name", sa.Text(), nullable=False, server_default=""))
+
+    def downgrade():
+        op.drop_column("user_account", "name")
     ```
     """
     for step in result.steps:

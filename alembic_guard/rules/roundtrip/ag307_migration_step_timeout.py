@@ -20,12 +20,18 @@ def migration_step_timeout(result, project):
     ```python
     def upgrade():
         op.execute("SELECT pg_sleep(600)")
+
+    def downgrade():
+        pass
     ```
 
     ## Use instead
     ```python
     def upgrade():
         op.add_column("user_account", sa.Column("name", sa.Text()))
+
+    def downgrade():
+        op.drop_column("user_account", "name")
     ```
     """
     for step in result.steps:

@@ -26,15 +26,37 @@ def _concurrent_writers(app) -> bool:
     return writes and concurrent
 
 
-def _mitigated(app) -> bool:
+ALL = "*"
+
+
+def _mitigated(app) -> set[str]:
+    """Engines given WAL/busy_timeout/a write lock: their names, or ALL when it is not tied to one.
+
+    A `PRAGMA` in an `event.listens_for(eng.sync_engine, "connect")` listener helps `eng` only;
+    one on the `Engine` class, run some other way, or an `asyncio.Lock`, helps every engine.
+    """
+    out: set[str] = set()
     for mod in app.modules:
-        text = mod.source
-        if "journal_mode" in text or "busy_timeout" in text:
-            return True
         for node in mod.of(ast.Call):
             if mod.imports.call_key(node) == "asyncio.Lock":
-                return True
-    return False
+                return {ALL}
+        if "journal_mode" not in mod.source and "busy_timeout" not in mod.source:
+            continue
+        targets = [n.args[0] for n in mod.of(ast.Call)
+                   if isinstance(n.func, ast.Attribute) and n.func.attr in ("listens_for", "listen")
+                   and len(n.args) >= 2 and isinstance(n.args[1], ast.Constant) and n.args[1].value == "connect"]
+        engines = {e.name for e in mod.engines if e.name}
+        roots = [_root_name(t) for t in targets]
+        if not roots or any(r not in engines for r in roots):
+            return {ALL}
+        out.update(roots)
+    return out
+
+
+def _root_name(node: ast.expr) -> str | None:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
 
 
 @app_rule("AG541", "sqlite-async-writers", severity=Severity.WARNING)
@@ -96,10 +118,13 @@ def sqlite_async_writers(module, app):
         return
     cache = app.__dict__.setdefault("_ag541", {})
     if "risk" not in cache:
-        cache["risk"] = _concurrent_writers(app) and not _mitigated(app)
-    if not cache["risk"]:
+        cache["risk"] = _concurrent_writers(app)
+        cache["mitigated"] = _mitigated(app) if cache["risk"] else set()
+    if not cache["risk"] or ALL in cache["mitigated"]:
         return
     for eng in engines:
+        if eng.name in cache["mitigated"]:
+            continue
         if "timeout" in eng.connect_args or eng.poolclass == "NullPool" and False:
             continue
         yield sqlite_async_writers.finding(

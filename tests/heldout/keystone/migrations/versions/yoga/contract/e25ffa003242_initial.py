@@ -1,0 +1,27 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Initial no-op Yoga contract migration.
+
+Revision ID: e25ffa003242
+Revises: 27e647c0fad4
+Create Date: 2022-01-21 00:00:00.000000
+"""
+
+# revision identifiers, used by Alembic.
+revision = 'e25ffa003242'
+down_revision = '27e647c0fad4'
+branch_labels = ('contract',)
+
+
+def upgrade():
+    pass
