@@ -240,7 +240,7 @@ PARALLEL_AT = 1000  # revision files: below this, forking costs more than it sav
 
 def _workers(project: Project, stages: dict) -> int:
     """How many processes the file pass uses (1 = serial, in this process)."""
-    wanted = project.settings.workers
+    wanted = project.settings.jobs
     if wanted == 1 or len(project.migrations) < PARALLEL_AT:
         return 1
     if not all(getattr(stage, "parallel_safe", False) for stage in stages.values()):
@@ -280,7 +280,7 @@ def _visit_slice(project: Project, ctx: RunContext, stages: dict, groups: dict, 
 def run_file_pass(project: Project, ctx: RunContext, stages: dict, groups: dict, parse: bool = False) -> None:
     """Visit every revision file once with every per-file stage (see FILE_STAGES).
 
-    Large histories (>= PARALLEL_AT files, `workers` 0 = one per CPU) are split into contiguous
+    Large histories (>= PARALLEL_AT files, `jobs` 0 = one per CPU) are split into contiguous
     slices: this process takes the first, forked children the others. A child sends back only
     findings, skips, facts and each file's parse outcome (never trees), and the parent appends
     them in slice order, so the report is identical to the serial one. A child that dies or
@@ -308,10 +308,11 @@ def run_file_pass(project: Project, ctx: RunContext, stages: dict, groups: dict,
             ctx.findings.extend(findings)
             ctx.skipped.extend(skipped)
             ctx.facts.update(facts)
-            for mig, (checked, error) in zip(part, outcomes):
+            for mig, (checked, error, relative) in zip(part, outcomes):
                 if checked:
                     mig._body_checked = True
                     mig.syntax_error = error
+                    mig._relative_import = relative
     finally:
         if was_enabled:
             gc.enable()
@@ -339,7 +340,7 @@ def _fork_slice(project: Project, ctx: RunContext, stages: dict, groups: dict, p
         ctx.findings, ctx.skipped, ctx.facts = [], [], {}
         ctx.progress = None  # the parent reports progress for its own slice only
         _visit_slice(project, ctx, stages, groups, part, parse)
-        outcomes = [(m.body_checked, m.syntax_error) for m in part]
+        outcomes = [(m.body_checked, m.syntax_error, m._relative_import) for m in part]
         data = pickle.dumps((ctx.findings, ctx.skipped, ctx.facts, outcomes), protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(write_fd, "wb") as out:
             out.write(data)

@@ -68,7 +68,8 @@ class Settings:
     # -- application audit (AG5xx) -------------------------------------------------
     app_paths: tuple[str, ...] = ()  # default: the project's Python files outside the migrations
     exclude: tuple[str, ...] = ()  # globs of application files not to audit
-    workers: int = 0  # processes for the per-file pass over large histories (1,000+ revision files): 0 = one per CPU (serial in a multi-threaded host), 1 = serial, N = N forked processes
+    workers: int = 1  # parallel workers for the application audit
+    jobs: int = 0  # processes for the per-file pass over large histories (1,000+ revision files): 0 = one per CPU (serial in a multi-threaded host), 1 = serial, N = N forked processes
     # -- output ----------------------------------------------------------------------
     progress: bool = False
 
@@ -175,6 +176,10 @@ def _coerce(key: str, value: Any, source: str) -> Any:
             raise bad(f"one of {', '.join(DIALECTS)}")
         return name
     if key == "workers":
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise bad("a whole number ≥ 1")
+        return value
+    if key == "jobs":
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise bad("a whole number ≥ 0 (0 = one per CPU, 1 = serial)")
         return value

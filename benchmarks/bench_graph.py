@@ -14,7 +14,7 @@ compiled on every run); a second Alembic row with warm __pycache__ is printed fo
 tools' own packages have their .pyc, as a regular `pip install` leaves them.
 
 Wall time is what a user waits; CPU time (user+sys of the process and its children) is robust to
-other load on a shared machine. `check` uses every CPU for large histories (workers = 0), so on a
+other load on a shared machine. `check` uses every CPU for large histories (jobs = 0), so on a
 multi-core machine its wall time is below its CPU time.
 Prints medians, ratios and peak RSS. Targets (issue 2): graph >= 10x faster, check >= 3x, peak
 memory <= 150 MB.

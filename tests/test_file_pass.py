@@ -1,6 +1,6 @@
 """The engine's single file pass: serial and forked-parallel give the same report, flat memory.
 
-The parallel path (large histories, `workers` 0 = one per CPU) must be invisible in the output:
+The parallel path (large histories, `jobs` 0 = one per CPU) must be invisible in the output:
 same findings in the same order, AG000 crash isolation, AG003 syntax errors and suppressions.
 """
 
@@ -36,13 +36,15 @@ def history(tmp_path_factory) -> Path:
         if i % 3 == 1:
             extra = '    op.drop_column("users", "legacy")  # alembic-guard: ignore[AG4] reviewed\n'
         path.write_text(text.replace("def upgrade():\n", "def upgrade():\n" + extra, 1), encoding="utf-8")
+    relative = versions[-5]  # AG003 reads the relative import recorded at parse time (worker side)
+    relative.write_text("from .helpers import shared\n" + relative.read_text(encoding="utf-8"), encoding="utf-8")
     broken = versions[-3]
     broken.write_text(broken.read_text(encoding="utf-8").replace("def downgrade():", "def downgrade(:"), encoding="utf-8")
     return root
 
 
-def _json(history: Path, workers: int) -> str:
-    report = api.check(Settings(root=history, workers=workers))
+def _json(history: Path, jobs: int) -> str:
+    report = api.check(Settings(root=history, jobs=jobs))
     out = io.StringIO()
     get_formatter("json")(report, out)
     return out.getvalue()
@@ -63,18 +65,19 @@ def forks(monkeypatch) -> list:
 
 
 def test_parallel_report_equals_serial(history, forks):
-    serial = _json(history, workers=1)
+    serial = _json(history, jobs=1)
     assert not forks
-    parallel = _json(history, workers=2)
+    parallel = _json(history, jobs=2)
     assert len(forks) == 1 and forks[0] is not None  # really forked
     assert parallel == serial
     assert '"code": "AG003"' in serial and '"code": "AG000"' not in serial  # the pass ran, nothing crashed
 
 
 def test_findings_from_both_halves_and_suppressions(history):
-    report = api.check(Settings(root=history, workers=2))
+    report = api.check(Settings(root=history, jobs=2))
     codes = [f.code for f in report.findings]
     assert "AG003" in codes
+    assert any(f.code == "AG003" and "relatively" in f.message and f.location.line == 1 for f in report.findings)
     drops = [f for f in report.findings if f.code.startswith("AG4") and "legacy" in f.message]
     paths = sorted({str(f.location.path) for f in drops})
     assert len(paths) >= 5  # the un-suppressed drops, first half and second half alike
@@ -91,10 +94,10 @@ def test_crash_isolation_in_workers(history, forks, monkeypatch):
         return real(migration, project)
 
     monkeypatch.setattr(rule, "func", flaky)
-    serial = _json(history, workers=1)
-    parallel = _json(history, workers=2)
+    serial = _json(history, jobs=1)
+    parallel = _json(history, jobs=2)
     assert forks and parallel == serial
-    report = api.check(Settings(root=history, workers=2))
+    report = api.check(Settings(root=history, jobs=2))
     crashes = [f for f in report.findings if f.code == "AG000"]
     assert crashes and all("AG108" in f.message and "boom" in f.message for f in crashes)
     assert any(f.code == "AG003" for f in report.findings)  # other rules ran normally
@@ -102,7 +105,7 @@ def test_crash_isolation_in_workers(history, forks, monkeypatch):
 
 def test_small_history_stays_serial(forks):
     root = Path(__file__).resolve().parent.parent / "sample_projects" / "healthy"
-    api.check(Settings(root=root, workers=0))
+    api.check(Settings(root=root, jobs=0))
     assert forks == []
 
 
@@ -110,20 +113,20 @@ def test_trees_are_released(history):
     from alembic_guard import rules
     from alembic_guard.project import Project
 
-    project = Project.load(Settings(root=history, workers=1))
+    project = Project.load(Settings(root=history, jobs=1))
     engine.run(project, rules.select())
     assert not any(m.parsed for m in project.migrations)
     assert all(m.body_checked for m in project.migrations if m.body_analysed)
 
 
-def test_auto_workers_stay_serial_with_threads(history, forks):
+def test_auto_jobs_stay_serial_with_threads(history, forks):
     import threading
 
     stop = threading.Event()
     helper = threading.Thread(target=stop.wait, daemon=True)
     helper.start()
     try:
-        api.check(Settings(root=history, workers=0))
+        api.check(Settings(root=history, jobs=0))
     finally:
         stop.set()
         helper.join()

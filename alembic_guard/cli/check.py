@@ -55,6 +55,7 @@ FORMATS = LazyChoice(BUILTIN_FORMATS, format_names)
 @click.option("--base-ref", default=None, metavar="GIT_REF", help="Pull-request guard: flag revisions that will make a second head once merged into GIT_REF.")
 @click.option("--app-path", "app_paths", multiple=True, metavar="PATH", help="Application code for the session/pool audit (AG5xx). Repeatable.")
 @click.option("--also", "also", multiple=True, metavar="FORMAT=FILE", help="Also write the same report in another format to FILE (one run, several outputs; e.g. sarif=guard.sarif). Repeatable.")
+@click.option("--jobs", type=click.IntRange(min=0), default=None, metavar="N", help="Processes for reading large histories (1,000+ revision files): 0 = one per CPU (default), 1 = serial.")
 @click.option("--progress/--no-progress", default=None, help="Show progress on long work (default: on a terminal).")
 @examples("""
   alembic-guard check                              # static checks, project in .

@@ -96,6 +96,13 @@ def parse_module(source: str, filename: str = "<unknown>") -> ast.Module:
             gc.freeze()
 
 
+def _first_relative_import(tree: ast.Module) -> tuple[int, str | None, int, int] | None:
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.level:
+            return node.level, node.module, node.lineno, node.col_offset
+    return None
+
+
 def fast_header(source: str) -> tuple[dict[str, object], dict[str, int], str | None] | None:
     """(values, lines, raw docstring) when the header has a template shape, else None."""
     if source.startswith(("def", "class", "async", "@")):
@@ -161,9 +168,11 @@ class Migration:
         self._raw_docstring = raw_docstring
         self._body_parsed = body_parsed  # False: a too-large file whose body is not analysed
         self._body_checked = False  # the whole file was parsed once: `syntax_error` is known
+        self._relative_import: tuple[int, str | None, int, int] | None = None
         if tree is not None:
             self.__dict__["tree"] = tree
             self._body_checked = True
+            self._relative_import = _first_relative_import(tree)
 
     def __repr__(self) -> str:
         return f"<Migration {self.revision_id} {self.relpath}>"
@@ -194,7 +203,9 @@ class Migration:
             return ast.Module(body=[], type_ignores=[])
         self._body_checked = True
         try:
-            return parse_module(self.source, str(self.relpath))
+            tree = parse_module(self.source, str(self.relpath))
+            self._relative_import = _first_relative_import(tree)
+            return tree
         except SyntaxError as exc:
             self.syntax_error = exc
         except (ValueError, RecursionError, MemoryError) as exc:
@@ -215,6 +226,14 @@ class Migration:
         """True once the whole file was parsed (even if the tree was released since):
         `syntax_error` then tells whether it parses."""
         return self._body_checked
+
+    @property
+    def relative_import(self) -> tuple[int, str | None, int, int] | None:
+        """(level, module, line, col_offset) of the first module-level relative import, else None.
+        Recorded at parse time, so it survives `release()` (AG003 reads it after the file pass)."""
+        if not self._body_checked:
+            self.tree  # noqa: B018
+        return self._relative_import
 
     @property
     def parsed(self) -> bool:

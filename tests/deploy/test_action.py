@@ -39,6 +39,7 @@ NOT_EXPOSED = {
     "--output": "the Action writes its own files (--also)",
     "--also": "used by the Action itself for the summary, JSON and SARIF",
     "--progress": "a log is not a terminal",
+    "--jobs": "the default (one process per CPU for large histories) suits CI runners; `jobs` in pyproject changes it",
     "--name": "rarely needed; use config",
     "--script-location": "rarely needed; use path/config",
     "--db": "the Action takes a server URL (db-url); embedded/docker back-ends are for local use",

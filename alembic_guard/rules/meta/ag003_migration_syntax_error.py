@@ -1,5 +1,3 @@
-import ast
-
 from alembic_guard.findings import Location
 from alembic_guard.findings import Severity
 from alembic_guard.project.loader import ERROR_KINDS
@@ -57,12 +55,13 @@ def unreadable_revision_file(project):
             mig.tree  # parses the whole file (the header alone was enough for the graph)
         exc = mig.syntax_error
         if exc is None:
-            relative = next((n for n in mig.tree.body if isinstance(n, ast.ImportFrom) and n.level), None)
+            relative = mig.relative_import  # recorded when parsed: the tree may be released
             if relative is not None:
+                level, module, lineno, col_offset = relative
                 yield unreadable_revision_file.finding(
-                    f"`{mig.relpath}` imports `{'.' * relative.level}{relative.module or ''}` relatively: Alembic loads "
+                    f"`{mig.relpath}` imports `{'.' * level}{module or ''}` relatively: Alembic loads "
                     "revision files outside any package, so this import fails with `ImportError`",
-                    at=Location(mig.relpath, relative.lineno, relative.col_offset + 1, revision=mig.revision_id),
+                    at=Location(mig.relpath, lineno, col_offset + 1, revision=mig.revision_id),
                     hint="import it absolutely (`from myapp.migrations_helpers import x`), with the module on `prepend_sys_path`",
                     anchor="relative-import",
                 )
