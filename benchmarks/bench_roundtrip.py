@@ -68,12 +68,23 @@ def main() -> None:
                 c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)')
                 c.exec_driver_sql(f'CREATE DATABASE "{n}"')
 
-    def timed(cmd, env_extra=None, ok=(0,)):
+    cpu: dict[str, list[float]] = {}
+
+    def timed(cmd, env_extra=None, ok=(0,), label=None):
         env = dict(os.environ, **(env_extra or {}))
         env["PATH"] = str(vbin) + os.pathsep + env.get("PATH", "")
+        # Python's default: bytecode is cached, so the warm-up run leaves .pyc files (ours, the
+        # project's revisions, pytest's) as on a user's machine, for both tools alike. A
+        # PYTHONDONTWRITEBYTECODE=1 inherited from the shell would make every timed run
+        # recompile ~250 modules (an editable install ships no .pyc at all).
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         t0 = time.perf_counter()
+        r0 = os.times()
         p = subprocess.run(cmd, cwd=proj, env=env, capture_output=True, text=True)
         dt = time.perf_counter() - t0
+        r1 = os.times()
+        if label:
+            cpu.setdefault(label, []).append((r1.children_user - r0.children_user) + (r1.children_system - r0.children_system))
         if p.returncode not in ok:
             sys.stderr.write(p.stdout[-3000:] + p.stderr[-3000:])
             sys.exit(f"failed ({p.returncode}): {' '.join(cmd)}")
@@ -83,8 +94,8 @@ def main() -> None:
     guard = [str(vbin / "alembic-guard"), "check", str(proj), "--db-url", args.admin_url, "--no-progress"]
     cases = {
         "A  pytest-alembic test_up_down_consistency": (lambda: recreate(*pt_dbs),
-                                                       lambda: timed(["pytest", "-q", "-p", "no:cacheprovider", "-k", "test_up_down_consistency"], pt_env)),
-        "B  alembic-guard --select AG3": (lambda: None, lambda: timed(guard + ["--select", "AG3"])),
+                                                       lambda: timed(["pytest", "-q", "-p", "no:cacheprovider", "-k", "test_up_down_consistency"], pt_env, label="A")),
+        "B  alembic-guard --select AG3": (lambda: None, lambda: timed(guard + ["--select", "AG3"], label="B")),
         "A2 pytest-alembic, 4 default tests": (lambda: recreate(*pt_dbs),
                                                lambda: timed(["pytest", "-q", "-p", "no:cacheprovider"], pt_env)),
         "B2 alembic-guard --select AG3,AG203": (lambda: None, lambda: timed(guard + ["--select", "AG3", "--select", "AG203"])),
@@ -110,6 +121,9 @@ def main() -> None:
     a, b = med["A  pytest-alembic test_up_down_consistency"], med["B  alembic-guard --select AG3"]
     a2, b2 = med["A2 pytest-alembic, 4 default tests"], med["B2 alembic-guard --select AG3,AG203"]
     print(f"\nratio up/down/up round trip: pytest-alembic / alembic-guard = {a / b:.2f}x (goal >= 2x)")
+    # CPU of the client process only (the PostgreSQL server's work is not in it); warm-up excluded
+    ca, cb = statistics.median(cpu["A"][1:]), statistics.median(cpu["B"][1:])
+    print(f"client CPU (user+sys), median: pytest-alembic {ca:.2f} s, alembic-guard {cb:.2f} s")
     print(f"ratio with drift at head:    pytest-alembic / alembic-guard = {a2 / b2:.2f}x")
 
     if not args.no_embedded:
