@@ -42,6 +42,9 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--revisions", type=int, default=100)
     ap.add_argument("--no-embedded", action="store_true")
+    ap.add_argument("--fresh-checkout", action="store_true",
+                    help="no bytecode cache for the project (like a CI job on a fresh clone): every run compiles "
+                         "the revisions, env.py, conftest; installed packages keep their .pyc (as pip leaves them)")
     args = ap.parse_args()
 
     import sqlalchemy as sa
@@ -73,11 +76,15 @@ def main() -> None:
     def timed(cmd, env_extra=None, ok=(0,), label=None):
         env = dict(os.environ, **(env_extra or {}))
         env["PATH"] = str(vbin) + os.pathsep + env.get("PATH", "")
-        # Python's default: bytecode is cached, so the warm-up run leaves .pyc files (ours, the
-        # project's revisions, pytest's) as on a user's machine, for both tools alike. A
-        # PYTHONDONTWRITEBYTECODE=1 inherited from the shell would make every timed run
-        # recompile ~250 modules (an editable install ships no .pyc at all).
+        # Default: Python's default, bytecode is cached, so the warm-up run leaves .pyc files (the
+        # project's revisions, conftest, ours) as on a developer's machine, for both tools alike.
+        # --fresh-checkout: the project is compiled on every run (a CI job on a fresh clone).
+        # Never inherit the shell's PYTHONDONTWRITEBYTECODE silently: with an editable install it
+        # would also recompile alembic-guard itself (~150 modules) on every run, which a pip
+        # install (with its .pyc) never does.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
+        if args.fresh_checkout:
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
         t0 = time.perf_counter()
         r0 = os.times()
         p = subprocess.run(cmd, cwd=proj, env=env, capture_output=True, text=True)
@@ -100,6 +107,12 @@ def main() -> None:
                                                lambda: timed(["pytest", "-q", "-p", "no:cacheprovider"], pt_env)),
         "B2 alembic-guard --select AG3,AG203": (lambda: None, lambda: timed(guard + ["--select", "AG3", "--select", "AG203"])),
     }
+    if args.fresh_checkout:  # alembic-guard as pip installs it: with .pyc (an editable install has none)
+        import alembic_guard
+        import compileall
+
+        compileall.compile_dir(str(Path(alembic_guard.__file__).parent), quiet=1)
+    print(f"bytecode cache for the project: {'no (--fresh-checkout)' if args.fresh_checkout else 'yes (Python default)'}")
     # warm-up (page cache, .pyc) — not counted
     for prep, fn in cases.values():
         prep()
