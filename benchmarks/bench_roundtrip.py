@@ -42,6 +42,9 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--revisions", type=int, default=100)
     ap.add_argument("--no-embedded", action="store_true")
+    ap.add_argument("--fresh-checkout", action="store_true",
+                    help="no bytecode cache for the project (like a CI job on a fresh clone): every run compiles "
+                         "the revisions, env.py, conftest; installed packages keep their .pyc (as pip leaves them)")
     args = ap.parse_args()
 
     import sqlalchemy as sa
@@ -68,12 +71,27 @@ def main() -> None:
                 c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)')
                 c.exec_driver_sql(f'CREATE DATABASE "{n}"')
 
-    def timed(cmd, env_extra=None, ok=(0,)):
+    cpu: dict[str, list[float]] = {}
+
+    def timed(cmd, env_extra=None, ok=(0,), label=None):
         env = dict(os.environ, **(env_extra or {}))
         env["PATH"] = str(vbin) + os.pathsep + env.get("PATH", "")
+        # Default: Python's default, bytecode is cached, so the warm-up run leaves .pyc files (the
+        # project's revisions, conftest, ours) as on a developer's machine, for both tools alike.
+        # --fresh-checkout: the project is compiled on every run (a CI job on a fresh clone).
+        # Never inherit the shell's PYTHONDONTWRITEBYTECODE silently: with an editable install it
+        # would also recompile alembic-guard itself (~150 modules) on every run, which a pip
+        # install (with its .pyc) never does.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        if args.fresh_checkout:
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
         t0 = time.perf_counter()
+        r0 = os.times()
         p = subprocess.run(cmd, cwd=proj, env=env, capture_output=True, text=True)
         dt = time.perf_counter() - t0
+        r1 = os.times()
+        if label:
+            cpu.setdefault(label, []).append((r1.children_user - r0.children_user) + (r1.children_system - r0.children_system))
         if p.returncode not in ok:
             sys.stderr.write(p.stdout[-3000:] + p.stderr[-3000:])
             sys.exit(f"failed ({p.returncode}): {' '.join(cmd)}")
@@ -83,12 +101,18 @@ def main() -> None:
     guard = [str(vbin / "alembic-guard"), "check", str(proj), "--db-url", args.admin_url, "--no-progress"]
     cases = {
         "A  pytest-alembic test_up_down_consistency": (lambda: recreate(*pt_dbs),
-                                                       lambda: timed(["pytest", "-q", "-p", "no:cacheprovider", "-k", "test_up_down_consistency"], pt_env)),
-        "B  alembic-guard --select AG3": (lambda: None, lambda: timed(guard + ["--select", "AG3"])),
+                                                       lambda: timed(["pytest", "-q", "-p", "no:cacheprovider", "-k", "test_up_down_consistency"], pt_env, label="A")),
+        "B  alembic-guard --select AG3": (lambda: None, lambda: timed(guard + ["--select", "AG3"], label="B")),
         "A2 pytest-alembic, 4 default tests": (lambda: recreate(*pt_dbs),
                                                lambda: timed(["pytest", "-q", "-p", "no:cacheprovider"], pt_env)),
         "B2 alembic-guard --select AG3,AG203": (lambda: None, lambda: timed(guard + ["--select", "AG3", "--select", "AG203"])),
     }
+    if args.fresh_checkout:  # alembic-guard as pip installs it: with .pyc (an editable install has none)
+        import alembic_guard
+        import compileall
+
+        compileall.compile_dir(str(Path(alembic_guard.__file__).parent), quiet=1)
+    print(f"bytecode cache for the project: {'no (--fresh-checkout)' if args.fresh_checkout else 'yes (Python default)'}")
     # warm-up (page cache, .pyc) — not counted
     for prep, fn in cases.values():
         prep()
@@ -110,6 +134,9 @@ def main() -> None:
     a, b = med["A  pytest-alembic test_up_down_consistency"], med["B  alembic-guard --select AG3"]
     a2, b2 = med["A2 pytest-alembic, 4 default tests"], med["B2 alembic-guard --select AG3,AG203"]
     print(f"\nratio up/down/up round trip: pytest-alembic / alembic-guard = {a / b:.2f}x (goal >= 2x)")
+    # CPU of the client process only (the PostgreSQL server's work is not in it); warm-up excluded
+    ca, cb = statistics.median(cpu["A"][1:]), statistics.median(cpu["B"][1:])
+    print(f"client CPU (user+sys), median: pytest-alembic {ca:.2f} s, alembic-guard {cb:.2f} s")
     print(f"ratio with drift at head:    pytest-alembic / alembic-guard = {a2 / b2:.2f}x")
 
     if not args.no_embedded:

@@ -29,21 +29,24 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic.config import Config
-from alembic.runtime.environment import EnvironmentContext
-from alembic.runtime.migration import MigrationContext, MigrationStep
-from alembic.script import ScriptDirectory
 
 from alembic_guard.errors import GuardError
+
+if TYPE_CHECKING:  # Alembic is imported where it is used: the round trip creates its sandbox
+    # database in a thread meanwhile (see roundtrip.run_roundtrip), so the import is hidden
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext, MigrationStep
+    from alembic.script import ScriptDirectory
 
 class RevisionsUnloadable(GuardError):
     """Alembic itself cannot load the project (a cycle, a missing parent, no env.py...): the
     static rules report why; the round trip cannot run and is skipped with this message."""
 
 
-WorkFn = Callable[[tuple, MigrationContext], Iterable]
+WorkFn = Callable[[tuple, "MigrationContext"], Iterable]
 
 _ASYNC_MARKERS = ("async_engine_from_config", "create_async_engine", "AsyncEngine", "run_sync", "asyncio.run")
 _ASYNC_DRIVERS = {
@@ -69,6 +72,9 @@ class AlembicEnv:
 
     @classmethod
     def load(cls, project) -> "AlembicEnv":
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+
         layout = project.layout
         out = io.StringIO()
         if layout.ini_path is not None:
@@ -124,10 +130,14 @@ class AlembicEnv:
     # ------------------------------------------------------------------ steps
     def up(self, revision: str) -> MigrationStep:
         """The single upgrade step of `revision` (its parents must be applied)."""
+        from alembic.runtime.migration import MigrationStep
+
         return MigrationStep.upgrade_from_script(self.script.revision_map, self.script.get_revision(revision))
 
     def down(self, revision: str) -> MigrationStep:
         """The single downgrade step of `revision` (it must be a current head)."""
+        from alembic.runtime.migration import MigrationStep
+
         return MigrationStep.downgrade_from_script(self.script.revision_map, self.script.get_revision(revision))
 
     def steps_to(self, targets: Iterable[str], heads: tuple[str, ...]) -> Iterator[MigrationStep]:
@@ -143,6 +153,8 @@ class AlembicEnv:
         """Run env.py once; Alembic calls `fn(heads, migration_context)` for the steps to run.
 
         Exceptions from env.py or the migrations propagate unchanged."""
+        from alembic.runtime.environment import EnvironmentContext
+
         env_url = self.url_for_env(url)
         cfg = self.config
         cfg.set_main_option("sqlalchemy.url", env_url.replace("%", "%%"))

@@ -599,7 +599,8 @@ def run_roundtrip(project, sandbox, **options) -> RoundTripResult:
     """Round-trip `project` in `sandbox` (anything with create_database/drop_database/dialect).
 
     The first database is created in a thread while Alembic loads the revision files: on a server
-    CREATE DATABASE costs 0.1-0.3 s, about as long as importing a hundred revisions."""
+    CREATE DATABASE costs 0.1-0.3 s, about as long as importing Alembic (alembic_runner imports
+    it lazily, for this) and a hundred revisions."""
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(1, thread_name_prefix="ag-createdb") as pool:
