@@ -35,7 +35,7 @@ def action_steps(doc: dict):
 def test_workflow_is_valid_and_uses_real_inputs(path):
     doc = yaml.safe_load(path.read_text())
     assert isinstance(doc, dict) and doc.get("jobs"), f"{path.name}: no jobs"
-    assert True in doc or "on" in doc, f"{path.name}: no trigger"  # YAML 1.1 reads `on` as True
+    assert (True in doc) or ("on" in doc), f"{path.name}: no trigger"  # YAML 1.1 reads `on` as True
     for name, job in doc["jobs"].items():
         assert job.get("runs-on") and job.get("steps"), f"{path.name}: job {name} lacks runs-on/steps"
     for step in action_steps(doc):
