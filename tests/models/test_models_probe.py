@@ -113,3 +113,15 @@ def test_probe_runs_flask_migrate_env_in_the_app_context(ag2, tmp_path):
     assert sorted((f.code, str(f.location.path)) for f in found) == [("AG201", "app/reports.py"), ("AG206", "app/reports.py")]
     probe = next(f for f in found if f.code == "AG206")
     assert "registers table `monthly_report` (model `MonthlyReport`) (the import did load that file)" in probe.message
+
+
+def test_unresolved_hint_does_not_offer_import_when_import_was_given(project, ag2):
+    root = project(
+        {"app/__init__.py": "", "app/db.py": ag2.DB},
+        env="import app.db\ntarget_metadata = app.db.make_metadata()",
+    )
+    static = [f for f in ag2.findings(root) if f.code == "AG202"]
+    probed = [f for f in ag2.findings(root, allow_import=True) if f.code == "AG202"]
+    assert static and "run `alembic-guard check --import`" in static[0].hint
+    assert probed and "run `alembic-guard check --import`" not in probed[0].hint
+    assert "AG206" in probed[0].hint

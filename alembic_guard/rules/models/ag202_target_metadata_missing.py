@@ -90,7 +90,9 @@ def target_metadata_missing(analysis, project):
         yield target_metadata_missing.finding(
             f"Cannot resolve `target_metadata = {t.expression}` in `{env}` statically: {t.reason}",
             at=analysis.env_location(t.line),
-            hint=f"assign it from an import, e.g. {suggest}{extra}; or run `alembic-guard check --import` to check it by importing env.py",
+            hint=f"assign it from an import, e.g. {suggest}{extra}"
+            + ("; the `--import` probe (AG206) reports what env.py really holds" if project.settings.allow_import
+               else "; or run `alembic-guard check --import` to check it by importing env.py"),
             anchor="unresolved",
             severity=Severity.WARNING,
         )
