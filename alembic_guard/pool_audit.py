@@ -17,6 +17,7 @@ SQLAlchemy's defaults (5 + 10, no recycle). Nothing is written to the server.
 from __future__ import annotations
 
 import ast
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -265,20 +266,18 @@ def config_from_source(paths: list[Path], root: Path | None = None) -> PoolConfi
 
 
 def python_files(start: Path) -> list[Path]:
-    if start.is_file():
-        return [start]
-    if not start.is_dir():
+    """The app's Python files (the shared project walker, migrations skipped), tests last: the
+    app's engine, not a test fixture's, is the one that counts when both exist."""
+    from alembic_guard.project.files import python_files as walk
+
+    if not start.exists():
         raise GuardError(f"{start}: no such file or directory",
                          hint="pass the folder of the application that calls create_engine (PATH or --app-path)")
-    skip = {".venv", "venv", "env", "node_modules", "site-packages", "__pycache__", "build", "dist", ".git", "migrations", "alembic"}
-    out = []
-    for p in sorted(start.rglob("*.py")):
-        if any(part in skip or part.startswith(".") for part in p.relative_to(start).parts[:-1]):
-            continue
-        out.append(p)
+    base = start if start.is_dir() else start.parent
+    files = walk([start], root=base, skip_dirs={"migrations", "alembic"})
 
-    def is_test(p: Path) -> bool:  # the app's engine, not a test fixture's, when both exist
-        parts = p.relative_to(start).parts
+    def is_test(p: Path) -> bool:
+        parts = p.relative_to(Path(os.path.abspath(base))).parts
         return any(x in ("tests", "test") for x in parts[:-1]) or parts[-1].startswith(("test_", "conftest"))
 
-    return sorted(out, key=lambda p: (is_test(p), str(p)))
+    return sorted(files, key=lambda p: (is_test(p), str(p)))

@@ -13,8 +13,6 @@ called as `rule(module, app)` with an `AppModule` (one file: symbols and flows) 
 from __future__ import annotations
 
 import ast
-import fnmatch
-import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
@@ -23,50 +21,31 @@ from alembic_guard.audit.flow import analyse_module
 from alembic_guard.audit.symbols import AppIndex, AppModule, build_modules
 from alembic_guard.findings import Finding, Location
 
-SKIP_DIRS = {"__pycache__", "node_modules", "site-packages", "dist-packages", "build", "dist", "venv", "env",
-             ".venv", ".tox", ".nox", ".git", ".eggs", "expected"}
+# folder names skipped on top of alembic_guard.project.files.SKIP_DIRS (golden outputs of samples)
+SKIP_DIRS = frozenset({"expected"})
 
 
 def iter_app_files(project) -> list[Path]:
-    """The application files to audit, sorted (see the module docstring for the rules)."""
+    """The application files to audit, sorted (see the module docstring for the rules): the shared
+    project walker, without the migrations' folders."""
+    from alembic_guard.project.files import python_files
+
     settings = project.settings
-    root = project.root.resolve()
-    excluded_dirs = {p.resolve() for p in (project.layout.script_location, *project.layout.version_locations)}
-    files: list[Path] = []
+    root = project.root
     starts = [(root / p) for p in settings.app_paths] if settings.app_paths else [root]
     for start in starts:
-        if start.is_file():
-            files.append(start.resolve())
-            continue
-        if not start.is_dir():
+        if not start.exists():
             from alembic_guard.errors import SettingsError
 
             raise SettingsError(f"--app-path {start}: no such file or folder", key="app_paths",
                                 hint="pass a folder or .py file of the application, relative to the project root")
-        for dirpath, dirnames, filenames in os.walk(start):
-            here = Path(dirpath)
-            keep = []
-            for d in sorted(dirnames):
-                full = (here / d).resolve()
-                if d.startswith(".") or d in SKIP_DIRS or full in excluded_dirs:
-                    continue
-                if (here / d / "pyvenv.cfg").exists():
-                    continue
-                keep.append(d)
-            dirnames[:] = keep
-            files.extend((here / f).resolve() for f in sorted(filenames) if f.endswith(".py"))
-    rel_excludes = tuple(settings.exclude)
-    out = []
-    seen = set()
-    for f in files:
-        if f in seen:
-            continue
-        seen.add(f)
-        rel = project.relpath(f).as_posix()
-        if rel_excludes and any(fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(f.name, g) or rel.startswith(g.rstrip("/*") + "/") for g in rel_excludes):
-            continue
-        out.append(f)
-    return sorted(out)
+    return python_files(
+        starts,
+        root=root,
+        skip_dirs=SKIP_DIRS,
+        exclude_dirs=(project.layout.script_location, *project.layout.version_locations),
+        exclude_globs=settings.exclude,
+    )
 
 
 def load_app(project) -> tuple[AppIndex, dict[str, str]]:

@@ -210,23 +210,9 @@ def _is_within(path: Path, root: Path) -> bool:
 
 
 def _prepend_roots(project) -> list[Path]:
-    """alembic.ini's prepend_sys_path entries (relative to the project root, where `alembic` runs)."""
-    root = Path(os.path.abspath(project.root))
-    layout = project.layout
-    roots: list[Path] = []
-    raw = layout.options.get("prepend_sys_path")
-    if raw is None:
-        raw = "."
-    sep = layout.options.get("path_separator")
-    if sep in (None, ""):
-        entries = [e for e in re.split(r"\s*\n\s*|, *| +|:", raw.strip()) if e]  # ini, or a pyproject list
-    else:
-        char = {"space": " ", "newline": "\n", "os": os.pathsep, ";": ";", ":": ":"}.get(sep.strip(), sep)
-        entries = [e.strip() for e in raw.split(char) if e.strip()]
-    for e in entries:
-        p = Path(e)
-        roots.append(Path(os.path.normpath(p if p.is_absolute() else root / p)))
-    return roots
+    """alembic.ini's prepend_sys_path entries, as project discovery read them (one parser for the
+    separators: `alembic_guard.project.locate`)."""
+    return [Path(os.path.normpath(p)) for p in project.layout.prepend_sys_path]
 
 
 def sys_path_roots(project) -> list[Path]:

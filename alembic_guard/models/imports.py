@@ -22,7 +22,7 @@ import ast
 import os
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -587,72 +587,36 @@ def _literal_strings(node: ast.expr) -> list[str]:
     return []
 
 
-@dataclass
+@dataclass(frozen=True)
 class ScanPolicy:
     """Which files are searched for models (documented in docs/autogenerate-missing-models.md)."""
 
     include: tuple[Path, ...]
     exclude_dirs: tuple[Path, ...] = ()
     exclude_globs: tuple[str, ...] = ()
-    skip_names: frozenset[str] = field(
-        default_factory=lambda: frozenset(
-            {"__pycache__", "site-packages", "node_modules", "build", "dist", "tests", "test", "venv", "virtualenv"}
-        )
-    )
+    skip_names: frozenset[str] = frozenset({"tests", "test"})  # on top of project.files.SKIP_DIRS
 
 
-def _glob_match(rel: str, patterns: tuple[str, ...]) -> bool:
-    import fnmatch
+_TEST_FILES = ("conftest.py", "setup.py", "noxfile.py")
 
-    parts = rel.split("/")
-    for pat in patterns:
-        pat = pat.rstrip("/")
-        if fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(rel, pat + "/*"):
-            return True
-        if "/" not in pat and any(fnmatch.fnmatch(p, pat) for p in parts):
-            return True
-    return False
+
+def _is_model_candidate(name: str) -> bool:
+    return not (name.startswith("test_") or name.endswith("_test.py") or name in _TEST_FILES)
 
 
 def scan_files(policy: ScanPolicy, root: Path) -> list[Path]:
-    """Python files to search for models, sorted. Skips hidden folders, virtualenvs (any folder with
-    `pyvenv.cfg`), site-packages, build output, test folders and test files, the migrations'
-    version folders, and `exclude` globs."""
-    out: list[Path] = []
-    excluded = {Path(os.path.abspath(d)) for d in policy.exclude_dirs}
-    for base in policy.include:
-        base = Path(os.path.abspath(base))
-        if base.is_file():
-            out.append(base)
-            continue
-        for dirpath, dirnames, filenames in os.walk(base):
-            here = Path(dirpath)
-            keep = []
-            for d in sorted(dirnames):
-                full = here / d
-                if d.startswith(".") or d in policy.skip_names or full in excluded:
-                    continue
-                if (full / "pyvenv.cfg").exists():
-                    continue
-                rel = _rel(full, root)
-                if policy.exclude_globs and _glob_match(rel, policy.exclude_globs):
-                    continue
-                keep.append(d)
-            dirnames[:] = keep
-            for name in sorted(filenames):
-                if not name.endswith(".py"):
-                    continue
-                if name.startswith("test_") or name.endswith("_test.py") or name in ("conftest.py", "setup.py", "noxfile.py"):
-                    continue
-                full = here / name
-                if policy.exclude_globs and _glob_match(_rel(full, root), policy.exclude_globs):
-                    continue
-                out.append(full)
-    return sorted(set(out))
+    """Python files to search for models, sorted: the shared project walker (hidden folders,
+    virtualenvs, site-packages, build output, `exclude` globs) without test folders, test files
+    and the migrations' version folders."""
+    from alembic_guard.project.files import python_files
+
+    return python_files(
+        policy.include,
+        root=root,
+        skip_dirs=policy.skip_names,
+        exclude_dirs=policy.exclude_dirs,
+        exclude_globs=policy.exclude_globs,
+        keep_file=_is_model_candidate,
+    )
 
 
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()

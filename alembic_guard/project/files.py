@@ -1,0 +1,87 @@
+"""The project's own Python files: one walker for every analysis that reads application code
+(models for AG2xx, the application audit for AG5xx, `alembic-guard pool`).
+
+Each caller keeps its own policy (which folder names to skip on top of the common ones, which
+files to keep); the mechanism is shared: hidden folders, virtualenvs (any folder holding a
+`pyvenv.cfg`), site-packages and build output are never entered, `exclude_dirs` (e.g. the
+migrations' version folders) are pruned, and `exclude` globs are matched one way everywhere.
+Nothing found is imported.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+SKIP_DIRS = frozenset(
+    {"__pycache__", "node_modules", "site-packages", "dist-packages", "build", "dist", "venv", "virtualenv", "env", ".eggs"}
+)
+
+
+def glob_match(rel: str, patterns: Iterable[str]) -> bool:
+    """`rel` (a posix path relative to the project root) matches an `exclude` glob: the path itself,
+    anything under a matching folder, or — for a pattern without `/` — any single path part."""
+    parts = rel.split("/")
+    for pat in patterns:
+        pat = pat.rstrip("/")
+        if not pat:
+            continue
+        if fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(rel, pat + "/*"):
+            return True
+        if "/" not in pat and any(fnmatch.fnmatch(p, pat) for p in parts):
+            return True
+    return False
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def python_files(
+    starts: Iterable[Path],
+    *,
+    root: Path,
+    skip_dirs: Iterable[str] = (),
+    exclude_dirs: Iterable[Path] = (),
+    exclude_globs: Iterable[str] = (),
+    keep_file: Callable[[str], bool] | None = None,
+) -> list[Path]:
+    """Sorted, de-duplicated absolute paths of the `.py` files under `starts` (a start that is a
+    file is taken as it is). `skip_dirs` adds folder names to SKIP_DIRS; `keep_file(name)` may
+    drop files by name (e.g. tests)."""
+    root = Path(os.path.abspath(root))
+    skip = SKIP_DIRS | frozenset(skip_dirs)
+    excluded = {Path(os.path.realpath(d)) for d in exclude_dirs}
+    globs = tuple(exclude_globs)
+    out: set[Path] = set()
+    for start in starts:
+        start = Path(os.path.abspath(start))
+        if start.is_file():
+            out.add(start)
+            continue
+        for dirpath, dirnames, filenames in os.walk(start):
+            here = Path(dirpath)
+            keep = []
+            for d in sorted(dirnames):
+                full = here / d
+                if d.startswith(".") or d in skip or (full / "pyvenv.cfg").exists():
+                    continue
+                if excluded and Path(os.path.realpath(full)) in excluded:
+                    continue
+                if globs and glob_match(_rel(full, root), globs):
+                    continue
+                keep.append(d)
+            dirnames[:] = keep
+            for name in filenames:
+                if not name.endswith(".py") or (keep_file is not None and not keep_file(name)):
+                    continue
+                full = here / name
+                if globs and glob_match(_rel(full, root), globs):
+                    continue
+                out.add(full)
+    return sorted(out)
