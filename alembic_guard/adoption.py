@@ -13,57 +13,33 @@ changed".
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
+from alembic_guard import git
 from alembic_guard.errors import SettingsError
 from alembic_guard.findings import Finding
 
-GIT_TIMEOUT = 60
-
-
-def _git(root: Path, *args: str) -> subprocess.CompletedProcess:
-    git = shutil.which("git")
-    if git is None:
-        raise SettingsError("--changed-since needs git, which is not installed or not on PATH", key="changed_since")
-    try:
-        return subprocess.run([git, "-C", str(root), *args], capture_output=True, text=True, timeout=GIT_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        raise SettingsError(f"--changed-since: `git {' '.join(args)}` took longer than {GIT_TIMEOUT}s", key="changed_since") from None
+OPTION = "--changed-since"
 
 
 def changed_files(root: Path, ref: str) -> set[PurePosixPath]:
     """Files (relative to `root`) added or changed since `ref`: `git diff --name-only REF...HEAD`,
     plus working-tree changes and untracked files."""
-    top = _git(root, "rev-parse", "--show-toplevel")
-    if top.returncode != 0:
-        raise SettingsError(
-            f"--changed-since {ref}: {root} is not inside a git repository",
-            key="changed_since",
-            hint="run in a git checkout, or use --since REVISION / --baseline FILE instead",
-        )
-    toplevel = Path(top.stdout.strip())
-    verify = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    if verify.returncode != 0:
-        raise SettingsError(
-            f"--changed-since {ref}: unknown git ref {ref!r}",
-            key="changed_since",
-            hint=f"fetch it first (`git fetch origin {ref}`; in CI use a full clone, e.g. actions/checkout with fetch-depth: 0)",
-        )
+    toplevel = git.toplevel(root, OPTION, hint="run in a git checkout, or use --since REVISION / --baseline FILE instead")
+    git.verify_ref(root, ref, OPTION)
     names: set[str] = set()
     for args in (
         ("diff", "--name-only", "--no-renames", f"{ref}...HEAD"),  # committed on this branch
         ("diff", "--name-only", "--no-renames", "HEAD"),  # staged and unstaged changes
         ("ls-files", "--others", "--exclude-standard", "--full-name"),  # untracked
     ):
-        out = _git(toplevel, *args)
+        out = git.run(toplevel, *args, option=OPTION)
         if out.returncode != 0:
             if args[0] == "diff" and args[-1] == "HEAD":
                 continue  # a repository without commits yet
-            raise SettingsError(f"--changed-since {ref}: `git {' '.join(args)}` failed: {out.stderr.strip()}", key="changed_since")
-        names.update(line.strip() for line in out.stdout.splitlines() if line.strip())
+            raise SettingsError(f"{OPTION} {ref}: `git {' '.join(args)}` failed: {out.stderr.decode(errors='replace').strip()}", key="changed_since")
+        names.update(line.strip() for line in out.stdout.decode(errors="surrogateescape").splitlines() if line.strip())
     root_resolved = root.resolve()
     result: set[PurePosixPath] = set()
     for name in names:

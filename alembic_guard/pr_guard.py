@@ -9,46 +9,29 @@ after the merge, and onto which base head they should be re-parented.
 from __future__ import annotations
 
 import ast
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from alembic_guard.errors import GuardError
+from alembic_guard import git
 from alembic_guard.graph import Revision, RevisionGraph
 from alembic_guard.project import Project
 from alembic_guard.project.loader import relpath
 from alembic_guard.project.migration import parse_migration
 
 
-def _git(root: Path, *args: str, input: bytes | None = None, timeout: float = 60.0) -> subprocess.CompletedProcess:
-    try:
-        return subprocess.run(["git", *args], cwd=root, capture_output=True, input=input, timeout=timeout)
-    except FileNotFoundError:
-        raise GuardError("--base-ref needs git, which is not installed") from None
-    except subprocess.TimeoutExpired:
-        raise GuardError(f"`git {' '.join(args[:2])}` did not finish within {timeout:.0f} s") from None
+OPTION = "--base-ref"
+
+
+def _git(root: Path, *args: str, input: bytes | None = None, timeout: float = git.TIMEOUT):
+    return git.run(root, *args, option=OPTION, input=input, timeout=timeout)
 
 
 def git_toplevel(root: Path) -> Path:
-    proc = _git(root, "rev-parse", "--show-toplevel")
-    if proc.returncode != 0:
-        raise GuardError(
-            f"--base-ref: {root} is not inside a git repository",
-            hint="run the pull-request guard in a git checkout (actions/checkout with fetch-depth: 0)",
-        )
-    return Path(proc.stdout.decode().strip())
+    return git.toplevel(root, OPTION, hint="run the pull-request guard in a git checkout (actions/checkout with fetch-depth: 0)")
 
 
 def resolve_ref(root: Path, ref: str) -> str:
-    if ref.startswith("-"):
-        raise GuardError(f"--base-ref {ref!r}: not a git ref")
-    proc = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    if proc.returncode != 0:
-        raise GuardError(
-            f"--base-ref {ref}: unknown git ref in {root}",
-            hint=f"fetch it first (`git fetch origin {ref.split('/', 1)[-1]}`; in GitHub Actions use fetch-depth: 0)",
-        )
-    return proc.stdout.decode().strip()
+    return git.verify_ref(root, ref, OPTION)
 
 
 def files_at_ref(project: Project, commit: str) -> dict[PurePosixPath, str]:
