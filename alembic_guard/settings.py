@@ -70,6 +70,9 @@ class Settings:
     exclude: tuple[str, ...] = ()  # globs of application files not to audit
     workers: int = 1  # parallel workers for the application audit
     jobs: int = 0  # processes for the per-file pass over large histories (1,000+ revision files): 0 = one per CPU (serial in a multi-threaded host), 1 = serial, N = N forked processes
+    # -- cache -----------------------------------------------------------------------
+    cache: bool = True  # reuse earlier runs' per-file findings for revision files whose text is unchanged (docs/caching.md)
+    cache_dir: Path | None = None  # $ALEMBIC_GUARD_CACHE_DIR, else ~/.cache/alembic-guard; command line or environment only, never pyproject
     # -- output ----------------------------------------------------------------------
     progress: bool = False
 
@@ -93,6 +96,14 @@ class Settings:
                     key=raw_key, source=source, hint="keep one spelling (kebab-case or snake_case)",
                 )
             seen[key] = raw_key
+            if key == "cache_dir":
+                raise SettingsError(
+                    f"setting {raw_key!r} cannot be set in {source}",
+                    key=raw_key,
+                    source=source,
+                    hint="use --cache-dir or ALEMBIC_GUARD_CACHE_DIR: a repository must not choose where cached "
+                    "(trusted) results are read from",
+                )
             if key not in known:
                 sugg = difflib.get_close_matches(key, known, n=1)
                 raise SettingsError(
@@ -154,7 +165,9 @@ def _coerce(key: str, value: Any, source: str) -> Any:
             return Severity.parse(str(value))
         except ValueError as exc:
             raise SettingsError(f"{exc} (fail-on in {source})", key=key, source=source) from None
-    if key in ("allow_import", "with_data", "require_reason", "progress"):
+    if key == "cache_dir":
+        return Path(value).expanduser()
+    if key in ("allow_import", "with_data", "require_reason", "progress", "cache"):
         if not isinstance(value, bool):
             raise bad("true or false")
         return value

@@ -20,6 +20,22 @@ PG_URL = os.environ.get("ALEMBIC_GUARD_TEST_PG_URL", "postgresql+psycopg2://post
 MARIADB_URL = os.environ.get("ALEMBIC_GUARD_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/")
 
 
+def pytest_configure(config):
+    """One private result cache for the whole run (alembic_guard.cache): tests never read or fill
+    the developer's ~/.cache, and every golden/format test also runs against a warm cache."""
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="ag-test-cache-")
+    config._ag_cache_dir = folder
+    os.environ["ALEMBIC_GUARD_CACHE_DIR"] = folder
+
+
+def pytest_unconfigure(config):
+    folder = getattr(config, "_ag_cache_dir", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def pytest_addoption(parser):
     parser.addoption("--require-servers", action="store_true", help="fail (not skip) tests whose database server or binaries are missing")
     parser.addoption("--update-golden", action="store_true", help="rewrite golden files instead of comparing")

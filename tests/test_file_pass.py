@@ -44,7 +44,7 @@ def history(tmp_path_factory) -> Path:
 
 
 def _json(history: Path, jobs: int) -> str:
-    report = api.check(Settings(root=history, jobs=jobs))
+    report = api.check(Settings(root=history, jobs=jobs, cache=False))  # the pass itself, not the cache
     out = io.StringIO()
     get_formatter("json")(report, out)
     return out.getvalue()
@@ -74,7 +74,7 @@ def test_parallel_report_equals_serial(history, forks):
 
 
 def test_findings_from_both_halves_and_suppressions(history):
-    report = api.check(Settings(root=history, jobs=2))
+    report = api.check(Settings(root=history, jobs=2, cache=False))
     codes = [f.code for f in report.findings]
     assert "AG003" in codes
     assert any(f.code == "AG003" and "relatively" in f.message and f.location.line == 1 for f in report.findings)
@@ -97,7 +97,7 @@ def test_crash_isolation_in_workers(history, forks, monkeypatch):
     serial = _json(history, jobs=1)
     parallel = _json(history, jobs=2)
     assert forks and parallel == serial
-    report = api.check(Settings(root=history, jobs=2))
+    report = api.check(Settings(root=history, jobs=2, cache=False))
     crashes = [f for f in report.findings if f.code == "AG000"]
     assert crashes and all("AG108" in f.message and "boom" in f.message for f in crashes)
     assert any(f.code == "AG003" for f in report.findings)  # other rules ran normally
@@ -105,7 +105,7 @@ def test_crash_isolation_in_workers(history, forks, monkeypatch):
 
 def test_small_history_stays_serial(forks):
     root = Path(__file__).resolve().parent.parent / "sample_projects" / "healthy"
-    api.check(Settings(root=root, jobs=0))
+    api.check(Settings(root=root, jobs=0, cache=False))
     assert forks == []
 
 
@@ -113,7 +113,7 @@ def test_trees_are_released(history):
     from alembic_guard import rules
     from alembic_guard.project import Project
 
-    project = Project.load(Settings(root=history, jobs=1))
+    project = Project.load(Settings(root=history, jobs=1, cache=False))
     engine.run(project, rules.select())
     assert not any(m.parsed for m in project.migrations)
     assert all(m.body_checked for m in project.migrations if m.body_analysed)
@@ -126,8 +126,43 @@ def test_auto_jobs_stay_serial_with_threads(history, forks):
     helper = threading.Thread(target=stop.wait, daemon=True)
     helper.start()
     try:
-        api.check(Settings(root=history, jobs=0))
+        api.check(Settings(root=history, jobs=0, cache=False))
     finally:
         stop.set()
         helper.join()
     assert forks == []
+
+
+def _headers(project):
+    return [(m.relpath, m.values, m.lines, m.message, m.source) for m in project.migrations], [
+        (p.kind, p.location, p.message) for p in project.problems
+    ]
+
+
+def test_parallel_reader_equals_serial_reader(history, monkeypatch):
+    """Large histories are read by two processes (loader.read_files): same migrations, same
+    problems (the syntax-error file included), in the same order, as one process reads them."""
+    from alembic_guard import forking
+    from alembic_guard.project import Project
+
+    started = []
+    real = forking.start
+    monkeypatch.setattr(forking, "start", lambda work: started.append(1) or real(work))
+    parallel = _headers(Project.load(Settings(root=history, jobs=0, cache=False)))
+    assert started, "the reader forked"
+    started.clear()
+    serial = _headers(Project.load(Settings(root=history, jobs=1, cache=False)))
+    assert not started
+    assert parallel == serial
+
+
+def test_reader_child_failure_falls_back_to_reading_here(history, monkeypatch):
+    from alembic_guard.project import Project, loader
+
+    serial = _headers(Project.load(Settings(root=history, jobs=1, cache=False)))
+
+    def boom(path):
+        raise RuntimeError("reader bug")  # raised in the forked child: it exits non-zero
+
+    monkeypatch.setattr(loader, "read_fast", boom)
+    assert _headers(Project.load(Settings(root=history, jobs=0, cache=False))) == serial

@@ -35,6 +35,20 @@ def project_options(f: Callable) -> Callable:
     return f
 
 
+def cache_options(f: Callable) -> Callable:
+    """--no-cache / --cache-dir (see alembic_guard.cache)."""
+    decorators = [
+        click.option("--cache/--no-cache", "cache", default=None,
+                     help="Reuse earlier runs' findings for revision files whose text is unchanged (default: on; see docs/caching.md)."),
+        click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+                     envvar="ALEMBIC_GUARD_CACHE_DIR", show_envvar=True,
+                     help="Cache folder (default: ~/.cache/alembic-guard, or $XDG_CACHE_HOME/alembic-guard)."),
+    ]
+    for d in reversed(decorators):
+        f = d(f)
+    return f
+
+
 def selection_options(f: Callable) -> Callable:
     decorators = [
         click.option("--select", multiple=True, metavar="CODES", help="Only these rule codes or prefixes (AG1,AG401). Repeatable."),
@@ -105,7 +119,7 @@ def settings_overrides(**kwargs) -> dict:
     """Turn click's values into Settings overrides: drop unset ones, split comma lists."""
     out = {}
     for key, value in kwargs.items():
-        if value is None or value == () or value is False:
+        if value is None or value == () or (value is False and key != "cache"):  # --no-cache is a real False
             continue
         if key in ("select", "ignore", "app_paths", "exclude", "env_vars"):
             value = _split(value)
@@ -150,4 +164,4 @@ def examples(text: str) -> Callable[[Callable], Callable]:
     return wrap
 
 
-__all__ = ["LazyChoice", "project_options", "selection_options", "output_options", "fail_on_option", "settings_overrides", "render", "examples", "functools"]
+__all__ = ["LazyChoice", "cache_options", "project_options", "selection_options", "output_options", "fail_on_option", "settings_overrides", "render", "examples", "functools"]

@@ -9,6 +9,7 @@ import click
 
 from alembic_guard import settings as settings_mod
 from alembic_guard.cli._options import (
+    cache_options,
     LazyChoice,
     examples,
     fail_on_option,
@@ -35,6 +36,7 @@ FORMATS = LazyChoice(BUILTIN_FORMATS, format_names)
 
 @click.command()
 @project_options
+@cache_options
 @selection_options
 @output_options(FORMATS)
 @fail_on_option

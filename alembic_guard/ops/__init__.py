@@ -240,6 +240,20 @@ class OpStage:
         if not self.keep:
             self.analysis.forget(mig)
 
+    def cache_key(self) -> dict | None:
+        """What op rules read besides the file (see engine.pass_context); None with AG424, whose
+        offline rendering runs the project's code."""
+        if self.keep:
+            return None
+        a = self.analysis
+        return {
+            "dialect": a.dialect,
+            "server_version": self.project.settings.server_version,
+            "env_sets": sorted(a.env_sets),
+            "local_tops": sorted(a.local_tops),
+            "migration_tops": sorted(a.migration_tops),
+        }
+
     def finish(self) -> None:
         if self.offline:
             from alembic_guard.ops.offline import run_offline

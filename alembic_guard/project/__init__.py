@@ -35,7 +35,7 @@ class Project:
     @classmethod
     def load(cls, settings: Settings) -> "Project":
         layout = locate(settings)
-        migrations, problems = load_revisions(layout)
+        migrations, problems = load_revisions(layout, settings.jobs)
         project = cls(settings=settings, layout=layout, migrations=tuple(migrations), problems=tuple(problems))
         migration_mod.FREEZE_TREES = len(migrations) >= migration_mod.FREEZE_AT
         if settings.allow_import:

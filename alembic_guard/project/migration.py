@@ -160,6 +160,7 @@ class Migration:
         self._path = path
         self.relpath = relpath
         self.source = source
+        self._digest: str | None = None
         self.values: dict[str, object] = values if values is not None else {}
         self.lines: dict[str, int] = lines if lines is not None else {}
         self.unresolved: dict[str, tuple[int, str]] = unresolved if unresolved is not None else {}
@@ -186,6 +187,15 @@ class Migration:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+
+    @property
+    def digest(self) -> str:
+        """A hash of the file's text: the cache's key for what analysing it gave (alembic_guard.cache)."""
+        if self._digest is None:
+            import hashlib
+
+            self._digest = hashlib.blake2b(self.source.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        return self._digest
 
     @property
     def path(self) -> Path:

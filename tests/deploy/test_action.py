@@ -44,6 +44,8 @@ NOT_EXPOSED = {
     "--script-location": "rarely needed; use path/config",
     "--db": "the Action takes a server URL (db-url); embedded/docker back-ends are for local use",
     "--docker-image": "see --db",
+    "--cache": "on by default; a job's ~/.cache starts empty unless an actions/cache step restores it (docs/caching.md)",
+    "--cache-dir": "ALEMBIC_GUARD_CACHE_DIR in the job's environment",
     "--help": "",
 }
 

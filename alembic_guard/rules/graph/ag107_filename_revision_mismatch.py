@@ -11,14 +11,14 @@ def _own_naming(project) -> bool:
     """Most files (three or more) are not named after their ids: the project has its own scheme."""
 
     def compute(p) -> bool:
-        named = [m.path.name.startswith(m.revision_id) for m in p.migrations if m.revision_id]
+        named = [m.relpath.name.startswith(m.revision_id) for m in p.migrations if m.revision_id]
         unnamed = named.count(False)
         return unnamed >= 3 and unnamed * 2 > len(named)
 
     return project.analysis("ag107-own-naming", compute)
 
 
-@migration_rule("AG107", "filename-revision-mismatch", severity=Severity.INFO)
+@migration_rule("AG107", "filename-revision-mismatch", severity=Severity.INFO, project_facts=_own_naming)
 def filename_revision_mismatch(migration, project):
     """A revision file whose name or docstring header disagrees with its `revision` variables.
 

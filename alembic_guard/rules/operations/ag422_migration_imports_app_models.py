@@ -5,7 +5,13 @@ from alembic_guard.rules._registry import migration_rule
 MODEL_WORDS = ("models", "model", "entities", "orm", "tables", "schema", "schemas")
 
 
-@migration_rule("AG422", "migration-imports-app-models", severity=Severity.WARNING)
+def _import_facts(project) -> dict:
+    """What the rule reads of the project besides the file: which top-level names are local."""
+    a = operations(project)
+    return {"local": sorted(a.local_tops), "migrations": sorted(a.migration_tops)}
+
+
+@migration_rule("AG422", "migration-imports-app-models", severity=Severity.WARNING, project_facts=_import_facts)
 def migration_imports_app_models(migration, project):
     """Revision imports the application's code.
 
