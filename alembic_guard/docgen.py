@@ -150,7 +150,9 @@ def settings_docs() -> list[SettingDoc]:
             section=section,
             type=ast.unparse(node.annotation),
             default=default_text,
-            help=comments.get(node.end_lineno or node.lineno, "") or comments.get(node.lineno, ""),
+            help=(comments.get(node.end_lineno or node.lineno, "") or comments.get(node.lineno, ""))
+            + (f"; **not in pyproject.toml** ({settings_mod.NOT_FROM_PROJECT[name][0]}): use {settings_mod.NOT_FROM_PROJECT[name][1]}"
+               if name in settings_mod.NOT_FROM_PROJECT else ""),
             flags=", ".join(f"`{o}`" for o in flags.get(name, [])),
         ))
     return out

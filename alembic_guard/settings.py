@@ -32,6 +32,17 @@ else:  # pragma: no cover
 SECTION = "[tool.alembic-guard]"
 
 
+# Settings a checked repository must not choose for itself: the analysed project's pyproject.toml
+# is as untrusted as its env.py (a pull request can change both), so nothing in it may make
+# alembic-guard run the project's code or read cached results from a folder it picked.
+NOT_FROM_PROJECT = {
+    "allow_import": ("it would let the repository make alembic-guard import and run its code", "--import"),
+    "db": ("it would let the repository make alembic-guard run its env.py and migrations", "--db"),
+    "db_url": ("it would let the repository make alembic-guard run its env.py and migrations", "--db-url or ALEMBIC_GUARD_DB_URL"),
+    "cache_dir": ("the repository would choose where cached (trusted) results are read from", "--cache-dir or ALEMBIC_GUARD_CACHE_DIR"),
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     root: Path = Path(".")
@@ -72,7 +83,7 @@ class Settings:
     jobs: int = 0  # processes for the per-file pass over large histories (1,000+ revision files): 0 = one per CPU (serial in a multi-threaded host), 1 = serial, N = N forked processes
     # -- cache -----------------------------------------------------------------------
     cache: bool = True  # reuse earlier runs' per-file findings for revision files whose text is unchanged (docs/caching.md)
-    cache_dir: Path | None = None  # $ALEMBIC_GUARD_CACHE_DIR, else ~/.cache/alembic-guard; command line or environment only, never pyproject
+    cache_dir: Path | None = None  # default $ALEMBIC_GUARD_CACHE_DIR, else ~/.cache/alembic-guard
     # -- output ----------------------------------------------------------------------
     progress: bool = False
 
@@ -96,13 +107,13 @@ class Settings:
                     key=raw_key, source=source, hint="keep one spelling (kebab-case or snake_case)",
                 )
             seen[key] = raw_key
-            if key == "cache_dir":
+            if key in NOT_FROM_PROJECT:
+                why, where = NOT_FROM_PROJECT[key]
                 raise SettingsError(
-                    f"setting {raw_key!r} cannot be set in {source}",
+                    f"setting {raw_key!r} cannot be set in {source}: {why}",
                     key=raw_key,
                     source=source,
-                    hint="use --cache-dir or ALEMBIC_GUARD_CACHE_DIR: a repository must not choose where cached "
-                    "(trusted) results are read from",
+                    hint=f"give it where alembic-guard is run (a CI job or shell you control): {where}",
                 )
             if key not in known:
                 sugg = difflib.get_close_matches(key, known, n=1)

@@ -206,3 +206,26 @@ def test_rule_with_a_prefix_or_a_typo(capsys):
     assert "'AG1' is a prefix of" in err and "AG101" in err
     err = guard_error(["rule", "multiple-head"], capsys)
     assert "did you mean multiple-heads" in err
+
+
+@pytest.mark.parametrize("toml_key, value, flag", [
+    ("allow-import", "true", "--import"),
+    ("db", '"embedded"', "--db"),
+    ("db-url", '"postgresql://u:hunter2@127.0.0.1/x"', "--db-url"),
+    ("db_url", '"sqlite://"', "--db-url"),
+    ("cache-dir", '".cache"', "--cache-dir"),
+])
+@pytest.mark.parametrize("command", ["check", "graph", "models"])
+def test_pyproject_cannot_make_alembic_guard_run_project_code(toml_key, value, flag, command, tmp_path, capsys, monkeypatch):
+    """The checked repository's pyproject.toml is as untrusted as its env.py: it may not turn on
+    imports or round trips (or pick the cache folder). Exit 2, the setting and the flag named."""
+    project = tmp_path / "p"
+    shutil.copytree(SAMPLES / "booby_trapped", project, ignore=shutil.ignore_patterns("__pycache__", "expected"))
+    trap = tmp_path / "trap"
+    trap.mkdir()
+    monkeypatch.setenv("AG_TRAP_DIR", str(trap))
+    configure(project, f"[tool.alembic-guard]\n{toml_key} = {value}\n")
+    err = guard_error([command, str(project)], capsys)
+    assert toml_key in err and flag in err and "cannot be set" in err
+    assert "hunter2" not in err
+    assert not list(trap.iterdir()), "nothing of the project ran"

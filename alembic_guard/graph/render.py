@@ -52,23 +52,26 @@ def render_json(project, out: TextIO) -> None:
     g = project.graph
     data = _summary(project)
     data["version"] = 1
-    data["nodes"] = [
-        {
-            "id": rid,
-            "down_revisions": list(g[rid].down_revisions),
-            "depends_on": list(g[rid].depends_on),
-            "branch_labels": sorted(g[rid].branch_labels),
-            "message": g[rid].message,
-            "path": str(g[rid].location.path) if g[rid].location else None,
-        }
-        for rid in g.upgrade_order()
-    ]
-    # One node per line: readable, diff-friendly, and written by the C encoder (an indented dump
-    # of 5,000 nodes goes through the pure-Python encoder and costs a quarter of a second).
-    nodes = data.pop("nodes")
+    # One node per line: readable, diff-friendly. Each line is assembled from strings escaped by
+    # json's C escaper — byte-for-byte what json.dumps(node) writes (a test compares), at a
+    # fraction of the cost of 5,000 json.dumps calls (an indented dump of all nodes, through the
+    # pure-Python encoder, costs a quarter of a second).
+    esc = json.encoder.encode_basestring_ascii
+    lines = []
+    for rid in g.upgrade_order():
+        rev = g[rid]
+        loc = rev.location
+        lines.append(
+            '    {"id": ' + esc(rid)
+            + ', "down_revisions": [' + ", ".join(map(esc, rev.down_revisions))
+            + '], "depends_on": [' + ", ".join(map(esc, rev.depends_on))
+            + '], "branch_labels": [' + ", ".join(map(esc, sorted(rev.branch_labels)))
+            + '], "message": ' + ("null" if rev.message is None else esc(rev.message))
+            + ', "path": ' + ("null" if loc is None else esc(str(loc.path))) + "}"
+        )
     head = json.dumps(data, indent=2)
     out.write(head[:-2] + ',\n  "nodes": [\n')
-    out.write(",\n".join("    " + json.dumps(node) for node in nodes))
+    out.write(",\n".join(lines))
     out.write("\n  ]\n}\n")
 
 

@@ -300,12 +300,16 @@ def test_sql_preview_of_a_branched_database_says_what_it_misses(pg_target, proje
 
 
 def test_round_trip_settings_never_reach_the_gate(pg_target, project_factory, capsys):
-    """pyproject may enable round trips and imports for `check`; the gate still stays static and
-    creates nothing on the server it inspects."""
+    """pyproject cannot enable round trips or imports (settings.NOT_FROM_PROJECT): the gate
+    refuses such a file with exit 2 naming the setting, and inspects nothing."""
     project = project_factory(LINEAR)
     (project / "pyproject.toml").write_text(
         '[tool.alembic-guard]\ndb-url = "postgresql://postgres@127.0.0.1:1/never"\nallow-import = true\n'
     )
     pg_target.set_state(["rev003"])
+    exit_code, data, err = run_gate(capsys, project, pg_target.url)
+    assert exit_code == 2 and data is None, err
+    assert "db-url" in err and "cannot be set" in err and "Traceback" not in err
+    (project / "pyproject.toml").write_text('[tool.alembic-guard]\nselect = ["AG1"]\n')
     exit_code, data, err = run_gate(capsys, project, pg_target.url)
     assert (exit_code, rev_ids(data)) == (3, ["rev004"]), err

@@ -64,3 +64,32 @@ def test_dot_is_a_digraph_with_edges(samples):
 @pytest.mark.parametrize("fmt", ["text", "mermaid", "dot", "json"])
 def test_graph_on_a_cycle_never_fails(samples, fmt):
     assert graph(samples, "cycle", fmt)
+
+
+def test_json_node_lines_are_exactly_json_dumps(tmp_path):
+    """render_json assembles each node line from escaped strings: it must write exactly what
+    json.dumps(node) writes, for awkward ids, labels, messages and paths too."""
+    import io
+    from pathlib import PurePosixPath
+
+    from alembic_guard.findings import Location
+    from alembic_guard.graph import RevisionGraph, render
+    from alembic_guard.graph.revision import Revision
+
+    revs = [
+        Revision("base", (), (), frozenset(), Location(PurePosixPath("v/base.py")), None),
+        Revision('q"uote\\', ("base",), (), frozenset({"zeta", "älpha", "a\nb"}), Location(PurePosixPath("v/ü.py")), "mess\tage \u2603 \U0001f600"),
+        Revision("merge", ("base", 'q"uote\\'), ("base",), frozenset(), None, ""),
+    ]
+
+    class P:
+        graph = RevisionGraph.build(revs)
+
+    out = io.StringIO()
+    render.render_json(P, out)
+    data = json.loads(out.getvalue())
+    lines = out.getvalue().split('"nodes": [\n')[1].split("\n  ]")[0].split(",\n")
+    assert len(lines) == len(data["nodes"]) == 3
+    for line, node in zip(lines, data["nodes"]):
+        assert line == "    " + json.dumps(node)
+    assert next(n for n in data["nodes"] if n["id"] == 'q"uote\\')["branch_labels"] == sorted({"zeta", "älpha", "a\nb"})
