@@ -148,7 +148,7 @@ def test_parallel_reader_equals_serial_reader(history, monkeypatch):
     started = []
     real = forking.start
     monkeypatch.setattr(forking, "start", lambda work: started.append(1) or real(work))
-    parallel = _headers(Project.load(Settings(root=history, jobs=0, cache=False)))
+    parallel = _headers(Project.load(Settings(root=history, jobs=2, cache=False)))
     assert started, "the reader forked"
     started.clear()
     serial = _headers(Project.load(Settings(root=history, jobs=1, cache=False)))
@@ -165,4 +165,4 @@ def test_reader_child_failure_falls_back_to_reading_here(history, monkeypatch):
         raise RuntimeError("reader bug")  # raised in the forked child: it exits non-zero
 
     monkeypatch.setattr(loader, "read_fast", boom)
-    assert _headers(Project.load(Settings(root=history, jobs=0, cache=False))) == serial
+    assert _headers(Project.load(Settings(root=history, jobs=2, cache=False))) == serial

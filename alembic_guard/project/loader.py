@@ -456,8 +456,8 @@ def _parallel_read(count: int, jobs: int) -> bool:
     if count < PARALLEL_READ_AT or jobs == 1 or not hasattr(os, "fork"):
         return False
     threading = sys.modules.get("threading")
-    if threading is not None and threading.active_count() > 1:
-        return False  # forking a multi-threaded host (an IDE, a server) can deadlock the child
+    if jobs == 0 and threading is not None and threading.active_count() > 1:
+        return False  # auto: forking a multi-threaded host (an IDE, a server) can deadlock the child
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return cpus > 1
 
