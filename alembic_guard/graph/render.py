@@ -22,6 +22,12 @@ def _summary(project) -> dict:
         "dangling": [{"revision": r, "missing": p} for r, p in g.dangling],
         "duplicates": sorted(g.duplicates),
         "unknown_depends_on": [{"revision": r, "depends_on": d} for r, d in g.unknown_depends_on],
+        # files that are not in the graph because they could not be read as revisions (and what
+        # was skipped): without them a broken file would silently vanish from the picture
+        "problems": [
+            {"path": str(p.location.path), "line": p.location.line, "kind": p.kind, "message": p.message}
+            for p in getattr(project, "problems", ())
+        ],
     }
 
 
@@ -46,6 +52,11 @@ def render_text(project, out: TextIO) -> None:
     for key, title in (("cycles", "cycles"), ("dangling", "missing parents"), ("duplicates", "duplicate ids"), ("unknown_depends_on", "unknown depends_on")):
         if s[key]:
             out.write(f"{title}: {json.dumps(s[key])}\n")
+    if s["problems"]:
+        out.write(f"not in the graph ({len(s['problems'])}; `alembic-guard check --select AG0` explains):\n")
+        for p in s["problems"]:
+            where = p["path"] + (f":{p['line']}" if p["line"] else "")
+            out.write(f"  {where}  {p['message']}\n")
 
 
 def render_json(project, out: TextIO) -> None:

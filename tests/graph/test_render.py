@@ -93,3 +93,19 @@ def test_json_node_lines_are_exactly_json_dumps(tmp_path):
     for line, node in zip(lines, data["nodes"]):
         assert line == "    " + json.dumps(node)
     assert next(n for n in data["nodes"] if n["id"] == 'q"uote\\')["branch_labels"] == sorted({"zeta", "älpha", "a\nb"})
+
+
+def test_files_that_could_not_be_read_are_listed_not_dropped(samples, tmp_path):
+    """A revision file that does not parse is not in the graph; `graph` says so instead of
+    silently drawing a history without it."""
+    import shutil
+
+    project = tmp_path / "p"
+    shutil.copytree(samples / "two_heads", project, ignore=shutil.ignore_patterns("expected", "__pycache__"))
+    (project / "migrations" / "versions" / "dddd_broken.py").write_text('revision = "dddd"\ndown_revision = (\n')
+    text = graph(tmp_path, "p", "text")
+    assert "not in the graph (1;" in text and "dddd_broken.py" in text and "3 revisions" in text
+    data = json.loads(graph(tmp_path, "p", "json"))
+    assert [p["kind"] for p in data["problems"]] == ["syntax"]
+    assert data["problems"][0]["path"].endswith("dddd_broken.py")
+    assert json.loads(graph(samples, "two_heads", "json"))["problems"] == []
