@@ -244,13 +244,23 @@ class Walker:
         self.engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
         self.conn = self.engine.connect()
         if self.mode == "transaction":
-            self.outer = self.conn.begin()
+            self._begin()
+
+    def _begin(self) -> None:
+        """The walk's one transaction (transaction mode); snapshots in it only re-read what changed."""
+        self.outer = self.conn.begin()
+        schema_snapshot.track(self.conn)
+
+    def _rollback(self) -> None:
+        schema_snapshot.forget(self.conn)
+        self.outer.rollback()
+        self.outer = None
 
     def _close(self, drop: bool = True) -> None:
         try:
             if self.conn is not None:
                 if self.outer is not None and self.outer.is_active:
-                    self.outer.rollback()
+                    self._rollback()
                 self.conn.close()
         finally:
             if self.engine is not None:
@@ -342,8 +352,7 @@ class Walker:
                 # env.py ignores config.attributes["connection"] and connects by URL itself:
                 # Alembic manages the transactions, so savepoints are not ours to take.
                 self.mode = "fresh"
-                self.outer.rollback()
-                self.outer = None
+                self._rollback()
             self._set_timeouts(conn)
             catchup = self._catchup_targets(heads)
         except Exception as exc:  # noqa: BLE001
@@ -472,8 +481,7 @@ class Walker:
         if self.mode == "transaction" and no_tx:
             # needs Alembic's own transactions: undo everything (one rollback), then let the next
             # env.py run upgrade straight back to `applied` and retry the same step in fresh mode
-            self.outer.rollback()
-            self.outer = None
+            self._rollback()
             self.mode = "fresh"
             what = f"`{rev}`" if rev else "a revision before this shard"
             self.result.warnings.append(
@@ -507,8 +515,8 @@ class Walker:
         if self.mode == "transaction":
             # one rollback empties the sandbox; the next env.py run upgrades straight back to
             # `applied` (cheaper overall than a savepoint around every step of a passing walk)
-            self.outer.rollback()
-            self.outer = self.conn.begin()
+            self._rollback()
+            self._begin()
         else:
             self._rebuild()
         return True
