@@ -470,10 +470,13 @@ class ServerSandbox(Sandbox):
         owner: str | None = None,
         admin_url: str | None = None,
         server_version: tuple[int, ...] | None = None,
+        probe_later: bool = False,
     ):
         """`url`: the server; the databases handed out are `url` with another database name.
         `admin_url` (default `url`): how we connect for CREATE/DROP (e.g. a private unix socket).
-        `server_version`: known already, so the connection probe is skipped."""
+        `server_version`: known already, so the connection probe is skipped.
+        `probe_later`: probe with the first CREATE DATABASE, not now (a caller that creates its
+        database in a thread meanwhile gets the connection errors from there)."""
         import sqlalchemy as sa
 
         self.dialect = dialect_of(url)
@@ -516,7 +519,7 @@ class ServerSandbox(Sandbox):
             ) from None
         self.server_version: tuple[int, ...] = server_version or ()
         super().__init__()
-        if server_version:
+        if server_version or probe_later:
             return
         try:
             self._probe()
@@ -551,6 +554,8 @@ class ServerSandbox(Sandbox):
     def _create(self, name: str) -> str:
         import sqlalchemy as sa
 
+        if not self.server_version:  # probe_later
+            self._probe()
         if self.dialect == "postgresql":
             ddl = f'CREATE DATABASE "{name}" TEMPLATE template0'
         else:
@@ -716,12 +721,14 @@ def open_sandbox(
     dialect: str | None = None,
     docker_image: str | None = None,
     progress: Progress = None,
+    probe_later: bool = False,
 ) -> Sandbox:
     """Open the sandbox named by `spec` (``auto`` | ``embedded`` | ``docker`` | ``sqlite`` | a URL).
 
     ``auto``: `db_url` (or ``$ALEMBIC_GUARD_DB_URL``) if given; otherwise by `dialect`:
     postgresql → embedded, then docker; mysql → docker; sqlite → sqlite; unknown → embedded,
     else SQLite with a warning. Raises `DatabaseUnavailable` with a clear message when nothing fits.
+    `probe_later`: a server URL's connection is tried with the first CREATE DATABASE (`ServerSandbox`).
     """
     say = progress or (lambda _msg: None)
     db_url = db_url or None
@@ -730,13 +737,13 @@ def open_sandbox(
     spec = spec or "auto"
     if "://" in spec:
         say(f"using database server {mask_url(spec)}")
-        return ServerSandbox(spec)
+        return ServerSandbox(spec, probe_later=probe_later)
     if spec not in SPECS:
         raise DatabaseUnavailable(
             f"unknown --db value {spec!r}", hint="use auto, embedded, docker, sqlite or a database URL"
         )
     if spec == "auto" and os.environ.get(ENV_DB_URL):
-        return open_sandbox(os.environ[ENV_DB_URL], progress=progress)
+        return open_sandbox(os.environ[ENV_DB_URL], progress=progress, probe_later=probe_later)
     dialect = (dialect or "").lower() or None
     if dialect in ("postgres", "mariadb"):
         dialect = {"postgres": "postgresql", "mariadb": "mysql"}[dialect]
