@@ -40,6 +40,7 @@ import sqlalchemy as sa
 from alembic_guard.masking import mask_secrets
 from alembic_guard.sandbox import schema_snapshot
 from alembic_guard.sandbox.alembic_runner import AlembicEnv
+from alembic_guard.sandbox.database import ROUNDTRIP_PREFIX
 
 UPGRADE, DOWNGRADE, REUPGRADE, ENV = "upgrade", "downgrade", "reupgrade", "env"
 
@@ -240,7 +241,7 @@ class Walker:
 
     # ------------------------------------------------------------------ database
     def _open(self, url: str | None = None) -> None:
-        self.url = url or self.sandbox.create_database("ag_rt")
+        self.url = url or self.sandbox.create_database(ROUNDTRIP_PREFIX)
         self.engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
         self.conn = self.engine.connect()
         if self.mode == "transaction":
@@ -612,7 +613,7 @@ def run_roundtrip(project, sandbox, **options) -> RoundTripResult:
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(1, thread_name_prefix="ag-createdb") as pool:
-        pending = pool.submit(sandbox.create_database, "ag_rt")
+        pending = pool.submit(sandbox.create_database, ROUNDTRIP_PREFIX)
         try:
             walker = Walker(project, sandbox, **options)
         except BaseException:
