@@ -100,9 +100,10 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """The console script. `argv` given (tests, embedding): raises SystemExit like any click app.
-    From the command line (no `argv`), the process ends with `_exit_now` once the work is done."""
-    if argv is not None:
-        _main(argv)
+    From the command line (no `argv`), the process ends with `_exit_now` once the work is done,
+    unless a profiler or a tracer (debugger, coverage) is watching."""
+    if argv is not None or sys.getprofile() is not None or sys.gettrace() is not None:
+        _main(argv)  # (a profiler or debugger writes its results after we return)
         return
     try:
         _main(None)

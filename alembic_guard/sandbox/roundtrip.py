@@ -22,7 +22,10 @@ Speed and fidelity:
   switch the walk to Alembic's own transactions ("fresh" mode): found by scanning the revision
   sources, and also by the AssertionError / "cannot run inside a transaction block" they raise;
 - MySQL/MariaDB and SQLite always use fresh mode (their DDL commits implicitly); after a failure
-  the sandbox database is rebuilt and upgraded straight back to where the walk was.
+  the sandbox database is rebuilt and upgraded straight back to where the walk was;
+- in transaction mode the schema snapshots re-read only what each step's DDL touched
+  (`schema_snapshot.track`), and Alembic's version table is written when something may read it,
+  not after every step (`alembic_runner._LazyVersionTable`).
 """
 
 from __future__ import annotations
