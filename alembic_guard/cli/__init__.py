@@ -8,6 +8,7 @@ here: GuardError -> exit 2 with a message; anything unexpected -> exit 2 without
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import pkgutil
@@ -105,6 +106,11 @@ def main(argv: list[str] | None = None) -> None:
     if argv is not None or sys.getprofile() is not None or sys.gettrace() is not None:
         _main(argv)  # (a profiler or debugger writes its results after we return)
         return
+    # A one-shot process: Python's cyclic garbage collector costs a tenth of the CPU time here
+    # (it walks every object imports and analyses allocate) and frees next to nothing (a
+    # 5,000-revision check: the same peak memory without it). The round trip, which does leave
+    # cycles behind, collects every few dozen revisions itself (roundtrip._CollectEvery).
+    gc.disable()
     try:
         _main(None)
     except SystemExit as exc:
