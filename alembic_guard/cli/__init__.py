@@ -8,6 +8,7 @@ here: GuardError -> exit 2 with a message; anything unexpected -> exit 2 without
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import pkgutil
@@ -99,6 +100,50 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """The console script. `argv` given (tests, embedding): raises SystemExit like any click app.
+    From the command line (no `argv`), the process ends with `_exit_now` once the work is done,
+    unless a profiler or a tracer (debugger, coverage) is watching."""
+    if argv is not None or sys.getprofile() is not None or sys.gettrace() is not None:
+        _main(argv)  # (a profiler or debugger writes its results after we return)
+        return
+    # A one-shot process: Python's cyclic garbage collector costs a tenth of the CPU time here
+    # (it walks every object imports and analyses allocate) and frees next to nothing (a
+    # 5,000-revision check: the same peak memory without it). The round trip, which does leave
+    # cycles behind, collects every few dozen revisions itself (roundtrip._CollectEvery).
+    gc.disable()
+    try:
+        _main(None)
+    except SystemExit as exc:
+        if exc.code is not None and not isinstance(exc.code, int):
+            raise
+        _exit_now(exc.code or 0)
+    _exit_now(0)
+
+
+def _exit_now(code: int) -> None:
+    """End the process as `sys.exit` would, minus the interpreter's teardown.
+
+    Python's finalization frees every object module by module: with SQLAlchemy, Alembic and a
+    project's revisions loaded that takes 0.1-0.25 s, about a tenth of a whole round trip, for
+    nothing a command-line process needs. What `sys.exit` does that matters still happens, in the
+    same order: non-daemon threads are joined, `atexit` handlers run (sandbox cleanup, logging
+    shutdown), the standard streams are flushed."""
+    import atexit
+    import threading
+
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()  # noqa: SLF001 - the documented-in-spirit way to run them early
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            code = code or 1  # like the interpreter: a failed flush of stdout is an error
+    os._exit(code)
+
+
+def _main(argv: list[str] | None) -> None:
     try:
         code = cli.main(args=argv, prog_name="alembic-guard", standalone_mode=False)
     except click.exceptions.Abort:

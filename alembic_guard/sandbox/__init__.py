@@ -21,7 +21,9 @@ def roundtrip_result(project, *, drift: bool = True, progress=None):
         from alembic_guard.sandbox.roundtrip import run_roundtrip
 
         s = project.settings
-        with open_sandbox(s.db, db_url=s.db_url, dialect=project.dialect, docker_image=s.docker_image, progress=progress) as sb:
+        # probe_later: the connection is tried in run_roundtrip's thread, with the CREATE DATABASE
+        with open_sandbox(s.db, db_url=s.db_url, dialect=project.dialect, docker_image=s.docker_image, progress=progress,
+                          probe_later=True) as sb:
             return run_roundtrip(
                 project,
                 sb,

@@ -34,6 +34,7 @@ True
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
 import re
@@ -52,6 +53,8 @@ log = logging.getLogger(__name__)
 ENV_DB_URL = "ALEMBIC_GUARD_DB_URL"
 SPECS = ("auto", "embedded", "docker", "sqlite")
 NAME_PREFIX = "ag"
+ROUNDTRIP_PREFIX = "ag_rt"  # the round trip's databases
+CREATE_WAIT = 30.0  # seconds close() waits for a CREATE DATABASE running in another thread
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 # Sync drivers used when a URL names none (or an async one): admin work is synchronous.
 SYNC_DRIVERS = {"postgresql": "psycopg2", "mysql": "pymysql", "mariadb": "pymysql"}
@@ -335,28 +338,31 @@ class Sandbox:
         self._created: dict[str, str] = {}  # name -> url (not yet dropped)
         self._generated: set[str] = set()  # every name this sandbox generated
         self._closed = False
+        self._creating = threading.Condition()
+        self._inflight: list[int] = []  # threads creating a database now
+        self._closing = False
         _register(self)
 
     # -- public -----------------------------------------------------------------------------
     def create_database(self, prefix: str = NAME_PREFIX) -> str:
         """Create a uniquely named throwaway database; return its SQLAlchemy URL (driver included)."""
-        self._check_open()
-        name = new_database_name(prefix)
-        # Recorded before the CREATE runs: a signal between CREATE and return still drops it.
-        self._generated.add(name)
-        self._created[name] = ""
-        try:
-            url = self._create(name)
-        except BaseException:
-            # Most likely it does not exist (CREATE failed); if we were interrupted after the
-            # CREATE, this drops it. A failure here must not hide the original error.
+        with self._creation():
+            name = new_database_name(prefix)
+            # Recorded before the CREATE runs: a signal between CREATE and return still drops it.
+            self._generated.add(name)
+            self._created[name] = ""
             try:
-                self._forget(name)
-            except Exception as exc:  # noqa: BLE001
-                log.debug("alembic-guard: no cleanup needed for %s: %s", name, mask_secrets(str(exc)))
-                self._created.pop(name, None)
-            raise
-        self._created[name] = url
+                url = self._create(name)
+            except BaseException:
+                # Most likely it does not exist (CREATE failed); if we were interrupted after the
+                # CREATE, this drops it. A failure here must not hide the original error.
+                try:
+                    self._forget(name)
+                except Exception as exc:  # noqa: BLE001
+                    log.debug("alembic-guard: no cleanup needed for %s: %s", name, mask_secrets(str(exc)))
+                    self._created.pop(name, None)
+                raise
+            self._created[name] = url
         log.debug("alembic-guard: created database %s", mask_url(url))
         return url
 
@@ -375,6 +381,13 @@ class Sandbox:
         if self._closed:
             return
         with _SignalsDeferred():
+            # A database being created in another thread (the round trip's) would otherwise
+            # appear after the DROPs below: no new ones, and let those running finish. (Not one
+            # this thread runs: a signal handler interrupted it, and it is recorded already.)
+            me = threading.get_ident()
+            with self._creating:
+                self._closing = True
+                self._creating.wait_for(lambda: all(t == me for t in self._inflight), timeout=CREATE_WAIT)
             errors = []
             for name in list(self._created):
                 try:
@@ -438,8 +451,22 @@ class Sandbox:
 
     # -- internals ----------------------------------------------------------------------------
     def _check_open(self) -> None:
-        if self._closed:
+        if self._closed or self._closing:
             raise GuardError(f"{self.describe()} is closed")
+
+    @contextlib.contextmanager
+    def _creation(self):
+        """Around creating (or taking over) a database: `close` waits for it to end."""
+        me = threading.get_ident()
+        with self._creating:
+            self._check_open()
+            self._inflight.append(me)
+        try:
+            yield
+        finally:
+            with self._creating:
+                self._inflight.remove(me)
+                self._creating.notify_all()
 
     def _forget(self, name: str) -> None:
         """Drop `name` if it is still alive, then stop tracking it."""
@@ -470,10 +497,13 @@ class ServerSandbox(Sandbox):
         owner: str | None = None,
         admin_url: str | None = None,
         server_version: tuple[int, ...] | None = None,
+        probe_later: bool = False,
     ):
         """`url`: the server; the databases handed out are `url` with another database name.
         `admin_url` (default `url`): how we connect for CREATE/DROP (e.g. a private unix socket).
-        `server_version`: known already, so the connection probe is skipped."""
+        `server_version`: known already, so the connection probe is skipped.
+        `probe_later`: probe with the first CREATE DATABASE, not now (a caller that creates its
+        database in a thread meanwhile gets the connection errors from there)."""
         import sqlalchemy as sa
 
         self.dialect = dialect_of(url)
@@ -493,6 +523,7 @@ class ServerSandbox(Sandbox):
                 hint="write it as dialect+driver://user@host:port/database, e.g. postgresql+psycopg2://app@localhost:5432/app",
             ) from None
         self._masked = mask_url(render(self._url))
+        self._source = url if admin_url is None else None  # what an EarlyDatabase may have been started with
         self._owner = owner or self.kind
         timeout_arg = CONNECT_TIMEOUT_ARGS.get(self._admin_url.get_driver_name())
         try:
@@ -516,7 +547,7 @@ class ServerSandbox(Sandbox):
             ) from None
         self.server_version: tuple[int, ...] = server_version or ()
         super().__init__()
-        if server_version:
+        if server_version or probe_later:
             return
         try:
             self._probe()
@@ -528,6 +559,22 @@ class ServerSandbox(Sandbox):
 
     def describe(self) -> str:
         return f"{self._owner} sandbox on {self._masked}"
+
+    def create_database(self, prefix: str = NAME_PREFIX) -> str:
+        """As `Sandbox.create_database`; an `EarlyDatabase` started on this URL is taken instead."""
+        with self._creation():
+            early = EarlyDatabase.take(self._source, prefix) if self._source else None
+            if early is None:
+                return super().create_database(prefix)
+            name = early.name
+            url = render(self._url.set(database=name))
+            self._generated.add(name)
+            self._created[name] = url  # ours now: dropped with this sandbox...
+            early.release()  # ... and no longer by the early one
+        if not self.server_version:
+            self.server_version = early.server_version
+        log.debug("alembic-guard: took over database %s", mask_url(url))
+        return url
 
     def admin_url(self) -> str:
         """Masked admin URL (for messages)."""
@@ -551,6 +598,8 @@ class ServerSandbox(Sandbox):
     def _create(self, name: str) -> str:
         import sqlalchemy as sa
 
+        if not self.server_version:  # probe_later
+            self._probe()
         if self.dialect == "postgresql":
             ddl = f'CREATE DATABASE "{name}" TEMPLATE template0'
         else:
@@ -647,6 +696,158 @@ class ServerSandbox(Sandbox):
             engine.dispose()
 
 
+class EarlyDatabase:
+    """A round trip's throwaway PostgreSQL database, created as soon as the command knows it will
+    need one, with psycopg2 alone, while SQLAlchemy, Alembic and the revision files load (half a
+    second): CREATE DATABASE takes 0.1-0.5 s, which the walk otherwise waits for. The
+    `ServerSandbox` opened later on the same URL takes it over (`create_database`).
+
+    Until then it is one of the open sandboxes (SIGINT, SIGTERM and exit drop it), and `discard`
+    drops it if no sandbox took it. Only plain URLs (no driver or psycopg2; no host, port or
+    repeated keys in the query): anything else is left to the ServerSandbox."""
+
+    kind = "server"
+    _ALL: list["EarlyDatabase"] = []
+    _QUERY_KEYS = {"sslmode", "sslrootcert", "sslcert", "sslkey", "sslcrl", "application_name", "options",
+                   "connect_timeout", "target_session_attrs", "gssencmode", "client_encoding"}
+
+    def __init__(self, url: str, params: dict, prefix: str) -> None:
+        self.url = url
+        self.prefix = prefix
+        self.params = params
+        self.name = new_database_name(prefix)
+        self.server_version: tuple[int, ...] = ()
+        self.created = False
+        self.warnings: list[str] = []
+        self._owned = True  # False once a sandbox took it
+        self._thread = threading.Thread(target=self._create, name="alembic-guard-createdb")
+
+    @classmethod
+    def start(cls, url: str, prefix: str = NAME_PREFIX) -> "EarlyDatabase | None":
+        import importlib.util
+
+        params = cls._params(url)
+        if params is None or importlib.util.find_spec("psycopg2") is None:
+            return None
+        early = cls(url, params, prefix)
+        with _LOCK:
+            cls._ALL.append(early)
+        _register(early)
+        early._thread.start()
+        return early
+
+    @classmethod
+    def _params(cls, url: str) -> dict | None:
+        """psycopg2.connect() keywords for `url`, as SQLAlchemy would pass them; None: not plain."""
+        from urllib.parse import parse_qsl, unquote, urlsplit
+
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            return None
+        if parts.scheme.lower() not in ("postgresql", "postgres", "postgresql+psycopg2"):
+            return None
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        if len({k for k, _ in query}) != len(query) or not {k for k, _ in query} <= cls._QUERY_KEYS:
+            return None
+        params: dict = dict(query)
+        params.setdefault("connect_timeout", "10")
+        if parts.username:
+            params["user"] = unquote(parts.username)
+        if parts.password is not None:
+            params["password"] = unquote(parts.password)
+        if parts.hostname:
+            params["host"] = parts.hostname
+        if port:
+            params["port"] = port
+        if unquote(parts.path.lstrip("/")):
+            params["dbname"] = unquote(parts.path.lstrip("/"))
+        return params
+
+    @classmethod
+    def take(cls, url: str, prefix: str) -> "EarlyDatabase | None":
+        """The database started on `url` with `prefix`, once created (call `release` when it is
+        yours); None if there is none or its creation failed (then it is cleaned up)."""
+        with _LOCK:
+            found = next((e for e in cls._ALL if e.url == url and e.prefix == prefix), None)
+            if found is not None:
+                cls._ALL.remove(found)
+        if found is None:
+            return None
+        found._thread.join()
+        if not found.created:
+            found.close()
+            return None
+        return found
+
+    def release(self) -> None:
+        """A sandbox holds the database now: stop answering for it."""
+        self._owned = False
+        self.close()
+
+    def discard(self) -> None:
+        """Drop the database unless a sandbox took it."""
+        with _LOCK:
+            if self in self._ALL:
+                self._ALL.remove(self)
+        self.close()
+
+    def close(self) -> None:
+        try:
+            self._thread.join(CREATE_WAIT)
+            if self.created and self._owned:
+                with _SignalsDeferred():
+                    self._drop()
+                self.created = False
+        finally:
+            _unregister(self)
+
+    def describe(self) -> str:
+        return f"server sandbox on {mask_url(self.url)}"
+
+    def _cancel_running(self) -> None:
+        """Nothing runs in it before a sandbox takes it."""
+
+    def _connect(self):
+        import psycopg2
+
+        conn = psycopg2.connect(**self.params)
+        conn.autocommit = True
+        return conn
+
+    def _create(self) -> None:
+        try:
+            conn = self._connect()
+        except Exception as exc:  # noqa: BLE001 - the ServerSandbox then tries, and says why
+            log.debug("alembic-guard: early CREATE DATABASE not possible: %s", mask_secrets(str(exc)))
+            return
+        try:
+            version = conn.server_version  # e.g. 150020 -> (15, 20)
+            self.server_version = (version // 10000, version % 10000) if version >= 100000 else (version // 10000, version // 100 % 100)
+            with conn.cursor() as cur:
+                cur.execute(f'CREATE DATABASE "{self.name}" TEMPLATE template0')
+                self.created = True
+                note = f"alembic-guard throwaway database (pid {os.getpid()}); safe to drop if left behind"
+                cur.execute(f"COMMENT ON DATABASE \"{self.name}\" IS '{note}'")
+        except Exception as exc:  # noqa: BLE001
+            log.debug("alembic-guard: early CREATE DATABASE failed: %s", mask_secrets(str(exc)))
+        finally:
+            conn.close()
+
+    def _drop(self) -> None:
+        conn = self._connect()
+        try:
+            with conn.cursor() as cur:
+                if self.server_version >= (13,):
+                    cur.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+                else:
+                    cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (self.name,))
+                    cur.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
+        finally:
+            conn.close()
+
+
 def _db_error(exc) -> str:
     orig = getattr(exc, "orig", exc)
     text = str(orig).strip().splitlines()
@@ -716,12 +917,14 @@ def open_sandbox(
     dialect: str | None = None,
     docker_image: str | None = None,
     progress: Progress = None,
+    probe_later: bool = False,
 ) -> Sandbox:
     """Open the sandbox named by `spec` (``auto`` | ``embedded`` | ``docker`` | ``sqlite`` | a URL).
 
     ``auto``: `db_url` (or ``$ALEMBIC_GUARD_DB_URL``) if given; otherwise by `dialect`:
     postgresql → embedded, then docker; mysql → docker; sqlite → sqlite; unknown → embedded,
     else SQLite with a warning. Raises `DatabaseUnavailable` with a clear message when nothing fits.
+    `probe_later`: a server URL's connection is tried with the first CREATE DATABASE (`ServerSandbox`).
     """
     say = progress or (lambda _msg: None)
     db_url = db_url or None
@@ -730,13 +933,13 @@ def open_sandbox(
     spec = spec or "auto"
     if "://" in spec:
         say(f"using database server {mask_url(spec)}")
-        return ServerSandbox(spec)
+        return ServerSandbox(spec, probe_later=probe_later)
     if spec not in SPECS:
         raise DatabaseUnavailable(
             f"unknown --db value {spec!r}", hint="use auto, embedded, docker, sqlite or a database URL"
         )
     if spec == "auto" and os.environ.get(ENV_DB_URL):
-        return open_sandbox(os.environ[ENV_DB_URL], progress=progress)
+        return open_sandbox(os.environ[ENV_DB_URL], progress=progress, probe_later=probe_later)
     dialect = (dialect or "").lower() or None
     if dialect in ("postgres", "mariadb"):
         dialect = {"postgres": "postgresql", "mariadb": "mysql"}[dialect]
@@ -794,6 +997,7 @@ def open_sandbox(
 
 __all__ = [
     "ENV_DB_URL",
+    "EarlyDatabase",
     "Sandbox",
     "ServerSandbox",
     "SqliteSandbox",

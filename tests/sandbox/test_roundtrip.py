@@ -472,3 +472,42 @@ def test_env_var_route_for_an_env_py_that_only_reads_the_environment(tmp_path):
     report = run(root, select=("AG301",), db="sqlite")  # default DATABASE_URL: env.py cannot connect
     assert [(f.code, str(f.location.path)) for f in report.findings] == [("AG301", "migrations/env.py")]
     assert "APP_DB" in report.findings[0].message
+
+
+@pytest.mark.parametrize("where", ["postgresql", "sqlite"])
+def test_migrations_that_read_the_version_table_see_it_up_to_date(tmp_path, where, request):
+    # the version table is written lazily during the walk, but never behind a statement that reads it
+    root = _project(tmp_path, "healthy", {
+        "cccccccccccc": """
+            def _check(expected):
+                seen = op.get_context().get_current_revision()
+                if seen != expected:
+                    raise RuntimeError(f"version table says {seen}, expected {expected}")
+
+            def upgrade():
+                _check("bbbbbbbbbbbb")
+                op.add_column("user_account", sa.Column("nick", sa.Text()))
+
+            def downgrade():
+                _check("cccccccccccc")
+                op.drop_column("user_account", "nick")
+        """,
+        "dddddddddddd": """
+            def _check(expected):
+                seen = op.get_bind().execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+                if seen != expected:
+                    raise RuntimeError(f"version table says {seen}, expected {expected}")
+
+            def upgrade():
+                _check("cccccccccccc")
+                op.add_column("user_account", sa.Column("nick2", sa.Text()))
+
+            def downgrade():
+                _check("dddddddddddd")
+                op.drop_column("user_account", "nick2")
+        """,
+    })
+    db = {"db_url": request.getfixturevalue("pg_admin_url")} if where == "postgresql" else {"db": "sqlite"}
+    report = run(root, select=("AG3",), **db)
+    assert [f.code for f in report.findings if f.code != "AG300"] == []
+    assert all(ok for _, _, ok in steps(report)) and len(steps(report)) == 12
