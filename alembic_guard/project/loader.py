@@ -419,6 +419,7 @@ def _load_revisions(layout, jobs: int = 0) -> tuple[list[Migration], list[LoadPr
 
 
 PARALLEL_READ_AT = 1000  # files: below this, forking a reader costs more than it saves
+CHILD_SHARE = 0.5  # of the files, read by the forked reader (this process also builds every Migration)
 
 
 def read_files(
@@ -435,10 +436,10 @@ def read_files(
     half read here. (Pickling whole Migration objects back cost most of the gain: plain tuples
     are cheap to send.)
     """
-    child = _fork_reader(entries[len(entries) // 2:]) if _parallel_read(len(entries), jobs) else None
+    half = int(len(entries) * (1 - CHILD_SHARE))
+    child = _fork_reader(entries[half:]) if _parallel_read(len(entries), jobs) else None
     if child is None:
         return [load_file(e.path, root, e.rel, resolver) for e in entries]
-    half = len(entries) // 2
     results = [load_file(e.path, root, e.rel, resolver) for e in entries[:half]]
     fast = _collect_reader(child)
     for i, entry in enumerate(entries[half:]):
