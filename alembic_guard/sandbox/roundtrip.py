@@ -552,7 +552,11 @@ class _CollectEvery:
     A walk allocates a great many short-lived objects (SQLAlchemy's tables, columns and compiled
     DDL, Alembic's steps), and the collector's automatic passes over them cost a tenth of the
     process's CPU time; the few reference cycles left per revision (kilobytes) are freed by the
-    periodic collection instead."""
+    periodic collection instead. Everything alive when the walk starts (imported modules, the
+    project, SQLAlchemy's and Alembic's own objects) is frozen for the walk (`gc.freeze`), so
+    each periodic collection scans only what the walk allocated since: a full collection over
+    all of it cost ~60 ms each. Unfrozen again at the end (a host process, such as a test session
+    using the pytest plugin, gets its collector back as it was)."""
 
     def __init__(self, n: int) -> None:
         self.n = n
@@ -564,6 +568,7 @@ class _CollectEvery:
 
         self.was_enabled = gc.isenabled()
         gc.disable()
+        gc.freeze()
         return self
 
     def tick(self) -> None:
@@ -576,6 +581,7 @@ class _CollectEvery:
     def __exit__(self, *exc) -> None:
         import gc
 
+        gc.unfreeze()
         if self.was_enabled:
             gc.enable()
 
