@@ -1,9 +1,9 @@
 """A persistent cache of the per-file rules' findings, so a second `check` over an unchanged
 history does not parse or lint its revision files again.
 
-One JSON file per project (never pickle: loading a cache must not be able to run code), in the
-user's cache folder — `$ALEMBIC_GUARD_CACHE_DIR`, else `$XDG_CACHE_HOME/alembic-guard`, else
-`~/.cache/alembic-guard` — and never in the analysed repository: a cache committed in a pull
+One JSON file per project (never pickle: loading a cache must not be able to run code), in
+`results/` of the user's cache folder — `$ALEMBIC_GUARD_CACHE_DIR`, else
+`$XDG_CACHE_HOME/alembic-guard`, else `~/.cache/alembic-guard` — and never in the analysed repository: a cache committed in a pull
 request could otherwise declare a dangerous migration clean. The folder can be changed with
 `--cache-dir` (or the variable), not from `pyproject.toml`, for the same reason.
 
@@ -37,12 +37,15 @@ ENV_DIR = "ALEMBIC_GUARD_CACHE_DIR"
 
 
 def default_dir() -> Path:
+    """`results/` in alembic-guard's cache folder (shared with the embedded PostgreSQL cluster
+    cache): `$ALEMBIC_GUARD_CACHE_DIR`, else `$XDG_CACHE_HOME/alembic-guard`, else
+    `~/.cache/alembic-guard`."""
     env = os.environ.get(ENV_DIR)
     if env:
-        return Path(env).expanduser()
+        return Path(env).expanduser() / "results"
     xdg = os.environ.get("XDG_CACHE_HOME")
     base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "alembic-guard"
+    return base / "alembic-guard" / "results"
 
 
 _BUILD: str | None = None
@@ -204,7 +207,8 @@ def _prune(folder: Path, max_age_s: float = 30 * 86400) -> None:
     try:
         with os.scandir(folder) as it:
             for entry in it:
-                if entry.name.endswith((".json", ".tmp")) and entry.stat(follow_symlinks=False).st_mtime < limit:
+                if (entry.name.endswith((".json", ".tmp")) and entry.is_file(follow_symlinks=False)
+                        and entry.stat(follow_symlinks=False).st_mtime < limit):
                     os.unlink(entry.path)
     except OSError:
         pass

@@ -83,7 +83,7 @@ class Settings:
     jobs: int = 0  # processes for the per-file pass over large histories (1,000+ revision files): 0 = one per CPU (serial in a multi-threaded host), 1 = serial, N = N forked processes
     # -- cache -----------------------------------------------------------------------
     cache: bool = True  # reuse earlier runs' per-file findings for revision files whose text is unchanged (docs/caching.md)
-    cache_dir: Path | None = None  # default $ALEMBIC_GUARD_CACHE_DIR, else ~/.cache/alembic-guard
+    cache_dir: Path | None = None  # default: results/ in $ALEMBIC_GUARD_CACHE_DIR, else in ~/.cache/alembic-guard
     # -- output ----------------------------------------------------------------------
     progress: bool = False
 

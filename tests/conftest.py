@@ -22,12 +22,15 @@ MARIADB_URL = os.environ.get("ALEMBIC_GUARD_TEST_MARIADB_URL", "mysql+pymysql://
 
 def pytest_configure(config):
     """One private result cache for the whole run (alembic_guard.cache): tests never read or fill
-    the developer's ~/.cache, and every golden/format test also runs against a warm cache."""
+    the developer's, and every golden/format test also runs against a warm cache. (The embedded
+    cluster cache keeps its usual place: as root /var/cache/alembic-guard; $ALEMBIC_GUARD_CACHE_DIR
+    if the developer set it, which then also holds the results, in a folder of their own.)"""
     import tempfile
 
     folder = tempfile.mkdtemp(prefix="ag-test-cache-")
     config._ag_cache_dir = folder
-    os.environ["ALEMBIC_GUARD_CACHE_DIR"] = folder
+    if not os.environ.get("ALEMBIC_GUARD_CACHE_DIR"):
+        os.environ["XDG_CACHE_HOME"] = folder
 
 
 def pytest_unconfigure(config):

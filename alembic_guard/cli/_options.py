@@ -41,8 +41,8 @@ def cache_options(f: Callable) -> Callable:
         click.option("--cache/--no-cache", "cache", default=None,
                      help="Reuse earlier runs' findings for revision files whose text is unchanged (default: on; see docs/caching.md)."),
         click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-                     envvar="ALEMBIC_GUARD_CACHE_DIR", show_envvar=True,
-                     help="Cache folder (default: ~/.cache/alembic-guard, or $XDG_CACHE_HOME/alembic-guard)."),
+                     help="Folder of the result cache (default: results/ in $ALEMBIC_GUARD_CACHE_DIR, else "
+                          "in ~/.cache/alembic-guard)."),
     ]
     for d in reversed(decorators):
         f = d(f)
