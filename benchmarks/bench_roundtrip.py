@@ -13,7 +13,9 @@ Cases (whole processes, wall clock, median of --runs, interleaved so machine noi
       revision, the schema snapshotted after each upgrade and downgrade: 300 steps to (A)'s 200)
   (A2)/(B2)            the same with drift at head: pytest-alembic's 4 default tests vs
       `--select AG3 --select AG203`
-  (E) `python -c` that opens the embedded sandbox and creates a database (first = cold, then cached)
+  (E) `python -c` that opens the embedded sandbox, creates a database and runs a query in it: the
+      time from launching the process to that answer ("ready"; first = cold, then cached), and
+      the whole process, which also stops the cluster and removes its folder
 
 Goal: (A)/(B) >= 2, embedded sandbox ready <= 0.7 s when cached.
 """
@@ -147,21 +149,24 @@ def main() -> None:
             "with open_sandbox('embedded') as sb:\n"
             "    url = sb.create_database()\n"
             "    import sqlalchemy as sa; e = sa.create_engine(url); c = e.connect(); c.exec_driver_sql('select 1'); c.close(); e.dispose()\n"
-            "    print(f'{time.perf_counter()-t:.3f}')\n"
+            "    print(f'{time.perf_counter()-t:.3f} {time.time():.6f}', flush=True)\n"
         )
-        ready, whole = [], []
+        ready, launch_ready, whole = [], [], []
         for _ in range(max(3, args.runs)):
-            t0 = time.perf_counter()
+            t0, w0 = time.perf_counter(), time.time()
             p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
             whole.append(time.perf_counter() - t0)
             if p.returncode != 0:
                 print("embedded sandbox unavailable:", (p.stderr.strip().splitlines() or ["?"])[-1])
                 break
-            ready.append(float(p.stdout.strip().splitlines()[-1]))
+            inproc, at = p.stdout.strip().splitlines()[-1].split()
+            ready.append(float(inproc))
+            launch_ready.append(float(at) - w0)  # process launch -> a query answered in the new database
         if ready:
-            print(f"\nembedded sandbox, process start -> database ready (first run may be cold): {' / '.join(f'{t:.2f}' for t in whole)} s;"
-                  f" median {statistics.median(whole):.2f} s (goal <= 0.7 s cached)")
+            print(f"\nembedded sandbox, process launch -> database ready and answering (first run may be cold): "
+                  f"{' / '.join(f'{t:.2f}' for t in launch_ready)} s; median {statistics.median(launch_ready):.2f} s (goal <= 0.7 s cached)")
             print(f"  of which in-process open_sandbox+create_database+connect: median {statistics.median(ready):.2f} s")
+            print(f"  whole process, including stopping the cluster and removing its folder: median {statistics.median(whole):.2f} s")
 
 
 if __name__ == "__main__":
