@@ -16,8 +16,9 @@ compiled on every run); a second Alembic row with warm __pycache__ is printed fo
 tools' own packages have their .pyc, as a regular `pip install` leaves them.
 
 Wall time is what a user waits, and what the verdicts use; CPU time (user+sys of the process and
-its children) is printed beside it, as it is less sensitive to other load on a shared machine. `check` uses every CPU for large histories (jobs = 0), so on a
-multi-core machine its wall time is below its CPU time.
+its children) is printed beside it, as it is less sensitive to other load on a shared machine.
+`graph` and `check` use every CPU for large histories (jobs = 0), so on a multi-core machine
+their wall time is below their CPU time.
 Prints medians, ratios and peak RSS. Targets (issue 2): graph >= 10x faster, check >= 3x, peak
 memory <= 150 MB. Verdicts compare like with like: cold rows with Alembic without .pyc, the warm
 check (its cache primed) with Alembic's warm __pycache__ (Alembic's own cache).
