@@ -42,30 +42,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from gen_history import generate  # noqa: E402
-
-MEASURE = (
-    "import resource, subprocess, sys, time\n"
-    "r0 = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
-    "t = time.perf_counter()\n"
-    "rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode\n"
-    "dt = time.perf_counter() - t\n"
-    "r1 = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
-    "cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)\n"
-    "print(dt, cpu, r1.ru_maxrss, rc)\n"
-)
-
+from measure import measure  # noqa: E402
 
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, int]:
-    """(wall s, CPU s = user+sys of the process and its children, peak RSS MB, exit code).
-
-    The measuring process is a fresh interpreter whose only child is the command, so the
-    RUSAGE_CHILDREN deltas are exactly the command's own CPU time and peak RSS (the largest of
-    its processes, for a command that forks workers). CPU time is robust to other load on a
-    shared machine; wall time is what a user waits (and shows the gain of using several cores).
-    """
-    out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], capture_output=True, text=True, env=env, check=True)
-    dt, cpu, rss_kb, rc = out.stdout.split()
-    return float(dt), float(cpu), int(rss_kb) / 1024, int(rc)
+    """(wall s, CPU s of the process tree, peak RSS MB, exit code): see measure.py."""
+    m = measure(cmd, env)
+    return m.wall, m.cpu, m.rss_mb, m.rc
 
 
 def main() -> None:

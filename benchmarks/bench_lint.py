@@ -35,20 +35,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from gen_history import generate  # noqa: E402
-
-MEASURE = (
-    "import resource, subprocess, sys, time\n"
-    "t = time.perf_counter()\n"
-    "rc = subprocess.run(sys.argv[1], shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode\n"
-    "dt = time.perf_counter() - t\n"
-    "print(dt, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, rc)\n"
-)
-
+from measure import measure  # noqa: E402
 
 def timed(cmd: str, env: dict[str, str], cwd: Path) -> tuple[float, float, int]:
-    out = subprocess.run([sys.executable, "-c", MEASURE, cmd], capture_output=True, text=True, env=env, check=True, cwd=cwd)
-    dt, rss_kb, rc = out.stdout.split()
-    return float(dt), int(rss_kb) / 1024, int(rc)
+    """(wall s, peak RSS MB, exit code) of a shell command: see measure.py."""
+    m = measure(cmd, env, cwd)
+    return m.wall, m.rss_mb, m.rc
 
 
 def main() -> None:

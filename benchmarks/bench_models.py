@@ -29,6 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import measure  # noqa: E402
+
 INI = "[alembic]\nscript_location = %(here)s/migrations\nprepend_sys_path = .\nsqlalchemy.url = sqlite://\n"
 ENV = '''from alembic import context
 
@@ -112,22 +115,10 @@ def generate(root: Path, modules: int, features: int = 10) -> None:
     (app / "models.py").write_text("\n".join(aggregate) + "\n")
 
 
-MEASURE = (
-    "import resource, subprocess, sys, time\n"
-    "t = time.perf_counter()\n"
-    "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-    "dt = time.perf_counter() - t\n"
-    "r = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
-    "print(dt, r.ru_utime + r.ru_stime, p.returncode)\n"
-    "sys.stderr.write(p.stdout[-2000:])\n"
-)
-
-
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
-    """(wall seconds, CPU seconds of the process tree, exit code, output tail)."""
-    out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], capture_output=True, text=True, env=env, check=True)
-    dt, cpu, rc = out.stdout.split()
-    return float(dt), float(cpu), int(rc), out.stderr
+    """(wall seconds, CPU seconds of the process tree, exit code, output tail): see measure.py."""
+    m = measure(cmd, env)
+    return m.wall, m.cpu, m.rc, m.output
 
 
 def main() -> None:

@@ -161,8 +161,18 @@ def test_reader_child_failure_falls_back_to_reading_here(history, monkeypatch):
 
     serial = _headers(Project.load(Settings(root=history, jobs=1, cache=False)))
 
+    import os
+
+    parent, real = os.getpid(), loader.read_fast
+
     def boom(path):
-        raise RuntimeError("reader bug")  # raised in the forked child: it exits non-zero
+        if os.getpid() != parent:
+            raise RuntimeError("reader bug")  # only in the forked child: it exits non-zero
+        return real(path)
 
     monkeypatch.setattr(loader, "read_fast", boom)
+    collected = []
+    real_collect = loader._collect_reader
+    monkeypatch.setattr(loader, "_collect_reader", lambda child: collected.append(real_collect(child)) or collected[-1])
     assert _headers(Project.load(Settings(root=history, jobs=2, cache=False))) == serial
+    assert collected == [None], "the child failed, and its half was read here"

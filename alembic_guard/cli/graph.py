@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-
 import click
 
 from alembic_guard import settings as settings_mod
@@ -26,16 +24,9 @@ def graph(path, output_format, output, **options):
     """Show the revision graph, read statically (nothing is imported)."""
     overrides = {k: v for k, v in options.items() if v is not None}
     settings = settings_mod.load(path, **overrides)
-    # thousands of small acyclic records (revisions, locations): cyclic GC passes only cost time
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        project = Project.load(settings)
-        with output_stream(output) as out:
-            graph_render.RENDERERS[output_format](project, out)
-    finally:
-        if enabled:
-            gc.enable()
+    project = Project.load(settings)  # (the command-line process runs without the cyclic GC: cli.main)
+    with output_stream(output) as out:
+        graph_render.RENDERERS[output_format](project, out)
 
 
 COMMANDS = (graph,)

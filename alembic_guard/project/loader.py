@@ -160,6 +160,11 @@ def load_file(
     """Read one candidate file: (migration, None), (None, problem) or, for a too-large file whose
     header could be read, (migration, problem)."""
     rel = rel if rel is not None else relpath(Path(path), root)
+    fast = read_fast(path)  # the common case: a plain file whose header has a template shape
+    if fast is not None:
+        return from_fast(path, rel, fast)
+    # Everything else (a problem to report, another encoding, a too-large file, a header that
+    # needs `ast`) is read again here: rare files, and the slow path costs far more than a read.
     try:
         # O_NONBLOCK: opening a FIFO must never block; fstat then tells what we opened
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
@@ -447,8 +452,7 @@ def read_files(
         if got is None:
             results.append(load_file(entry.path, root, entry.rel, resolver))
         else:
-            source, values, lines, doc = got
-            results.append(_complete(Migration(entry.path, entry.rel, source, values=values, lines=lines, raw_docstring=doc), entry.rel, None))
+            results.append(from_fast(entry.path, entry.rel, got))
     return results
 
 
@@ -465,7 +469,8 @@ def _parallel_read(count: int, jobs: int) -> bool:
 
 def read_fast(path: str) -> tuple[str, dict, dict, str | None] | None:
     """(source, values, lines, raw docstring) of a plain, small, UTF-8 revision file whose header
-    the fast path reads; None for anything else (`load_file` then says what it is)."""
+    the fast path reads; None for anything else (`load_file` then reads it again and says what
+    it is). The first step of `load_file`, and all the forked reader does."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError:
@@ -491,6 +496,12 @@ def read_fast(path: str) -> tuple[str, dict, dict, str | None] | None:
     if header is None:
         return None
     return (source, *header)
+
+
+def from_fast(path: str | Path, rel: PurePosixPath, fast: tuple) -> tuple[Migration | None, LoadProblem | None]:
+    """`load_file`'s result for what `read_fast` read."""
+    source, values, lines, doc = fast
+    return _complete(Migration(path, rel, source, values=values, lines=lines, raw_docstring=doc), rel, None)
 
 
 def _fork_reader(entries: list[Entry]):
