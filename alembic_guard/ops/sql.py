@@ -1,4 +1,4 @@
-"""Raw SQL -> OpCalls, with a real PostgreSQL parser (pglast, the `sql` extra).
+"""Raw SQL -> OpCalls, with a real PostgreSQL parser (pglast, a core dependency).
 
 Each statement becomes an `OpCall` named after the Alembic operation that would emit it, with the
 same parameter names, so the operation rules see `CREATE INDEX` in `op.execute` exactly as they
