@@ -63,3 +63,48 @@ def rules_table(rules: Sequence[Rule], fmt: str = "text") -> str:
         status = " (preview)" if r.status == "preview" else ""
         lines.append(f"{r.code:<6} {r.name:<{width}} {r.severity.label:<8} {r.requires.value:<8} {r.summary}{status}")
     return "\n".join(lines) + "\n"
+
+
+def wrap_markdown(text: str, width: int) -> str:
+    """Reflow a rule page's prose to `width` columns for a terminal.
+
+    Paragraphs and list items (`- `, `* `, `1. `) are re-wrapped, their continuation lines indented under the
+    item's text; fenced code, tables, headings and blank lines are kept as written.
+    """
+    import re
+    import textwrap
+
+    width = max(width, 40)
+    out: list[str] = []
+    block: list[str] = []
+    fenced = False
+
+    def flush() -> None:
+        if not block:
+            return
+        first = block[0]
+        bullet = re.match(r"(\s*(?:[-*]|\d+\.)\s+)", first)
+        lead = bullet.group(1) if bullet else re.match(r"\s*", first).group(0)
+        words = " ".join(line.strip() for line in block)
+        if bullet:
+            words = words[len(lead.strip()):].strip()
+        out.extend(textwrap.wrap(words, width, initial_indent=lead, subsequent_indent=" " * len(lead),
+                                 break_long_words=False, break_on_hyphens=False) or [""])
+        block.clear()
+
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("```"):
+            flush()
+            fenced = not fenced
+            out.append(line)
+        elif fenced or not stripped or stripped.startswith(("#", "|")):
+            flush()
+            out.append(line)
+        elif re.match(r"\s*(?:[-*]|\d+\.)\s+", line):
+            flush()
+            block.append(line)
+        else:
+            block.append(line)
+    flush()
+    return "\n".join(out) + ("\n" if text.endswith("\n") else "")

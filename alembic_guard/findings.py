@@ -11,6 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+# Where the project and its documentation site live (mkdocs.yml's repo_url and site_url).
+REPO_URL = "https://github.com/alembic-guard/alembic-guard"
+DOCS_URL = "https://alembic-guard.github.io/alembic-guard/"
+
+
+def rule_url(code: str) -> str:
+    """The stable address of a rule's page on the documentation site (SARIF helpUri, `rule CODE`)."""
+    return f"{DOCS_URL}rules/{code}/"
+
 
 class Severity(enum.IntEnum):
     INFO = 1
@@ -123,7 +132,7 @@ class RuleInfo:
 
     @property
     def help_uri(self) -> str:
-        return f"https://github.com/alembic-guard/alembic-guard/blob/main/docs/rules/{self.code}.md"
+        return rule_url(self.code)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
+
 import click
 
 from alembic_guard import docs, rules as registry
 from alembic_guard.cli._options import examples
 from alembic_guard.errors import GuardError, UnknownRuleCode
+from alembic_guard.findings import rule_url
 
 
 @click.command("rules")
@@ -41,7 +45,11 @@ def rule_cmd(code):
         shown = ", ".join(matching[:8]) + (", ..." if len(matching) > 8 else "")
         raise GuardError(f"{code!r} is a prefix of {len(matching)} rules, not one rule",
                          hint=f"name one of {shown}, or run `alembic-guard rules`")
-    click.echo(docs.render_rule(rule))
+    text = docs.render_rule(rule)
+    if sys.stdout.isatty():  # a terminal: reflow the prose to its width (pipes and files get the page as written)
+        text = docs.wrap_markdown(text, shutil.get_terminal_size().columns - 1)
+    click.echo(text)
+    click.echo(f"Online: {rule_url(rule.code)}")
 
 
 COMMANDS = (rules_cmd, rule_cmd)

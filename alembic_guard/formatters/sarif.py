@@ -13,7 +13,7 @@ import json
 from typing import Any, TextIO
 from urllib.parse import quote
 
-from alembic_guard.findings import Finding, Location, Report, RuleInfo, Severity
+from alembic_guard.findings import REPO_URL, Finding, Location, Report, RuleInfo, Severity
 from alembic_guard.formatters._paths import path_prefix
 from alembic_guard.formatters._rules import rule_infos
 
@@ -103,7 +103,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "name": "alembic-guard",
         "version": __version__,
         "semanticVersion": __version__,
-        "informationUri": "https://github.com/alembic-guard/alembic-guard",
+        "informationUri": REPO_URL,
         "rules": [_rule(r) for r in rules],
     }
     notifications = [
