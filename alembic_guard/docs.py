@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import textwrap
 from collections.abc import Sequence
 
 from alembic_guard.rules._registry import Rule
@@ -71,9 +73,6 @@ def wrap_markdown(text: str, width: int) -> str:
     Paragraphs and list items (`- `, `* `, `1. `) are re-wrapped, their continuation lines indented under the
     item's text; fenced code, tables, headings and blank lines are kept as written.
     """
-    import re
-    import textwrap
-
     width = max(width, 40)
     out: list[str] = []
     block: list[str] = []
