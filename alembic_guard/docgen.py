@@ -204,7 +204,13 @@ def configuration_reference() -> str:
            "Inline suppressions live in the revision files themselves:",
            "`# alembic-guard: ignore[AG401] reason` at the end of a statement (any line of a multi-line",
            "one) or alone on the line above it, and `# alembic-guard: ignore-file[AG4] reason` for a whole",
-           "file. Unused suppressions are reported as AG001, unknown codes and blanket ignores as AG002.\n"]
+           "file. Unused suppressions are reported as AG001, unknown codes and blanket ignores as AG002.",
+           "Ruff-style `# noqa: AG401` (mixed with other tools' codes if you like) works like `ignore[...]` for",
+           "the AG codes it names; it has no reason, so `require-reason` does not apply to it.\n",
+           "Adopting the tool on an existing project: `alembic-guard check --add-noqa` writes",
+           "`# alembic-guard: ignore[CODE] added by --add-noqa` after every current finding (findings without a",
+           "line go in a `--baseline` instead); `--statistics` shows what each rule finds first; `--exit-zero`",
+           "reports without failing. With `--baseline`, the summary says how many findings it hid.\n"]
     current = None
     for d in settings_docs():
         if d.section != current:

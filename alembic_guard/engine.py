@@ -228,7 +228,7 @@ def run(project: Project, rules: Sequence[Rule], progress: Callable[[str], None]
             for rule in group[:1]:
                 ctx.crash(rule, exc)
 
-    findings = _post_process(project, rules, ctx.findings)
+    findings = _post_process(project, rules, ctx.findings, ctx.facts)
     findings.sort(key=Finding.sort_key)
     return Report(
         root=project.root,
@@ -478,7 +478,7 @@ def _suppression_sources(project: Project, findings: Sequence[Finding]) -> dict[
     return sources
 
 
-def _post_process(project: Project, rules: Sequence[Rule], findings: list[Finding]) -> list[Finding]:
+def _post_process(project: Project, rules: Sequence[Rule], findings: list[Finding], facts: dict) -> list[Finding]:
     settings = project.settings
     selected = {r.code for r in rules}
 
@@ -523,7 +523,9 @@ def _post_process(project: Project, rules: Sequence[Rule], findings: list[Findin
             known = {f["fingerprint"] for f in data.get("findings", [])}
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise SettingsError(f"--baseline {settings.baseline}: not a JSON report of alembic-guard ({exc})", key="baseline") from None
+        before = len(findings)
         findings = [f for f in findings if f.fingerprint not in known]
+        facts["baseline_hidden"] = before - len(findings)  # the summary says how many, like Ruff
 
     # inline suppressions
     by_path: dict[PurePosixPath, list[supp.Suppression]] = {}
@@ -559,7 +561,7 @@ def _post_process(project: Project, rules: Sequence[Rule], findings: list[Findin
                 anchor=f"{s.line and ''}{','.join(s.codes) or '*'}",
             ))
             continue
-        if settings.require_reason and not s.reason and unknown_rule is not None and "AG002" in selected:
+        if settings.require_reason and not s.reason and not s.noqa and unknown_rule is not None and "AG002" in selected:
             kept.append(unknown_rule.finding("Suppression gives no reason", at=loc, hint="write why after the brackets", anchor="no-reason"))
         stale = [
             c for c in s.codes

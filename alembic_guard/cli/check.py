@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -59,19 +60,27 @@ FORMATS = LazyChoice(BUILTIN_FORMATS, format_names)
 @click.option("--also", "also", multiple=True, metavar="FORMAT=FILE", help="Also write the same report in another format to FILE (one run, several outputs; e.g. sarif=guard.sarif). Repeatable.")
 @click.option("--jobs", type=click.IntRange(min=0), default=None, metavar="N", help="Processes for reading large histories (1,000+ revision files): 0 = one per CPU (default), 1 = serial.")
 @click.option("--progress/--no-progress", default=None, help="Show progress on long work (default: on a terminal).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported (2 still means could not analyse).")
+@click.option("--statistics", is_flag=True, help="Instead of the findings, print how many each rule gave, most frequent first.")
+@click.option("--add-noqa", is_flag=True, help="Suppress every current finding in place with an `# alembic-guard: ignore[CODE]` comment (adopting the tool on an existing project), then exit 0.")
+@click.option("--color", "color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Colour in text output; auto: on a terminal, honouring NO_COLOR and FORCE_COLOR.")
 @examples("""
   alembic-guard check                              # static checks, project in .
   alembic-guard check app/ --select AG1 --format github
   alembic-guard check --db embedded --select AG3   # round trip in a private PostgreSQL
   alembic-guard check --format sarif -o guard.sarif
 """)
-def check(path, output_format, output, fail_on, progress, also, **options):
+def check(path, output_format, output, fail_on, progress, also, exit_zero, statistics, color, add_noqa, **options):
     """Analyse an Alembic project and report findings.
 
     Static by default: revision files and env.py are read, never imported or run. --import and
     --db execute the project's code and say so.
     """
     extra_outputs = [_also(value) for value in also]
+    if color != "auto":  # the text formatter reads the conventional variables (no-color.org, force-color.org)
+        os.environ.pop("NO_COLOR" if color == "always" else "FORCE_COLOR", None)
+        os.environ["FORCE_COLOR" if color == "always" else "NO_COLOR"] = "1"
     settings = settings_mod.load(path, fail_on=fail_on, **settings_overrides(**options))
     if progress is None:
         progress = sys.stderr.isatty()
@@ -82,10 +91,24 @@ def check(path, output_format, output, fail_on, progress, also, **options):
     finally:
         if progress:
             click.echo("\r\x1b[2K", err=True, nl=False)  # leave no half progress line behind
-    render(report, output_format, output)
+    if add_noqa:
+        _add_noqa(report)
+        return
+    render(report, "statistics" if statistics else output_format, output)
     for fmt, target in extra_outputs:
         render(report, fmt, target)
-    sys.exit(report.exit_code(settings.fail_on))
+    sys.exit(0 if exit_zero else report.exit_code(settings.fail_on))
+
+
+def _add_noqa(report) -> None:
+    from alembic_guard.suppressions import add_comments
+
+    written, left = add_comments(report.root, report.findings)
+    total = sum(written.values())
+    click.echo(f"Added {total} suppression comment{'s' if total != 1 else ''} in {len(written)} file{'s' if len(written) != 1 else ''}.")
+    if left:
+        click.echo(f"{left} finding{'s' if left != 1 else ''} could not be suppressed in place (no line, or not in a Python file): "
+                   "use --baseline for those (`check --format json -o baseline.json`, then `--baseline baseline.json`).")
 
 
 def _also(value: str) -> tuple[str, Path]:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Protocol, TextIO
 
 from alembic_guard.findings import Report
-from alembic_guard.formatters import github, junit, sarif, summary, text
+from alembic_guard.formatters import github, junit, sarif, statistics, summary, text
 from alembic_guard.formatters import json as json_fmt
 from alembic_guard.formatters._paths import path_prefix
 
@@ -26,6 +26,8 @@ FORMATTERS: dict[str, Formatter] = {
     "junit": junit.render,
     "summary": summary.render,
 }
+# not a --format choice: `check --statistics` asks for it
+EXTRA: dict[str, Formatter] = {"statistics": statistics.render}
 
 
 def _load_entry_points() -> None:
@@ -39,6 +41,8 @@ def _load_entry_points() -> None:
 
 
 def get(name: str) -> Formatter:
+    if name in EXTRA:
+        return EXTRA[name]
     if name not in FORMATTERS:
         _load_entry_points()
     return FORMATTERS[name]

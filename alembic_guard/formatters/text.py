@@ -1,7 +1,7 @@
 """Human output: `path:line:col: CODE [severity] message`, an indented hint, skipped checks, a summary.
 
 Paths are shown from where the tool runs (`backend/migrations/...` for `check backend`), so
-they can be clicked. Colour only when writing to a terminal, never with NO_COLOR set. Control
+they can be clicked. Colour only when writing to a terminal (FORCE_COLOR: always; NO_COLOR: never). Control
 characters coming from the analysed project (messages quote file contents) are shown escaped, so
 they cannot drive the terminal. Skipped checks are listed by code with the reason, and the
 summary counts them apart from the rules that ran: an absent check never looks like a passed one.
@@ -35,6 +35,9 @@ def summary(report: Report) -> str:
     tail = f"{_plural(ran, 'rule')} checked"
     if skipped:
         tail += f", {len(skipped)} skipped"
+    hidden = report.facts.get("baseline_hidden")
+    if hidden:
+        tail += f"; {_plural(hidden, 'finding')} hidden by the baseline"
     total = len(report.findings)
     if total == 0:
         return f"No findings ({tail})."
@@ -43,9 +46,18 @@ def summary(report: Report) -> str:
     return f"Found {_plural(total, 'finding')} ({parts}); {tail}."
 
 
+def wants_colour(out: TextIO) -> bool:
+    """Colour on a terminal; NO_COLOR (https://no-color.org) turns it off, FORCE_COLOR on (`--color` sets them)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(out, "isatty", lambda: False)())
+
+
 def render(report: Report, out: TextIO, colour: bool | None = None) -> None:
-    if colour is None:  # a terminal, unless NO_COLOR is set (https://no-color.org)
-        colour = bool(getattr(out, "isatty", lambda: False)()) and not os.environ.get("NO_COLOR")
+    if colour is None:
+        colour = wants_colour(out)
 
     def c(code: str, text: str) -> str:
         return f"{code}{text}{_RESET}" if colour else text
