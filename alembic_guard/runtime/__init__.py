@@ -226,6 +226,7 @@ class PoolStats:
     capacity: int | None  # pool_size + max_overflow (None: unbounded / not a queue pool)
     peak: int = 0
     checked_out: dict[int, str] = field(default_factory=dict)  # id(connection record) -> call site
+    records: dict[int, object] = field(default_factory=dict, repr=False)  # id -> the checked-out record
 
     @property
     def open(self) -> int:
@@ -264,6 +265,21 @@ class PoolReport:
     def summary(self) -> str:
         return "\n".join(p.describe() for p in self.pools.values()) or "no pool activity"
 
+    def close_leaked(self) -> int:
+        """Close the DBAPI connections still checked out (after reporting them): their open transactions
+        and locks are released, so the suite's own teardown (drop_all, DROP DATABASE) cannot hang on them.
+        The leaked sessions see an invalidated connection if they are used again. Returns how many."""
+        closed = 0
+        for stats in self.pools.values():
+            for key in list(stats.records):
+                record = stats.records.pop(key)
+                try:
+                    record.invalidate(soft=False)
+                    closed += 1
+                except Exception:  # noqa: BLE001 - closing a leaked connection is best effort
+                    pass
+        return closed
+
 
 def _capacity(pool: Pool) -> int | None:
     size = getattr(pool, "size", None)
@@ -298,12 +314,14 @@ def watch_pools() -> Iterator[PoolReport]:
         with lock:
             s = stats(pool)
             s.checked_out[id(record)] = call_site(2)
+            s.records[id(record)] = record
             s.peak = max(s.peak, len(s.checked_out))
 
     def on_checkin(dbapi_conn, record) -> None:
         with lock:
             for s in report.pools.values():
                 if s.checked_out.pop(id(record), None) is not None:
+                    s.records.pop(id(record), None)
                     break
 
     event.listen(Pool, "checkout", on_checkout)
