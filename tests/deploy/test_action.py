@@ -47,7 +47,7 @@ NOT_EXPOSED = {
     "--cache": "on by default; a job's ~/.cache starts empty unless an actions/cache step restores it (docs/caching.md)",
     "--cache-dir": "ALEMBIC_GUARD_CACHE_DIR in the job's environment",
     "--exit-zero": "the Action's exit-code output and fail-on cover it (continue-on-error for a report-only job)",
-    "--statistics": "the job summary already counts findings per rule",
+    "--statistics": "the job summary lists every finding with its rule; statistics are for a terminal",
     "--color": "a log is not a terminal; annotations carry no colour",
     "--add-noqa": "edits the checkout: an adoption step for a developer's machine, not for CI",
     "--help": "",
