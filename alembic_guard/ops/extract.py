@@ -704,7 +704,7 @@ class Extractor:
         try:
             statements = sqlmod.parse(text)
         except sqlmod.SqlUnavailable:
-            self._emit("unanalysed_sql", {"reason": "pglast (PostgreSQL's parser, a dependency of alembic-guardian) could not be imported on this platform: raw SQL is not analysed", "unavailable": True}, loc, node, origin, sql=text)
+            self._emit("unanalysed_sql", {"reason": "pglast (PostgreSQL's parser, a dependency of alembic-guardian) could not be imported on this platform", "unavailable": True}, loc, node, origin, sql=text)
             return
         except sqlmod.SqlSyntaxError as exc:
             self._emit("unanalysed_sql", {"reason": f"the PostgreSQL parser cannot read it ({exc})"}, loc, node, origin, sql=text)
