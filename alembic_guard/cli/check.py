@@ -42,8 +42,10 @@ FORMATS = LazyChoice(BUILTIN_FORMATS, format_names)
 @fail_on_option
 @click.option("--import", "allow_import", is_flag=True, help="Allow checks that IMPORT the project's code (env.py, Alembic's own loader). Off by default.")
 @click.option("--import-timeout", type=float, default=None, metavar="SECONDS", help="With --import: seconds one revision file may take to load (default 60).")
-@click.option("--db", default=None, metavar="BACKEND", help="Run round-trip checks (AG3xx) in a throwaway database: embedded | sqlite | docker | auto | a URL. EXECUTES env.py and the migrations.")
-@click.option("--db-url", envvar="ALEMBIC_GUARD_DB_URL", default=None, help="Database server on which to create (and always drop) a throwaway database. Env: ALEMBIC_GUARD_DB_URL.")
+@click.option("--db", default=None, metavar="BACKEND", help="Run round-trip checks (AG3xx) in a throwaway database: embedded | sqlite | docker | auto | a URL. EXECUTES env.py and the migrations. `auto` uses $ALEMBIC_GUARD_DB_URL when set.")
+# No envvar: a variable alone never turns a static check into code execution (docs/security.md);
+# it supplies the server only once --db asked for a round trip.
+@click.option("--db-url", default=None, help="Database server on which to create (and always drop) a throwaway database; runs round trips (EXECUTES env.py and the migrations). With --db auto, ALEMBIC_GUARD_DB_URL is used when this is not given.")
 @click.option("--docker-image", default=None, help="Image for --db docker (e.g. postgres:16, mysql:8).")
 @click.option("--with-data", is_flag=True, help="Seed synthetic rows before each upgrade in round trips.")
 @click.option("--step-timeout", type=float, default=None, help="Seconds a migration step may take (statement/lock timeout).")
