@@ -20,7 +20,7 @@ What is masked (each replaced by `***`):
   `api_key`/`apikey`;
 * every literal secret registered with `register_secrets` (the passwords of the URLs the user
   gave on the command line or in alembic-guard's environment variables), in its raw,
-  `%`-decoded and `%`-encoded forms: this catches a driver that echoes a password anywhere in its
+  `%`-decoded and `%`-encoded forms, and each piece of it around a raw `@`: this catches a driver that echoes a password anywhere in its
   own words. Secrets shorter than `MIN_LITERAL` characters are masked structurally only (masking
   every `root` in a report would make it unreadable).
 
@@ -159,7 +159,11 @@ def register_secrets(values: Iterable[str | None]) -> None:
             continue
         for secret in secrets_in(value):
             secret = secret.strip("'\"")
-            for form in {secret, unquote(secret), unquote_plus(secret), quote(unquote(secret), safe="")}:
+            forms = {secret, unquote(secret), unquote_plus(secret), quote(unquote(secret), safe="")}
+            # a raw `@` in a password makes parsers split the URL there: a driver may then show
+            # the rest as a host name ("could not translate host name "rest@host"")
+            forms |= {part for form in tuple(forms) for part in form.split("@")}
+            for form in forms:
                 if len(form) >= MIN_LITERAL and form != MASK and form not in _literals:
                     _literals.add(form)
                     added = True

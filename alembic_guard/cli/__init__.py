@@ -145,10 +145,10 @@ def _exit_now(code: int) -> None:
 
 def _guard_output(argv: list[str] | None) -> None:
     """Passwords never printed: remember the passwords of every URL this process was given (its
-    arguments, alembic-guard's variables, DATABASE_URL), and mask every line written to stdout and
+    arguments, alembic-guard's variables, any *_URL / *_URI / *_DSN variable), and mask every line written to stdout and
     stderr (see alembic_guard.masking; report files are masked in `_options.output_stream`)."""
     args = sys.argv[1:] if argv is None else argv
-    env = [v for k, v in os.environ.items() if k.startswith("ALEMBIC_GUARD_") or k == "DATABASE_URL"]
+    env = [v for k, v in os.environ.items() if k.startswith("ALEMBIC_GUARD_") or k.endswith(("_URL", "_URI", "_DSN"))]
     register_secrets([*args, *env])
     for name in ("stdout", "stderr"):
         stream = getattr(sys, name)
