@@ -31,8 +31,6 @@ from alembic_guard.project import Project
 from alembic_guard.rules import ALL_RULES, BY_CODE, Rule, is_known_prefix, normalise_code, suggestions
 from alembic_guard.rules._registry import Requires
 
-ENV_DB_URL = "ALEMBIC_GUARD_DB_URL"  # = sandbox.database.ENV_DB_URL (not imported: it loads SQLAlchemy)
-
 # kind -> "module:function"; the function is called as fn(rules, project, ctx)
 RUNNERS: dict[str, str] = {
     "project": "alembic_guard.engine:run_project_rules",
@@ -183,8 +181,7 @@ def run(project: Project, rules: Sequence[Rule], progress: Callable[[str], None]
         ctx.skip(needs_import, "executes project code: pass --import to run")
     needs_db = [r.code for r in rules if r.requires is Requires.DATABASE and not (settings.db or settings.db_url)]
     if needs_db:
-        ctx.skip(needs_db, "needs a database: pass --db embedded|sqlite|docker|auto|URL (runs env.py and the migrations)"
-                 + (f"; ${ENV_DB_URL} alone does not run them (--db auto uses it)" if os.environ.get(ENV_DB_URL) else ""))
+        ctx.skip(needs_db, "needs a database: pass --db embedded|sqlite|docker|URL (runs env.py and the migrations)")
     wrong_dialect = [r.code for r in rules if r.dialects and project.dialect and project.dialect not in r.dialects]
     if wrong_dialect:
         ctx.skip(wrong_dialect, f"not applicable to dialect {project.dialect}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from alembic_guard.cli._options import (
     selection_options,
     settings_overrides,
 )
+
+ENV_DB_URL = "ALEMBIC_GUARD_DB_URL"  # = sandbox.database.ENV_DB_URL (not imported: it loads SQLAlchemy)
 
 # The built-in formats, known without importing the formatters (text first: the default);
 # plug-in formats (entry points) are looked up only for help or an unknown --format value.
@@ -87,7 +90,19 @@ def check(path, output_format, output, fail_on, progress, also, **options):
     render(report, output_format, output)
     for fmt, target in extra_outputs:
         render(report, fmt, target)
+    _note_unused_db_variable(settings, report)
     sys.exit(report.exit_code(settings.fail_on))
+
+
+def _note_unused_db_variable(settings, report) -> None:
+    """$ALEMBIC_GUARD_DB_URL alone never runs a round trip (docs/security.md): say so on stderr
+    when round-trip rules were skipped for want of a database (the report itself stays the same
+    whatever the environment)."""
+    if settings.db or settings.db_url or not os.environ.get(ENV_DB_URL):
+        return
+    if any(s.reason.startswith("needs a database") for s in report.skipped):
+        click.echo(f"note: ${ENV_DB_URL} is set, but a round trip needs a flag: --db auto uses it "
+                   "(executes env.py and the migrations)", err=True)
 
 
 def _also(value: str) -> tuple[str, Path]:
