@@ -38,23 +38,36 @@ from urllib.parse import quote, unquote, unquote_plus
 MASK = "***"
 MIN_LITERAL = 6
 
-# Database schemes recognised even without `://` (a typo such as `postgresql//u:p@h`).
-_DB_SCHEMES = (
-    r"postgres(?:ql)?|pgsql|psql|mysql|mariadb|sqlite|oracle|mssql|cockroachdb|redshift|snowflake"
-    r"|clickhouse|db2|ibm_db_sa|firebird|sybase|teradata|trino|presto|redis|rediss|amqps?|mongodb(?:\+srv)?"
-)
-# Where a URL's userinfo may start: after `scheme://` (any scheme), or after a database scheme
-# followed by `:`, `:/`, `//`, `:///`...
-_START = re.compile(
-    r"(?<![\w.+\-/])(?:[A-Za-z][A-Za-z0-9+.\-]*://|(?i:(?:" + _DB_SCHEMES + r")(?:\+[\w\-]+)?)(?::/{0,3}|/{1,3}))"
-)
+# Database schemes recognised even without `://` (a typo such as `postgresql//u:p@h`), with or
+# without a `+driver`.
+_DB_SCHEMES = frozenset((
+    "postgres postgresql pgsql psql mysql mariadb sqlite oracle mssql cockroachdb redshift snowflake "
+    "clickhouse db2 ibm_db_sa firebird sybase teradata trino presto redis rediss amqp amqps mongodb"
+).split())
+# What may follow a scheme: `://` (any scheme), or for a database scheme `:`, `:/`, `//`, `:///`...
+_SEP = re.compile(r":/{0,3}|/{1,3}")
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-_")
 # user name: what may stand before the password's `:`
 _USER = re.compile(r"[^:/@\s\"]*")
-_SECRET_KEYS = r"(?:[A-Za-z_]*(?:password|passwd|pwd|secret|token)|pass|api_?key)"
-_KV = re.compile(
-    r"(?i)(?<![A-Za-z0-9])(" + _SECRET_KEYS + r")(\s*=\s*)"
-    r"('[^']*'|\"(?:[^\"\\]|\\.)*\"|&quot;.*?&quot;|[^\s&;#\"'<>,)]+)"
-)
+# key=value: the value of a secret-looking key (a query parameter, a libpq keyword, a setting)
+_KEY_BEFORE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*$")
+_KEY_ENDINGS = ("password", "passwd", "pwd", "secret", "token")
+_KEY_EXACT = frozenset(("pass", "api_key", "apikey"))
+_VALUE = re.compile(r"\s*('[^'\n]*'|\"(?:[^\"\\\n]|\\.)*\"|&quot;.*?&quot;|[^\s&;#\"'<>,)]+)")
+
+_KEY_CORES = ("pass", "pwd", "secret", "token", "apikey", "api_key")  # a cheap test before _KV
+
+
+def _may_hold_url(text: str) -> bool:
+    if "//" in text:
+        return True
+    low = text.lower()
+    return any(scheme in low for scheme in _DB_SCHEMES)
+
+
+def _may_hold_key(text: str) -> bool:
+    low = text.lower()
+    return any(k in low for k in _KEY_CORES)
 
 _literals: set[str] = set()
 _literal_re: re.Pattern[str] | None = None
@@ -68,21 +81,39 @@ def _quote_end(text: str, start: int, end: int) -> int:
     return end if i < 0 else i
 
 
+def _url_starts(text: str) -> list[tuple[int, int]]:
+    """(scheme start, userinfo start) of every URL-looking prefix in `text` (one line)."""
+    starts: list[tuple[int, int]] = []
+    for m in _SEP.finditer(text):
+        i = j = m.start()
+        while i > 0 and text[i - 1] in _SCHEME_CHARS:
+            i -= 1
+        if i == j or not text[i].isalpha() or (i > 0 and text[i - 1] == "/"):
+            continue
+        scheme = text[i:j]
+        if m.group() != "://" and scheme.lower().partition("+")[0] not in _DB_SCHEMES and scheme.lower() != "mongodb+srv":
+            continue
+        if "_" in scheme.partition("+")[0] and scheme.lower().partition("+")[0] not in _DB_SCHEMES:
+            continue  # a scheme has no `_` (ibm_db_sa aside)
+        starts.append((i, m.end()))
+    return starts
+
+
 def _userinfo_spans(text: str, *, whole_url: bool = False) -> list[tuple[int, int]]:
     """(start, end) of each URL password in `text`: from the `:` after the user name to the last
     `@` of the URL's part of its line."""
     spans: list[tuple[int, int]] = []
+    starts = _url_starts(text)
     pos = 0
-    for m in _START.finditer(text):
-        if m.start() < pos:
+    for k, (first, begin) in enumerate(starts):
+        if first < pos:
             continue
-        begin = m.end()
         # the URL's part of its line: up to the newline, the next URL, or a closing quote
         end = text.find("\n", begin)
         end = len(text) if end < 0 else end
-        nxt = _START.search(text, begin, end)
+        nxt = next((s for s, _ in starts[k + 1 :] if s >= begin), None)
         if nxt is not None:
-            end = nxt.start()
+            end = min(end, nxt)
         end = _quote_end(text, begin, end)
         at = text.rfind("@", begin, end)
         colon = _USER.match(text, begin).end()
@@ -90,7 +121,7 @@ def _userinfo_spans(text: str, *, whole_url: bool = False) -> list[tuple[int, in
             continue
         spans.append((colon + 1, at))
         pos = at
-    if whole_url and not spans and not _START.match(text):
+    if whole_url and not spans and not (starts and starts[0][0] == 0):
         # a value known to be a URL without any recognisable scheme: `user:secret@host/db`
         at = text.rfind("@")
         colon = text.find(":", 0, at) if at > 0 else -1
@@ -99,8 +130,23 @@ def _userinfo_spans(text: str, *, whole_url: bool = False) -> list[tuple[int, in
     return spans
 
 
+def _is_secret_key(key: str) -> bool:
+    key = key.lower()
+    return key in _KEY_EXACT or key.endswith(_KEY_ENDINGS)
+
+
 def _kv_spans(text: str) -> list[tuple[int, int]]:
-    return [m.span(3) for m in _KV.finditer(text)]
+    spans = []
+    eq = text.find("=")
+    while eq >= 0:
+        window = text[max(0, eq - 64) : eq]
+        key = _KEY_BEFORE.search(window)
+        if key is not None and (key.start() == 0 or not window[key.start() - 1].isalnum()) and _is_secret_key(key.group(1)):
+            value = _VALUE.match(text, eq + 1)
+            if value is not None:
+                spans.append(value.span(1))
+        eq = text.find("=", eq + 1)
+    return spans
 
 
 def _spans(text: str, whole_url: bool) -> list[tuple[int, int]]:
@@ -128,7 +174,18 @@ def _apply(text: str, spans: list[tuple[int, int]]) -> str:
 def _mask(text: str, whole_url: bool) -> str:
     if _literal_re is not None:
         text = _literal_re.sub(MASK, text)
-    return _apply(text, _spans(text, whole_url))
+    if "@" not in text and "=" not in text:
+        return text
+    if whole_url or "\n" not in text:
+        return _apply(text, _spans(text, whole_url))
+    # a report: only the lines that can hold a secret pay for the patterns (nothing here spans lines)
+    keys = "=" in text and _may_hold_key(text)
+    out = []
+    for line in text.splitlines(keepends=True):
+        if ("@" in line and _may_hold_url(line)) or ("=" in line and keys and _may_hold_key(line)):
+            line = _apply(line, _spans(line, False))
+        out.append(line)
+    return "".join(out)
 
 
 def mask_secrets(text: str) -> str:
