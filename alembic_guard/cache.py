@@ -19,7 +19,12 @@ cached.
 
 Any doubt — a missing, corrupt, foreign or old-format file, an entry of the wrong shape — is a
 miss, never an error. Writes are atomic (a temporary file, then rename) and best effort: a
-read-only cache folder only costs speed. Cache files untouched for 30 days are removed.
+read-only cache folder only costs speed. Cache files untouched for 30 days are removed — only
+files this cache wrote: the folder must carry the marker file `MARKER` (written when the cache
+created the folder, or found it empty, or it is the default folder), and a file is removed only
+when its name is one this module gives (`<24 hex>.json`, `.<24 hex>.*.tmp`) and, for `.json`,
+its text starts as this module writes it. `--cache-dir` pointed at a folder of the user's own
+files therefore never deletes any of them (see docs/security.md).
 """
 
 from __future__ import annotations
@@ -34,6 +39,11 @@ from typing import Any
 
 FORMAT = 1
 ENV_DIR = "ALEMBIC_GUARD_CACHE_DIR"
+# A folder holding this file is one the result cache owns: only there are old files pruned.
+MARKER = ".alembic-guard-results-cache"
+_MARKER_TEXT = "This folder holds alembic-guard's result cache; files named <24 hex digits>.json in it may be removed.\n"
+_KEY_LEN = 24
+_HEAD = b'{"format":'  # how every cache file this module writes begins (json.dump, compact separators)
 
 
 def default_dir() -> Path:
@@ -108,7 +118,7 @@ class ProjectCache:
 
     def __init__(self, folder: Path, identity: str):
         self.folder = Path(folder)
-        self.key = hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+        self.key = hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()[:_KEY_LEN]
         self._findings: dict[str, list] | None = None
         self._dirty = False
 
@@ -181,7 +191,7 @@ class ProjectCache:
         if not self._dirty or self._findings is None:
             return
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            _claim(self.folder)
             fresh = not self.path.exists()
             fd, tmp = tempfile.mkstemp(prefix=f".{self.key}.", suffix=".tmp", dir=self.folder)
             try:
@@ -201,14 +211,61 @@ class ProjectCache:
         self._dirty = False
 
 
+def _claim(folder: Path) -> None:
+    """Create `folder` if needed, and mark it as the cache's own when the cache may prune it: it
+    created the folder, found it empty, or it is the default folder in the user's cache home."""
+    try:
+        folder.mkdir(parents=True)
+        ours = True
+    except FileExistsError:
+        with os.scandir(folder) as it:
+            ours = next(it, None) is None or _is_default_home(folder)
+    if ours and not (folder / MARKER).exists():
+        try:
+            (folder / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+        except OSError:
+            pass
+
+
+def _is_default_home(folder: Path) -> bool:
+    """The default folder when it is not steered by $ALEMBIC_GUARD_CACHE_DIR (whose `results/`
+    subfolder could be a folder of the user's own)."""
+    return not os.environ.get(ENV_DIR) and Path(folder).resolve() == default_dir().resolve()
+
+
+def is_cache_file(name: str) -> bool:
+    """A name this module gives: `<key>.json` or `.<key>.<random>.tmp` (key: 24 lowercase hex)."""
+    if name.endswith(".json"):
+        key = name[: -len(".json")]
+    elif name.startswith(".") and name.endswith(".tmp"):
+        key = name[1:].partition(".")[0]
+    else:
+        return False
+    return len(key) == _KEY_LEN and all(c in "0123456789abcdef" for c in key)
+
+
+def _written_by_us(entry: os.DirEntry) -> bool:
+    if entry.name.endswith(".tmp"):
+        return True  # a temporary of ours, left by a killed run (its name is ours; content may be partial)
+    try:
+        with open(entry.path, "rb") as fh:
+            return fh.read(len(_HEAD)) == _HEAD
+    except OSError:
+        return False
+
+
 def _prune(folder: Path, max_age_s: float = 30 * 86400) -> None:
-    """Remove cache files (of projects since moved or deleted) untouched for `max_age_s`."""
+    """Remove cache files (of projects since moved or deleted) untouched for `max_age_s`: only
+    in a folder carrying `MARKER`, only regular files named as this module names them, and only
+    `.json` files that begin as this module writes them. Anything else is never touched."""
     limit = time.time() - max_age_s
     try:
+        if not (folder / MARKER).is_file():
+            return
         with os.scandir(folder) as it:
             for entry in it:
-                if (entry.name.endswith((".json", ".tmp")) and entry.is_file(follow_symlinks=False)
-                        and entry.stat(follow_symlinks=False).st_mtime < limit):
+                if (is_cache_file(entry.name) and entry.is_file(follow_symlinks=False)
+                        and entry.stat(follow_symlinks=False).st_mtime < limit and _written_by_us(entry)):
                     os.unlink(entry.path)
     except OSError:
         pass

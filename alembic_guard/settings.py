@@ -38,7 +38,7 @@ SECTION = "[tool.alembic-guard]"
 NOT_FROM_PROJECT = {
     "allow_import": ("it would let the repository make alembic-guard import and run its code", "--import"),
     "db": ("it would let the repository make alembic-guard run its env.py and migrations", "--db"),
-    "db_url": ("it would let the repository make alembic-guard run its env.py and migrations", "--db-url or ALEMBIC_GUARD_DB_URL"),
+    "db_url": ("it would let the repository make alembic-guard run its env.py and migrations", "--db-url, or --db auto with ALEMBIC_GUARD_DB_URL"),
     "cache_dir": ("the repository would choose where cached (trusted) results are read from", "--cache-dir or ALEMBIC_GUARD_CACHE_DIR"),
 }
 

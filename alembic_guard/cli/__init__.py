@@ -18,7 +18,7 @@ import click
 
 from alembic_guard import __version__
 from alembic_guard.errors import GuardError
-from alembic_guard.masking import mask_secrets
+from alembic_guard.masking import MaskingStream, mask_secrets, register_secrets
 
 
 class LazyGroup(click.Group):
@@ -143,7 +143,21 @@ def _exit_now(code: int) -> None:
     os._exit(code)
 
 
+def _guard_output(argv: list[str] | None) -> None:
+    """Passwords never printed: remember the passwords of every URL this process was given (its
+    arguments, alembic-guard's variables, any *_URL / *_URI / *_DSN variable), and mask every line written to stdout and
+    stderr (see alembic_guard.masking; report files are masked in `_options.output_stream`)."""
+    args = sys.argv[1:] if argv is None else argv
+    env = [v for k, v in os.environ.items() if k.startswith("ALEMBIC_GUARD_") or k.endswith(("_URL", "_URI", "_DSN"))]
+    register_secrets([*args, *env])
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is not None and not isinstance(stream, MaskingStream):
+            setattr(sys, name, MaskingStream(stream))
+
+
 def _main(argv: list[str] | None) -> None:
+    _guard_output(argv)
     try:
         code = cli.main(args=argv, prog_name="alembic-guard", standalone_mode=False)
     except click.exceptions.Abort:

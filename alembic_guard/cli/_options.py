@@ -13,6 +13,7 @@ import click
 
 from alembic_guard.errors import GuardError
 from alembic_guard.findings import Report, Severity
+from alembic_guard.masking import mask_secrets
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -138,7 +139,7 @@ def output_stream(path: Path | None):
     yield buf
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(buf.getvalue(), encoding="utf-8")
+        path.write_text(mask_secrets(buf.getvalue()), encoding="utf-8")  # passwords never in a report file
     except OSError as exc:
         # exit 2 (could not deliver the report), not ClickException's 1, which means "findings"
         raise GuardError(f"cannot write {path}: {exc.strerror}", hint="pass a writable file path") from None

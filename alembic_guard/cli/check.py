@@ -21,6 +21,8 @@ from alembic_guard.cli._options import (
     settings_overrides,
 )
 
+ENV_DB_URL = "ALEMBIC_GUARD_DB_URL"  # = sandbox.database.ENV_DB_URL (not imported: it loads SQLAlchemy)
+
 # The built-in formats, known without importing the formatters (text first: the default);
 # plug-in formats (entry points) are looked up only for help or an unknown --format value.
 BUILTIN_FORMATS = ("text", "json", "sarif", "github", "junit", "summary")
@@ -43,8 +45,10 @@ FORMATS = LazyChoice(BUILTIN_FORMATS, format_names)
 @fail_on_option
 @click.option("--import", "allow_import", is_flag=True, help="Allow checks that IMPORT the project's code (env.py, Alembic's own loader). Off by default.")
 @click.option("--import-timeout", type=float, default=None, metavar="SECONDS", help="With --import: seconds one revision file may take to load (default 60).")
-@click.option("--db", default=None, metavar="BACKEND", help="Run round-trip checks (AG3xx) in a throwaway database: embedded | sqlite | docker | auto | a URL. EXECUTES env.py and the migrations.")
-@click.option("--db-url", envvar="ALEMBIC_GUARD_DB_URL", default=None, help="Database server on which to create (and always drop) a throwaway database. Env: ALEMBIC_GUARD_DB_URL.")
+@click.option("--db", default=None, metavar="BACKEND", help="Run round-trip checks (AG3xx) in a throwaway database: embedded | sqlite | docker | auto | a URL. EXECUTES env.py and the migrations. `auto` uses $ALEMBIC_GUARD_DB_URL when set.")
+# No envvar: a variable alone never turns a static check into code execution (docs/security.md);
+# it supplies the server only once --db asked for a round trip.
+@click.option("--db-url", default=None, help="Database server on which to create (and always drop) a throwaway database; runs round trips (EXECUTES env.py and the migrations). With --db auto, ALEMBIC_GUARD_DB_URL is used when this is not given.")
 @click.option("--docker-image", default=None, help="Image for --db docker (e.g. postgres:16, mysql:8).")
 @click.option("--with-data", is_flag=True, help="Seed synthetic rows before each upgrade in round trips.")
 @click.option("--step-timeout", type=float, default=None, help="Seconds a migration step may take (statement/lock timeout).")
@@ -97,6 +101,7 @@ def check(path, output_format, output, fail_on, progress, also, exit_zero, stati
     render(report, "statistics" if statistics else output_format, output)
     for fmt, target in extra_outputs:
         render(report, fmt, target)
+    _note_unused_db_variable(settings, report)
     sys.exit(0 if exit_zero else report.exit_code(settings.fail_on))
 
 
@@ -109,6 +114,17 @@ def _add_noqa(report) -> None:
     if left:
         click.echo(f"{left} finding{'s' if left != 1 else ''} could not be suppressed in place (no line, or not in a Python file): "
                    "use --baseline for those (`check --format json -o baseline.json`, then `--baseline baseline.json`).")
+
+
+def _note_unused_db_variable(settings, report) -> None:
+    """$ALEMBIC_GUARD_DB_URL alone never runs a round trip (docs/security.md): say so on stderr
+    when round-trip rules were skipped for want of a database (the report itself stays the same
+    whatever the environment)."""
+    if settings.db or settings.db_url or not os.environ.get(ENV_DB_URL):
+        return
+    if any(s.reason.startswith("needs a database") for s in report.skipped):
+        click.echo(f"note: ${ENV_DB_URL} is set, but a round trip needs a flag: --db auto uses it "
+                   "(executes env.py and the migrations)", err=True)
 
 
 def _also(value: str) -> tuple[str, Path]:

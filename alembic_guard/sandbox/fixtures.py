@@ -8,6 +8,8 @@ import warnings
 
 import pytest
 
+from alembic_guard.masking import mask_secrets
+
 # =============================================================================================
 # Sandboxes: disposable databases (owner: sandbox-db)
 #
@@ -50,7 +52,7 @@ def alembic_guard_sandbox(request, alembic_guard_dialect):
     try:
         sandbox = open_sandbox(spec, db_url=os.environ.get(ENV_DB_URL), dialect=alembic_guard_dialect)
     except DatabaseUnavailable as exc:
-        pytest.fail(f"alembic-guard: no sandbox database: {exc}", pytrace=False)
+        pytest.fail(f"alembic-guard: no sandbox database: {mask_secrets(str(exc))}", pytrace=False)  # pytest's output, not ours
     with sandbox:
         for warning in sandbox.warnings:
             warnings.warn(pytest.PytestWarning(f"alembic-guard: {warning}"), stacklevel=2)
