@@ -31,7 +31,11 @@ GOLDEN = Path(__file__).parent / "golden"
 EXPR = re.compile(r"\$\{\{\s*([a-z]+)\.([A-Za-z0-9_.-]+)\s*\}\}")
 
 # inputs that steer the Action itself rather than naming a CLI option
-ACTION_ONLY = {"command", "version", "sarif", "summary"}
+ACTION_ONLY = {"command", "version", "sarif", "summary", "python-version", "cache", "upload-sarif"}
+# inputs that only steer the Action's `uses:` steps (setup-python, actions/cache), not the run script
+USES_ONLY = {"version", "python-version", "cache"}
+# the actions the composite Action may use, each pinned to a major version
+ALLOWED_USES = {"actions/setup-python@v5", "actions/cache@v4", "github/codeql-action/upload-sarif@v3"}
 # input -> option, where the names differ
 RENAMED = {"allow-import": "--import"}
 # check options the Action deliberately does not expose, and why
@@ -104,6 +108,11 @@ def run_action(workspace: Path, inputs: dict, extra_env: dict | None = None) -> 
     steps: dict[str, dict] = {}
     out_all, err_all, code = "", "", 0
     for step in ACTION["runs"]["steps"]:
+        if "uses" in step:  # GitHub's own actions: emulated (setup-python's interpreter is ours), not run
+            assert step["uses"] in ALLOWED_USES, step["uses"]
+            if step["uses"].startswith("actions/setup-python"):
+                steps[step["id"]] = {"python-path": sys.executable}
+            continue
         assert step.get("shell") == "bash" and "run" in step and "if" not in step
         output_file = runner_temp / f"output_{len(steps)}"
         output_file.write_text("")
@@ -189,7 +198,7 @@ def test_every_input_reaches_the_run_script():
     run_step = next(s for s in ACTION["runs"]["steps"] if s.get("id") == "run")
     env, script = run_step["env"], run_step["run"]
     for name in ACTION["inputs"]:
-        if name == "version":
+        if name in USES_ONLY:
             continue
         var = "INPUT_" + name.upper().replace("-", "_")
         assert env.get(var) == f"${{{{ inputs.{name} }}}}", f"{var} is not set from inputs.{name}"
@@ -280,3 +289,24 @@ def test_gate_through_the_action(workspace, pg_target):
     run = run_action(workspace, {"version": "local", "command": "gate", "path": "svc"})
     assert run.code == 2 and "needs the db-url input" in run.stdout
     assert project.exists()
+
+
+def test_install_step_builds_its_own_virtualenv_with_pinned_dependencies(workspace):
+    """The default install (version empty): the Action's own checkout into a virtualenv of its own in
+    RUNNER_TEMP, dependencies from the Action's constraints file; the run step uses that copy."""
+    env = {"PATH": "/usr/bin:/bin"}  # no alembic-guard on PATH: the run step must use the venv's
+    run = run_action(workspace, {"version": "", "path": "two_heads", "summary": "false"}, extra_env=env)
+    venv = workspace.parent / "runner_temp" / "alembic-guard-venv"
+    assert (venv / "bin" / "alembic-guard").exists(), run.stderr
+    assert run.code == 1 and run.outputs["exit-code"] == "1", run.stdout + run.stderr
+    assert "AG101" in run.stdout
+    pins = dict(
+        line.split(";")[0].strip().split("==")
+        for line in (ROOT / ".github" / "action-constraints.txt").read_text().splitlines()
+        if "==" in line and (";" not in line or "3.11" in line.split(";")[1] and ">=" in line.split(";")[1])
+    )
+    frozen = subprocess.run([str(venv / "bin" / "python"), "-I", "-m", "pip", "freeze"], capture_output=True, text=True, check=True).stdout
+    installed = {n.lower().replace("_", "-"): v for n, _, v in (l.partition("==") for l in frozen.splitlines()) if v}
+    for name in ("alembic", "sqlalchemy", "click", "pglast", "psycopg2-binary"):
+        wanted = next(v for k, v in pins.items() if k.lower().replace("_", "-") == name)
+        assert installed[name] == wanted, (name, installed.get(name), wanted)
