@@ -25,6 +25,7 @@ import re
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 
+from alembic_guard.astdepth import add_operands, concat, too_deep_message
 from alembic_guard.findings import Location
 from alembic_guard.graph.revision import Revision, normalise_ids
 
@@ -218,8 +219,10 @@ class Migration:
             return tree
         except SyntaxError as exc:
             self.syntax_error = exc
-        except (ValueError, RecursionError, MemoryError) as exc:
+        except ValueError as exc:
             self.syntax_error = SyntaxError(str(exc))
+        except (RecursionError, MemoryError) as exc:
+            self.syntax_error = SyntaxError(too_deep_message(exc))
         return ast.Module(body=[], type_ignores=[])
 
     def release(self) -> None:
@@ -457,7 +460,7 @@ def module_scope(tree: ast.Module, resolver: ConstantResolver | None, package: s
         for target, value in pairs:
             try:
                 resolved = literal(value, scope, resolver)
-            except Unresolvable:
+            except (Unresolvable, RecursionError):  # RecursionError: e.g. a 5,000-link attribute chain
                 resolved = _MISSING
             if resolved is _MISSING:
                 scope.pop(target.id, None)
@@ -499,9 +502,10 @@ def literal(node: ast.expr, scope: dict[str, object], resolver: ConstantResolver
         items = tuple(literal(node.args[0], scope, resolver)) if node.args else ()  # type: ignore[arg-type]
         return list(items) if node.func.id == "list" else items
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = literal(node.left, scope, resolver), literal(node.right, scope, resolver)
-        if type(left) is type(right) and isinstance(left, (str, tuple, list)):
-            return left + right  # type: ignore[operator]
+        # iterative: a concatenation of 1,000s of terms is valid Python (alembic_guard.astdepth)
+        joined = concat([literal(operand, scope, resolver) for operand in add_operands(node)])
+        if joined is not None:
+            return joined
     if isinstance(node, ast.JoinedStr):
         parts = []
         for v in node.values:
