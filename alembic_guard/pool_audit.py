@@ -319,8 +319,16 @@ def configs_from_source(paths: list[Path], root: Path | None = None) -> list[Poo
     return app or tests[:1]
 
 
+def _relative(path: Path, root: Path | None) -> Path:
+    """`path` relative to `root` when it is inside it (either may be relative to the working folder)."""
+    if root is None:
+        return path
+    absolute, base = Path(os.path.abspath(path)), Path(os.path.abspath(root))
+    return absolute.relative_to(base) if absolute.is_relative_to(base) else path
+
+
 def _is_test(path: Path, root: Path | None) -> bool:
-    parts = path.relative_to(root).parts if root is not None and path.is_relative_to(root) else path.parts
+    parts = _relative(path, root).parts
     return any(x in ("tests", "test") for x in parts[:-1]) or parts[-1].startswith(("test_", "conftest"))
 
 
@@ -345,7 +353,7 @@ def _engine_configs(paths: list[Path], root: Path | None):
                 v = eng.option(name)
                 return v if isinstance(v, int) and not isinstance(v, bool) else default
 
-            rel = path.relative_to(root) if root and path.is_relative_to(root) else path
+            rel = _relative(path, root)
             pre = eng.option("pool_pre_ping")
             yield PoolConfig(
                 pool_size=num("pool_size", DEFAULT_POOL_SIZE),
@@ -369,5 +377,4 @@ def python_files(start: Path) -> list[Path]:
                          hint="pass the folder of the application that calls create_engine (PATH or --app-path)")
     base = start if start.is_dir() else start.parent
     files = walk([start], root=base, skip_dirs={"migrations", "alembic"})
-    absolute = Path(os.path.abspath(base))
-    return sorted(files, key=lambda p: (_is_test(p, absolute), str(p)))
+    return sorted(files, key=lambda p: (_is_test(p, base), str(p)))

@@ -313,7 +313,10 @@ class _Walker:
     # ------------------------------------------------------------------ statements
     def block(self, stmts) -> None:
         for s in stmts:
-            self.stmt(s)
+            try:
+                self.stmt(s)
+            except RecursionError:  # an expression nested too deeply: only this statement's facts are lost
+                continue
 
     def stmt(self, s: ast.stmt) -> None:
         if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):

@@ -127,3 +127,19 @@ def test_deep_expressions_in_application_code(tmp_path):
     codes = [f.code for f in report.findings]
     assert "AG000" not in codes, [f.message for f in report.findings]
     assert "AG512" in codes  # the session opened in f() and never closed is still seen
+
+
+def test_deep_chains_in_application_code_cost_one_statement(tmp_path):
+    """Method and attribute chains, unary chains: the session audit skips the one statement it
+    cannot follow and still reports the rest of the function."""
+    root = write_project(tmp_path, {"r1.py": revision_source("r1", None, "    pass\n")})
+    (root / "app").mkdir()
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "chains.py").write_text(
+        "from sqlalchemy.orm import Session\n\n\ndef g(engine):\n    s = Session(engine)\n"
+        "    q = s" + ".query()" * 900 + "\n    y = a" + ".b" * 1500 + "\n    z = " + "-" * 1500 + "1\n"
+        "    w = " + "not " * 1500 + "x\n    s.commit()\n"
+    )
+    report = api.check(settings_mod.load(root, select=("AG5", "AG000")))
+    codes = [(f.code, f.location.line) for f in report.findings]
+    assert ("AG512", 5) in codes and not any(c == "AG000" for c, _ in codes), [f.message for f in report.findings]
