@@ -312,11 +312,19 @@ def config_from_source(paths: list[Path], root: Path | None = None) -> PoolConfi
 def configs_from_source(paths: list[Path], root: Path | None = None) -> list[PoolConfig]:
     """Pool settings of every `create_engine`/`create_async_engine` call in the files (ast), in
     file order. Engines in tests (a `tests/` folder, `test_*.py`, `conftest.py`) count only when
-    the application itself has none. SQLite engines are left out (no server connections)."""
-    app, tests = [], []
-    for config, path in _engine_configs(paths, root):
-        (tests if _is_test(path, root) else app).append(config)
-    return app or tests[:1]
+    the application itself has none. SQLite engines are left out (no server connections). One
+    name bound to several engines in one module (`if PROD: engine = ... else: engine = ...`) is
+    one pool at a time: the largest is kept."""
+    app: dict[tuple, tuple[tuple[int, int], PoolConfig]] = {}
+    tests: list[PoolConfig] = []
+    for config, path, where in _engine_configs(paths, root):
+        if _is_test(path, root):
+            tests.append(config)
+            continue
+        key = (str(path), config.name) if config.name else (str(path), config.source)
+        if key not in app or config.per_worker > app[key][1].per_worker:
+            app[key] = (min(where, app[key][0]) if key in app else where, config)
+    return [config for _, config in sorted(app.values(), key=lambda item: item[0])] or tests[:1]
 
 
 def _relative(path: Path, root: Path | None) -> Path:
@@ -336,7 +344,7 @@ def _engine_configs(paths: list[Path], root: Path | None):
     from alembic_guard.audit.symbols import AppModule  # the session audit's symbol table: only for `pool`
     from pathlib import PurePosixPath
 
-    for path in paths:
+    for index, path in enumerate(paths):
         try:
             source = path.read_text(encoding="utf-8")
             tree = ast.parse(source)
@@ -364,7 +372,7 @@ def _engine_configs(paths: list[Path], root: Path | None):
                 nullpool=eng.poolclass == "NullPool",
                 name=eng.name,
                 dialect=eng.dialect,
-            ), path
+            ), path, (index, eng.line)
 
 
 def python_files(start: Path) -> list[Path]:

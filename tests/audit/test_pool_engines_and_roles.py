@@ -108,3 +108,14 @@ def test_role_without_stats_privileges_counts_other_sessions(pg_admin_url, tmp_p
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP ROLE IF EXISTS "{role}"'))
         admin.dispose()
+
+
+def test_one_name_bound_in_alternative_branches_is_one_pool(tmp_path):
+    (tmp_path / "db.py").write_text(
+        "import os\nfrom sqlalchemy import create_engine\n\n"
+        "if os.environ.get('PROD'):\n    engine = create_engine(os.environ['URL'], pool_size=30)\n"
+        "else:\n    engine = create_engine(os.environ['URL'], pool_size=5)\n"
+        "jobs = create_engine(os.environ['URL'], pool_size=10, max_overflow=0)\n"
+    )
+    configs = pool_audit.configs_from_source(pool_audit.python_files(tmp_path), root=tmp_path)
+    assert [(c.name, c.per_worker) for c in configs] == [("engine", 40), ("jobs", 10)]
