@@ -143,3 +143,18 @@ def test_deep_chains_in_application_code_cost_one_statement(tmp_path):
     report = api.check(settings_mod.load(root, select=("AG5", "AG000")))
     codes = [(f.code, f.location.line) for f in report.findings]
     assert ("AG512", 5) in codes and not any(c == "AG000" for c, _ in codes), [f.message for f in report.findings]
+
+
+def test_env_py_python_cannot_parse(tmp_path):
+    """An env.py deeper than Python's parser goes: AG202 says so (no AG000 crash), and `models`
+    reports it instead of an internal error."""
+    root = write_project(tmp_path, {"r1.py": revision_source("r1", None, NOT_NULL)})
+    (root / "migrations" / "env.py").write_text(f"from alembic import context\ntarget_metadata = None\nX = {concatenation(10_000)}\n")
+    report = api.check(settings_mod.load(root))
+    codes = [f.code for f in report.findings]
+    assert "AG000" not in codes and "AG405" in codes, [(f.code, f.message[:100]) for f in report.findings]
+    (ag202,) = [f for f in report.findings if f.code == "AG202"]
+    assert "Python's own parser gives up" in ag202.message
+    proc = subprocess.run([sys.executable, "-m", "alembic_guard", "models", str(root)], capture_output=True, text=True, timeout=120)
+    assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+    assert "Python's own parser gives up" in proc.stdout + proc.stderr
