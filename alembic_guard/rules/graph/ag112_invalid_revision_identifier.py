@@ -9,7 +9,7 @@ _ALEMBIC_SAYS = {
         "every command fails while building the history (`depends_on = \"\"` raises DependencyCycleDetected, "
         "an empty entry in a tuple `KeyError: ''`)"
     ),
-    ("down_revision", NOT_A_STRING): "every command fails with a KeyError while building the history",
+    ("down_revision", NOT_A_STRING): "every command fails with a TypeError while building the history",
     ("depends_on", NOT_A_STRING): "every command fails with a KeyError while building the history",
     ("branch_labels", NOT_A_STRING): "`alembic heads`, `history` and `branches` fail with `TypeError: sequence item 0: expected str instance`",
     ("branch_labels", EMPTY_ID): "Alembic accepts it, but the label names nothing (`alembic heads` shows `a () (head)`)",
