@@ -75,6 +75,10 @@ def test_cli_sums_every_engine_on_real_postgres(pg_admin_url, tmp_path):
     assert proc.returncode == (0 if data["headroom"] >= 0 else 1) == 1
     text = run("--db-url", pg_admin_url, "--workers", str(workers), str(root)).stdout
     assert "`reporting`" in text and "across 2 engines" in text and "DOES NOT FIT" in text
+    # a flag overrides that setting of every engine found
+    flagged = json.loads(run("--db-url", pg_admin_url, "--pool-size", "1", "--max-overflow", "0", "--format", "json", str(root)).stdout)
+    assert [p["pool_size"] for p in flagged["pools"]] == [1, 1, 1] and flagged["demand"] == 2
+    assert all(p["source"].endswith("+ flags") for p in flagged["pools"])
 
 
 def test_role_without_stats_privileges_counts_other_sessions(pg_admin_url, tmp_path):
