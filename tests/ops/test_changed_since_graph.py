@@ -1,4 +1,4 @@
-"""`--changed-since` and the AG1xx rules (issue 13): per-file graph findings (AG107 file name,
+"""`--changed-since` (and `--since`) and the AG1xx rules (issue 13): per-file graph findings (AG107 file name,
 AG108 irreversible downgrade) of unchanged revisions are hidden like any per-file finding; the
 whole-history findings (heads, cycles...) stay, since a new revision can break the history."""
 
@@ -67,3 +67,10 @@ def test_a_changed_revision_and_whole_history_findings_are_kept(tmp_path):
     assert ("AG108", "e5") in got
     assert any(code == "AG101" for code, _ in got)
     assert not any(rev in ("a1", "b2") for code, rev in got if code in ("AG107", "AG108")), got
+
+
+def test_since_revision_hides_older_revisions_per_file_graph_findings(tmp_path):
+    root = repo(tmp_path)
+    got = codes(root, since_revision="b2")
+    assert ("AG108", "c3") in got and ("AG107", "d4") in got  # after b2
+    assert not any(rev in ("a1", "b2") for _, rev in got), got
