@@ -166,3 +166,20 @@ def test_graph_stays_total_on_every_defect():
     assert graph.header_defects == (("a", "down_revision", "empty", "''"),)
     assert graph.cycles == (("d",),)
     assert graph.unknown_depends_on == (("c", "zz"),)
+
+
+def test_graph_command_shows_every_defect(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    root = write(tmp_path, {"a": header("a", labels=("b",)), "b": header("b", down="a", depends="c"), "c": header("c", down="b"),
+                            "d": header("d", down="")})
+    proc = subprocess.run([sys.executable, "-m", "alembic_guard", "graph", str(root), "--format", "json"],
+                          capture_output=True, text=True, timeout=60)
+    data = json.loads(proc.stdout)
+    assert data["dependency_cycles"] == [["b", "c"]]
+    assert data["labels_that_are_revision_ids"] == [{"revision": "a", "label": "b"}]
+    assert data["invalid_identifiers"] == [{"revision": "d", "field": "down_revision", "problem": "empty", "value": "''"}]
+    text = subprocess.run([sys.executable, "-m", "alembic_guard", "graph", str(root)], capture_output=True, text=True, timeout=60).stdout
+    assert "depends_on cycles: [[\"b\", \"c\"]]" in text and "invalid identifiers" in text
