@@ -29,10 +29,10 @@ def invalid_revision_identifier(graph, project):
     ## Why is this bad?
     Alembic looks each identifier up when it builds the history. `down_revision = ""` is not
     "no parent" (that is `None`): it is a parent named `""`, and every command fails with
-    `KeyError: ''`; an empty `depends_on` fails with DependencyCycleDetected (or `KeyError: ''`
-    inside a tuple). A numeric branch
-    label loads, but `alembic heads`, `alembic history` and `alembic branches` fail with a
-    `TypeError` when they print it.
+    `KeyError: ''` (a number: `TypeError`); an empty `depends_on` fails with
+    DependencyCycleDetected (or `KeyError: ''` inside a tuple). A numeric branch label loads, but
+    `alembic heads`, `alembic history` and `alembic branches` fail with a `TypeError` when they
+    print it.
 
     ## Example
     ```python
@@ -47,6 +47,10 @@ def invalid_revision_identifier(graph, project):
     down_revision = None
     branch_labels = ("billing",)
     ```
+
+    ## When to ignore
+    Never for the errors: the history does not load. An empty branch label (a warning) is
+    harmless but useless: remove it.
     """
     for rid, field, kind, shown in graph.header_defects:
         says = _ALEMBIC_SAYS.get((field, kind))
