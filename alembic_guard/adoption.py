@@ -3,8 +3,10 @@
 `--since REVISION` and `--baseline FILE` are applied by the engine; this module adds
 `--changed-since GIT_REF`: keep findings about files added or changed relative to a base branch
 (committed on this branch since it forked from GIT_REF, changed in the working tree, or untracked),
-and about the revisions those files hold. Graph findings (AG1xx) are always kept: a new revision
-can break the history as a whole.
+and about the revisions those files hold. Findings of the whole-history graph rules (AG1xx of kind
+`graph`: heads, cycles, missing parents...) are always kept: a new revision, or a deleted one, can
+break the history as a whole. The AG1xx rules that read one revision file (AG107 file name, AG108
+irreversible downgrade) are per-file findings like any other: an unchanged revision's stay hidden.
 
 Git is run as a subprocess in the project's repository; a missing git, a folder outside any
 repository or an unknown ref are `SettingsError`s (exit 2) with a hint, never a silent "nothing
@@ -19,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from alembic_guard import git
 from alembic_guard.errors import SettingsError
 from alembic_guard.findings import Finding
+from alembic_guard.rules import BY_CODE
 
 OPTION = "--changed-since"
 
@@ -51,12 +54,19 @@ def changed_files(root: Path, ref: str) -> set[PurePosixPath]:
     return result
 
 
+def about_whole_history(code: str) -> bool:
+    """True for the findings of a graph rule (kind `graph`): they concern the history as a whole."""
+    rule = BY_CODE.get(code)
+    return rule is not None and rule.kind == "graph"
+
+
 def filter_changed(project, findings: Iterable[Finding], ref: str) -> list[Finding]:
-    """Findings about changed files, or about revisions held by changed files (plus AG1xx)."""
+    """Findings about changed files, or about revisions held by changed files (plus whole-history
+    graph findings)."""
     changed = changed_files(project.root, ref)
     revisions = {m.revision_id for m in project.migrations if m.relpath in changed and m.revision_id}
     out = []
     for f in findings:
-        if f.code.startswith("AG1") or f.location.path in changed or (f.location.revision and f.location.revision in revisions):
+        if about_whole_history(f.code) or f.location.path in changed or (f.location.revision and f.location.revision in revisions):
             out.append(f)
     return out

@@ -502,13 +502,16 @@ def _post_process(project: Project, rules: Sequence[Rule], findings: list[Findin
 
         findings = [f for f in findings if not ignored(f)]
 
-    # since_revision: keep findings about revisions after the given one (and findings with no revision)
+    # since_revision: keep findings about revisions after the given one (and findings with no
+    # revision, and whole-history graph findings)
     if settings.since_revision:
+        from alembic_guard.adoption import about_whole_history
+
         graph = project.graph
         if settings.since_revision not in graph:
             raise SettingsError(f"--since {settings.since_revision}: no such revision in this project", key="since_revision")
         newer = graph.descendants(settings.since_revision)
-        findings = [f for f in findings if f.location.revision is None or f.location.revision in newer or f.code.startswith("AG1")]
+        findings = [f for f in findings if f.location.revision is None or f.location.revision in newer or about_whole_history(f.code)]
 
     # changed_since: keep findings about files changed relative to a git ref (alembic_guard.adoption)
     if settings.changed_since:

@@ -66,7 +66,7 @@ def version_table_from_env(project: Project) -> VersionTable:
     env = project.layout.env_py
     try:
         tree = ast.parse(env.read_text(encoding="utf-8"), filename=str(env))
-    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
         return VersionTable()
     found: dict[str, tuple[str, int]] = {}
     notes: list[str] = []

@@ -1,8 +1,10 @@
 """Merge several heads into one, through Alembic's own `command.merge`.
 
 `plan(project)` is static: it groups the heads (per branch label where labels are used), finds
-where each group forked, and scans the `op.*` calls of every branch since the fork for tables and
-columns that more than one branch touches — a semantic conflict no file merge shows.
+where each group forked, and scans the `op.*` calls of every revision since the fork for tables
+and columns that two *concurrent* revisions touch (neither is an ancestor of the other) — a
+semantic conflict no file merge shows. With three or more heads, a revision that two of them
+already share is one change, not two: it conflicts only with what was done beside it.
 
 `write(project, group)` calls `alembic.command.merge`. That loads Alembic's ScriptDirectory, which
 IMPORTS every revision file (module level code runs) and renders the project's `script.py.mako`;
@@ -49,32 +51,43 @@ class MergeGroup:
     label: str | None  # branch label the heads share; None for an unlabelled history
     heads: tuple[str, ...]
     fork: tuple[str, ...]  # the latest common ancestors ("" history: several bases)
-    branches: dict[str, tuple[str, ...]] = field(default_factory=dict)  # head -> revisions since the fork
-    touches: dict[str, tuple[Touch, ...]] = field(default_factory=dict)  # head -> op calls since the fork
+    branches: dict[str, tuple[str, ...]] = field(default_factory=dict)  # head -> revisions since the fork only it has
+    touches: dict[str, tuple[Touch, ...]] = field(default_factory=dict)  # head -> op calls of those revisions
+    shared: tuple[str, ...] = ()  # revisions since the fork that some, not all, of the heads share
+    shared_touches: tuple[Touch, ...] = ()  # op calls of those revisions
+    ancestry: dict[str, frozenset[str]] = field(default_factory=dict)  # revision since the fork -> its ancestors
 
     @property
     def message(self) -> str:
         return "merge heads " + ", ".join(self.heads[:-1]) + " and " + self.heads[-1]
 
+    def _concurrent(self, a: str, b: str) -> bool:
+        """Neither revision is an ancestor of the other: their order is decided by the merge."""
+        return a != b and a not in self.ancestry.get(b, ()) and b not in self.ancestry.get(a, ())
+
+    def _any_concurrent(self, revisions: set[str]) -> bool:
+        ordered = sorted(revisions)
+        return any(self._concurrent(a, b) for i, a in enumerate(ordered) for b in ordered[i + 1:])
+
     def conflicts(self) -> list[str]:
-        """Tables/columns touched by more than one of the merged branches, as warning lines."""
-        by_table: dict[str, dict[str, list[Touch]]] = {}
-        for head, touches in self.touches.items():
+        """Tables/columns that two concurrent revisions since the fork touch, as warning lines."""
+        by_table: dict[str, dict[str, list[Touch]]] = {}  # table -> revision -> touches
+        for touches in (*self.touches.values(), self.shared_touches):
             for t in touches:
-                by_table.setdefault(t.table, {}).setdefault(head, []).append(t)
+                by_table.setdefault(t.table, {}).setdefault(t.revision, []).append(t)
         out = []
-        for table, per_head in sorted(by_table.items()):
-            if len(per_head) < 2:
+        for table, per_rev in sorted(by_table.items()):
+            if not self._any_concurrent(set(per_rev)):
                 continue
             columns: dict[str, set[str]] = {}
-            for head, touches in per_head.items():
+            for rev, touches in per_rev.items():
                 for t in touches:
                     if t.column:
-                        columns.setdefault(t.column, set()).add(head)
-            shared = sorted(c for c, heads in columns.items() if len(heads) > 1)
+                        columns.setdefault(t.column, set()).add(rev)
+            shared = sorted(c for c, revs in columns.items() if self._any_concurrent(revs))
             detail = "; ".join(
-                f"{head}: " + ", ".join(f"{t.op} at {t.path}:{t.line}" for t in touches)
-                for head, touches in sorted(per_head.items())
+                f"{rev}: " + ", ".join(f"{t.op} at {t.path}:{t.line}" for t in touches)
+                for rev, touches in sorted(per_rev.items())
             )
             if shared:
                 out.append(f"column {', '.join(f'`{table}.{c}`' for c in shared)} is changed on several branches ({detail})")
@@ -151,17 +164,29 @@ def plan(project: Project) -> list[MergeGroup]:
         common = set.intersection(*map(set, ancestor_sets))
         fork = tuple(sorted(c for c in common if not (g.descendants(c) & common)))
         group = MergeGroup(label, tuple(heads), fork)
-        for head, lineage in zip(heads, ancestor_sets):
-            since = tuple(r for r in g.upgrade_order() if r in lineage and r not in common)
-            group.branches[head] = since
-            touches: list[Touch] = []
-            for rid in since:
-                mig = project.by_revision.get(rid)
-                if mig is not None:
-                    touches.extend(op_touches(mig))
-            group.touches[head] = tuple(touches)
+        since_fork = set().union(*ancestor_sets) - common
+        order = [r for r in g.upgrade_order() if r in since_fork]
+        for r in order:  # parents come first: each revision's ancestry since the fork from its parents'
+            ups = [p for p in g.parents(r) if p in since_fork]
+            group.ancestry[r] = frozenset(ups).union(*(group.ancestry.get(p, frozenset()) for p in ups))
+        for i, (head, lineage) in enumerate(zip(heads, ancestor_sets)):
+            others = set().union(*(a for j, a in enumerate(ancestor_sets) if j != i))
+            own = tuple(r for r in order if r in lineage and r not in others)
+            group.branches[head] = own
+            group.touches[head] = _touches(project, own)
+        group.shared = tuple(r for r in order if sum(r in a for a in ancestor_sets) > 1)
+        group.shared_touches = _touches(project, group.shared)
         groups.append(group)
     return groups
+
+
+def _touches(project: Project, revisions: tuple[str, ...]) -> tuple[Touch, ...]:
+    out: list[Touch] = []
+    for rid in revisions:
+        mig = project.by_revision.get(rid)
+        if mig is not None:
+            out.extend(op_touches(mig))
+    return tuple(out)
 
 
 def alembic_config(project: Project):

@@ -76,7 +76,7 @@ def graph_at_ref(project: Project, commit: str) -> RevisionGraph:
     for rel, source in files_at_ref(project, commit).items():
         try:
             tree = ast.parse(source)
-        except (SyntaxError, ValueError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError):  # (too deep for Python's parser)
             continue
         mig = parse_migration(project.root / rel, rel, source, tree)
         rev = mig.to_revision()

@@ -85,7 +85,7 @@ def _statement_spans(source: str) -> list[tuple[int, int]]:
     """(first, last) line of every simple statement and of every compound statement's header."""
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # (too deep for Python's parser)
         return []
     spans = []
     for node in ast.walk(tree):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field, replace
 
+from alembic_guard.astdepth import add_operands
 from alembic_guard.audit.symbols import (
     LOADER_OPTIONS,
     SESSION_NAMES,
@@ -312,7 +313,10 @@ class _Walker:
     # ------------------------------------------------------------------ statements
     def block(self, stmts) -> None:
         for s in stmts:
-            self.stmt(s)
+            try:
+                self.stmt(s)
+            except RecursionError:  # an expression nested too deeply: only this statement's facts are lost
+                continue
 
     def stmt(self, s: ast.stmt) -> None:
         if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -436,6 +440,10 @@ class _Walker:
         method = getattr(self, "e_" + type(node).__name__, None)
         if method is not None:
             return method(node)
+        if isinstance(node, ast.BinOp):  # a 1,000-term concatenation: operands without recursion
+            for operand in add_operands(node, any_operator=True):
+                self.expr(operand)
+            return None
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.expr):
                 self.expr(child)

@@ -31,7 +31,9 @@ def merge_heads(path, dry_run, message, only_label, strict, **options):
     """Write one merge revision for several heads (per branch label where labels are used).
 
     Before writing it warns when the branches being merged change the same table or column since
-    they forked: Alembic merges the graph, not the schema changes, so check their order.
+    they forked (two revisions neither of which comes before the other; with three or more heads,
+    a revision some of them share counts once): Alembic merges the graph, not the schema changes,
+    so check their order.
     """
     overrides = {k: v for k, v in options.items() if v is not None}
     settings = settings_mod.load(path, **overrides)
@@ -48,7 +50,9 @@ def merge_heads(path, dry_run, message, only_label, strict, **options):
         click.echo(f"Heads to merge{where}: {', '.join(group.heads)}")
         click.echo(f"  forked at: {', '.join(group.fork) or '(no common ancestor)'}")
         for head, since in group.branches.items():
-            click.echo(f"  {head}: {len(since)} revision{'s' if len(since) != 1 else ''} since the fork ({', '.join(since)})")
+            click.echo(f"  {head}: {len(since)} revision{'s' if len(since) != 1 else ''} of its own since the fork ({', '.join(since)})")
+        if group.shared:
+            click.echo(f"  shared by some of these heads: {', '.join(group.shared)}")
         for line in group.conflicts():
             warned = True
             click.echo(f"warning: {line}", err=True)

@@ -30,15 +30,20 @@ from alembic_guard.cli._options import examples, output_stream
 """)
 def pool(path, db_url, pool_size, max_overflow, workers, pool_recycle, app_paths, output_format, output):
     """Compare pool_size + max_overflow x workers with the server's max_connections, and
-    pool_recycle with its idle timeout. Read-only. Exit 1 when the pool does not fit."""
+    pool_recycle with its idle timeout. Read-only. Exit 1 when the pool does not fit.
+
+    Every create_engine / create_async_engine call of the application is read (statically) and
+    their pools are added up, each named; --pool-size, --max-overflow and --pool-recycle override
+    that setting for every engine. On PostgreSQL, a role that cannot see other roles' sessions in
+    detail (no pg_read_all_stats / pg_monitor) still counts them, and the report says so."""
     configured_workers = settings_mod.load(path).workers if path.is_dir() else 1  # a broken pyproject is an error
     files = [f for p in (app_paths or (str(path),)) for f in pool_audit.python_files(Path(p))]
-    config = pool_audit.config_from_source(files, root=path if path.is_dir() else None) or pool_audit.PoolConfig()
+    configs = pool_audit.configs_from_source(files, root=path if path.is_dir() else None) or [pool_audit.PoolConfig()]
     flags = {k: v for k, v in {"pool_size": pool_size, "max_overflow": max_overflow, "pool_recycle": pool_recycle}.items() if v is not None}
-    if flags:
-        config = dataclasses.replace(config, **flags, source=(config.source + " + flags") if config.source != "SQLAlchemy defaults" else "flags")
-    config = dataclasses.replace(config, workers=workers or configured_workers)
-    result = pool_audit.audit(db_url, config)
+    if flags:  # a flag overrides that setting of every engine found
+        configs = [dataclasses.replace(c, **flags, source=(c.source + " + flags") if c.source != "SQLAlchemy defaults" else "flags") for c in configs]
+    configs = [dataclasses.replace(c, workers=workers or configured_workers) for c in configs]
+    result = pool_audit.audit(db_url, configs)
     with output_stream(output) as out:
         if output_format == "json":
             out.write(json.dumps(result.to_dict(), indent=2) + "\n")

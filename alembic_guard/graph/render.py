@@ -22,6 +22,9 @@ def _summary(project) -> dict:
         "dangling": [{"revision": r, "missing": p} for r, p in g.dangling],
         "duplicates": sorted(g.duplicates),
         "unknown_depends_on": [{"revision": r, "depends_on": d} for r, d in g.unknown_depends_on],
+        "dependency_cycles": [list(c) for c in g.dependency_cycles],
+        "labels_that_are_revision_ids": [{"revision": r, "label": label} for r, label in g.label_collisions],
+        "invalid_identifiers": [{"revision": r, "field": f, "problem": k, "value": v} for r, f, k, v in g.header_defects],
         # files that are not in the graph because they could not be read as revisions (and what
         # was skipped): without them a broken file would silently vanish from the picture
         "problems": [
@@ -49,7 +52,10 @@ def render_text(project, out: TextIO) -> None:
         out.write(f"{title} ({len(items)}):\n")
         for rid in items:
             out.write(f"  {describe(rid)}\n")
-    for key, title in (("cycles", "cycles"), ("dangling", "missing parents"), ("duplicates", "duplicate ids"), ("unknown_depends_on", "unknown depends_on")):
+    for key, title in (("cycles", "cycles"), ("dependency_cycles", "depends_on cycles"), ("dangling", "missing parents"),
+                       ("duplicates", "duplicate ids"), ("unknown_depends_on", "unknown depends_on"),
+                       ("labels_that_are_revision_ids", "branch labels that are revision ids"),
+                       ("invalid_identifiers", "invalid identifiers")):
         if s[key]:
             out.write(f"{title}: {json.dumps(s[key])}\n")
     if s["problems"]:

@@ -36,6 +36,9 @@ class RevisionGraph:
         "unknown_depends_on",
         "labels",
         "duplicate_labels",
+        "label_collisions",
+        "header_defects",
+        "dependency_cycles",
         "broken",
         "_order",
         "_labels_of",
@@ -70,6 +73,14 @@ class RevisionGraph:
         self.duplicate_labels = MappingProxyType(
             {k: tuple(sorted(v)) for k, v in sorted(labels.items()) if len(v) > 1}
         )
+        # a label that is also a revision id (its own or another's): Alembic's RevisionMap raises
+        # "Branch name 'x' in revision a already used by revision x"
+        self.label_collisions = tuple(sorted(
+            (rev.id, label) for rev in self._revs.values() for label in rev.branch_labels if label in self._revs
+        ))
+        self.header_defects = tuple(sorted(
+            (rev.id, *defect) for rev in self._revs.values() for defect in rev.defects
+        ))
 
         children = self._children = {rid: set() for rid in self._revs}
         parents = self._parents = {rid: set() for rid in self._revs}
@@ -110,11 +121,56 @@ class RevisionGraph:
         else:
             self._order = order
         self.cycles = tuple(sorted(cycles))
+        self.dependency_cycles = self._dependency_cycles()
 
         # revisions that can never be applied: a missing parent or a cycle in their ancestry
         roots = {rid for rid, _ in self.dangling} | {m for c in self.cycles for m in c}
         self.broken = frozenset(self._reach(roots, self._children) | roots) if roots else frozenset()
         return self
+
+    def _dependency_cycles(self) -> tuple[tuple[str, ...], ...]:
+        """Cycles that exist only once `depends_on` counts as an edge (a revision depending on
+        itself, or on a descendant): Alembic's RevisionMap raises DependencyLoopDetected /
+        DependencyCycleDetected for them. Cycles of down_revision alone are in `cycles`."""
+        deps: dict[str, set[str]] = {}
+        for rev in self._revs.values():
+            for dep in rev.depends_on:
+                target = dep if dep in self._revs else self.labels.get(dep)
+                if target is not None:
+                    deps.setdefault(rev.id, set()).add(target)
+        if not deps:
+            return ()
+        out: set[tuple[str, ...]] = {(rid,) for rid, targets in deps.items() if rid in targets}
+        # parent -> child edges of down_revision and depends_on together (a dependency is applied
+        # before its dependant, like a parent)
+        edges: dict[str, set[str]] = {rid: set(c) for rid, c in self._children.items()}
+        for rid, targets in deps.items():
+            for target in targets:
+                if target != rid:
+                    edges[target].add(rid)
+        indegree = {rid: 0 for rid in edges}
+        for targets in edges.values():
+            for t in targets:
+                indegree[t] += 1
+        ready = [rid for rid, d in indegree.items() if d == 0]
+        done = 0
+        while ready:
+            rid = ready.pop()
+            done += 1
+            for t in edges[rid]:
+                indegree[t] -= 1
+                if indegree[t] == 0:
+                    ready.append(t)
+        if done < len(edges):
+            import networkx as nx
+
+            g = nx.DiGraph()
+            g.add_edges_from((a, b) for a, bs in edges.items() for b in bs)
+            plain = set(self.cycles)
+            for component in nx.strongly_connected_components(g):
+                if len(component) > 1 and tuple(sorted(component)) not in plain:
+                    out.add(tuple(sorted(component)))
+        return tuple(sorted(out))
 
     def _kahn(self) -> tuple[tuple[str, ...], set[str]]:
         """Lexicographic topological sort (smallest ready id first, as networkx's

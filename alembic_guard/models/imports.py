@@ -25,6 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from alembic_guard.astdepth import too_deep_message
+
 
 @dataclass(frozen=True)
 class Edge:
@@ -172,6 +174,8 @@ class ModuleIndex:
                 src.error_line = exc.lineno
             except ValueError as exc:  # null bytes
                 src.error = f"cannot parse: {exc}"
+            except (RecursionError, MemoryError) as exc:  # valid-looking, but deeper than Python's parser goes
+                src.error = f"cannot parse: {too_deep_message(exc)}"
         return src
 
     def tree(self, path: Path) -> ast.Module | None:

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from alembic_guard.astdepth import add_operands, shown
 from alembic_guard.findings import Location
 from alembic_guard.ops import sql as sqlmod
 from alembic_guard.ops.calls import (
@@ -178,12 +179,15 @@ class Extractor:
 
     # ------------------------------------------------------------------ entry
     def run(self) -> MigrationOps:
+        functions = self.mig.functions
+        if self.mig.syntax_error is not None:
+            return self.result  # the file does not parse: AG003 says so; nothing here to read
         self._module_scope()
         for phase in PHASES:
             self.phase = phase
             self.counter = 0
             self.state = _State()
-            fn = self.mig.functions.get(phase)
+            fn = functions.get(phase)
             if fn is None:
                 if phase == "upgrade":
                     self._unresolved_module_level(phase)
@@ -234,11 +238,14 @@ class Extractor:
                         self.alembic_names.add("alembic")
                     self.imported[alias.asname or alias.name.split(".")[0]] = (alias.name, local)
             elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                value = self._literal(node.value, self.constants)
+                try:
+                    value = self._literal(node.value, self.constants)
+                    module_frame = _Frame(self.constants, {}, set(), set(), self.module_tables, set(), "", 0)
+                    table = self._table_object(node.value, module_frame)
+                except RecursionError:  # a module constant nested too deeply: it stays unknown
+                    continue
                 if value is not UNRESOLVED:
                     self.constants[node.targets[0].id] = value
-                module_frame = _Frame(self.constants, {}, set(), set(), self.module_tables, set(), "", 0)
-                table = self._table_object(node.value, module_frame)
                 if table is not None:
                     self.module_tables[node.targets[0].id] = table
 
@@ -258,7 +265,12 @@ class Extractor:
     # ------------------------------------------------------------------ statements
     def _body(self, stmts: list[ast.stmt], frame: _Frame) -> None:
         for stmt in stmts:
-            self._stmt(stmt, frame)
+            try:
+                self._stmt(stmt, frame)
+            except RecursionError:
+                # Only this statement is lost, never the file's other operations: it is reported
+                # as not analysed (AG423) at its own line.
+                self._unresolved(stmt, "an expression in this statement is nested too deeply for alembic-guard's reader", frame)
 
     def _stmt(self, node: ast.stmt, frame: _Frame) -> None:
         if isinstance(node, ast.With | ast.AsyncWith):
@@ -423,25 +435,28 @@ class Extractor:
 
     # ------------------------------------------------------------------ expressions
     def _expr(self, node: ast.expr, frame: _Frame) -> None:
-        """Handle every call in `node`, outermost first in source order; op calls consume their args."""
-        if isinstance(node, ast.Call):
-            if self._call(node, frame):
-                return
-            self._expr(node.func, frame)
-            for arg in node.args:
-                self._expr(arg, frame)
-            for kw in node.keywords:
-                self._expr(kw.value, frame)
-            return
-        if isinstance(node, ast.Lambda):
-            return
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.expr):
-                self._expr(child, frame)
-            elif isinstance(child, ast.comprehension):
-                self._expr(child.iter, frame)
-                for cond in child.ifs:
-                    self._expr(cond, frame)
+        """Handle every call in `node`, outermost first in source order; op calls consume their args.
+
+        An explicit stack, not recursion: a 1,000-term concatenation or method chain is valid
+        Python far deeper than the recursion limit (alembic_guard.astdepth)."""
+        stack: list[ast.expr] = [node]
+        while stack:
+            node = stack.pop()
+            children: list[ast.expr] = []
+            if isinstance(node, ast.Call):
+                if self._call(node, frame):
+                    continue
+                children = [node.func, *node.args, *(kw.value for kw in node.keywords)]
+            elif isinstance(node, ast.Lambda):
+                continue
+            else:
+                for child in ast.iter_child_nodes(node):
+                    if isinstance(child, ast.expr):
+                        children.append(child)
+                    elif isinstance(child, ast.comprehension):
+                        children.append(child.iter)
+                        children.extend(child.ifs)
+            stack.extend(reversed(children))
 
     def _call(self, node: ast.Call, frame: _Frame, statement: bool = False) -> bool:
         func = node.func
@@ -696,10 +711,8 @@ class Extractor:
                 self._emit(verb, {"table_name": table}, loc, node, origin)
                 return
             what = "an f-string" if isinstance(arg, ast.JoinedStr) else ("a string built at run time" if isinstance(arg, ast.BinOp) else "an expression")
-            shown = ast.unparse(arg) if arg is not None else "nothing"
-            if len(shown) > 60:
-                shown = shown[:57] + "..."
-            self._emit("unanalysed_sql", {"reason": f"the SQL is {what} (`{shown}`) that cannot be read statically"}, loc, node, origin)
+            text_shown = shown(self.mig.source, arg)
+            self._emit("unanalysed_sql", {"reason": f"the SQL is {what} (`{text_shown}`) that cannot be read statically"}, loc, node, origin)
             return
         try:
             statements = sqlmod.parse(text)
@@ -789,10 +802,13 @@ class Extractor:
                     return UNRESOLVED
             return "".join(parts)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            left, right = self._literal(node.left, env), self._literal(node.right, env)
-            if isinstance(left, str) and isinstance(right, str):
-                return left + right
-            return UNRESOLVED
+            parts = []
+            for operand in add_operands(node):  # iterative: concatenations may be 1,000s of terms long
+                value = self._literal(operand, env)
+                if not isinstance(value, str):
+                    return UNRESOLVED
+                parts.append(value)
+            return "".join(parts)
         if isinstance(node, ast.Call):
             # op.f("name"), conv("name"), sa.text("...") keep their argument's value
             name = self._callee_name(node)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from pathlib import Path, PurePosixPath
 
+from alembic_guard.astdepth import too_deep_message
 from alembic_guard.findings import Location, Severity
 from alembic_guard.project.migration import (
     ConstantResolver,
@@ -266,8 +267,10 @@ def load_file(
             f"`{rel}` does not parse: {exc.msg}",
             hint="fix the syntax error; Alembic cannot load this revision either",
         )
-    except (ValueError, RecursionError, MemoryError) as exc:
+    except ValueError as exc:
         return None, big or LoadProblem("syntax", Location(rel), f"`{rel}` does not parse: {exc}")
+    except (RecursionError, MemoryError) as exc:
+        return None, big or LoadProblem("syntax", Location(rel), f"`{rel}` does not parse: {too_deep_message(exc)}")
     mig = parse_migration(path, rel, source, tree, resolver)
     if too_large:
         mig._body_parsed = False

@@ -25,8 +25,9 @@ import re
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 
+from alembic_guard.astdepth import add_operands, concat, too_deep_message
 from alembic_guard.findings import Location
-from alembic_guard.graph.revision import Revision, normalise_ids
+from alembic_guard.graph.revision import Revision, header_defects, normalise_ids
 
 HEADER_NAMES = ("revision", "down_revision", "branch_labels", "depends_on")
 _REVISES_RE = re.compile(r"^\s*Revises:[ \t]*(.*)$", re.MULTILINE)
@@ -34,11 +35,16 @@ _REVISION_ID_RE = re.compile(r"^\s*Revision ID:[ \t]*(\S+)", re.MULTILINE)
 
 _MISSING = object()
 _CONDITIONAL = object()  # a header assigned inside a module-level block
+_DELETED = object()  # `del revision`: the name is gone, as if never assigned
 
 # -- fast path --------------------------------------------------------------------------------
 _CUT_RE = re.compile(r"\n(?:def[ \t]|class[ \t]|async[ \t]|@)")  # first top-level def/class/decorator
-_LATE_NEEDLES = ("\nrevision", "\ndown_revision", "\nbranch_labels", "\ndepends_on")
-_LATE_HEADER_RE = re.compile(r"^(?:revision|down_revision|branch_labels|depends_on)[ \t]*[:=]", re.MULTILINE)
+_LATE_NEEDLES = ("\nrevision", "\ndown_revision", "\nbranch_labels", "\ndepends_on", "\ndel")
+# a header name bound, rebound (`+=`), unpacked into or deleted at module level after the first def
+_LATE_HEADER_RE = re.compile(
+    r"^(?:(?:revision|down_revision|branch_labels|depends_on)[ \t]*(?:[:=,]|[-+*/%@&|^]=|//=|\*\*=|<<=|>>=)|del[ \t(])",
+    re.MULTILINE,
+)
 _STR = r"""(?:"[^"\\\n]*"|'[^'\\\n]*')"""
 _VALUE = rf"(?:None|{_STR}|\(\s*(?:{_STR}\s*,\s*)*(?:{_STR}\s*)?\)|\[\s*(?:{_STR}\s*,\s*)*(?:{_STR}\s*)?\])"
 _LINE = (
@@ -218,8 +224,10 @@ class Migration:
             return tree
         except SyntaxError as exc:
             self.syntax_error = exc
-        except (ValueError, RecursionError, MemoryError) as exc:
+        except ValueError as exc:
             self.syntax_error = SyntaxError(str(exc))
+        except (RecursionError, MemoryError) as exc:
+            self.syntax_error = SyntaxError(too_deep_message(exc))
         return ast.Module(body=[], type_ignores=[])
 
     def release(self) -> None:
@@ -294,6 +302,9 @@ class Migration:
             branch_labels=frozenset(normalise_ids(labels)),
             location=self.location(self.lines.get("revision")),
             message=self.message,
+            defects=tuple(
+                d for name in ("down_revision", "depends_on", "branch_labels") for d in header_defects(name, self.values.get(name))
+            ),
         )
 
     @property
@@ -446,6 +457,32 @@ def module_scope(tree: ast.Module, resolver: ConstantResolver | None, package: s
                     pairs.extend((t, v) for t, v in zip(target.elts, node.value.elts) if isinstance(t, ast.Name))
         elif isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.target, ast.Name):
             pairs.append((node.target, node.value))
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            # `revision += "3"`: Python concatenates onto the value bound so far
+            name = node.target.id
+            try:
+                current = scope.get(name, _MISSING)
+                if current is _MISSING or not isinstance(node.op, ast.Add):
+                    raise Unresolvable
+                resolved = concat([current, literal(node.value, scope, resolver)])
+                if resolved is None:
+                    raise Unresolvable
+            except (Unresolvable, RecursionError):
+                resolved = _MISSING
+            if resolved is _MISSING:
+                scope.pop(name, None)
+            else:
+                scope[name] = resolved
+            if on_assign is not None:
+                on_assign(name, node, node, resolved)
+            continue
+        elif isinstance(node, ast.Delete):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    scope.pop(target.id, None)
+                    if on_assign is not None:
+                        on_assign(target.id, node, target, _DELETED)
+            continue
         elif on_assign is not None and isinstance(node, (ast.If, ast.Try, ast.With)):
             # a header assigned inside a module-level block: Alembic sees it; we cannot tell which branch
             for inner in ast.walk(node):
@@ -457,7 +494,7 @@ def module_scope(tree: ast.Module, resolver: ConstantResolver | None, package: s
         for target, value in pairs:
             try:
                 resolved = literal(value, scope, resolver)
-            except Unresolvable:
+            except (Unresolvable, RecursionError):  # RecursionError: e.g. a 5,000-link attribute chain
                 resolved = _MISSING
             if resolved is _MISSING:
                 scope.pop(target.id, None)
@@ -499,9 +536,10 @@ def literal(node: ast.expr, scope: dict[str, object], resolver: ConstantResolver
         items = tuple(literal(node.args[0], scope, resolver)) if node.args else ()  # type: ignore[arg-type]
         return list(items) if node.func.id == "list" else items
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = literal(node.left, scope, resolver), literal(node.right, scope, resolver)
-        if type(left) is type(right) and isinstance(left, (str, tuple, list)):
-            return left + right  # type: ignore[operator]
+        # iterative: a concatenation of 1,000s of terms is valid Python (alembic_guard.astdepth)
+        joined = concat([literal(operand, scope, resolver) for operand in add_operands(node)])
+        if joined is not None:
+            return joined
     if isinstance(node, ast.JoinedStr):
         parts = []
         for v in node.values:
@@ -540,6 +578,10 @@ def parse_migration(
 
     def on_assign(name: str, node: ast.stmt, value: ast.expr, resolved: object) -> None:
         if name not in HEADER_NAMES:
+            return
+        if resolved is _DELETED:
+            for facts in (mig.values, mig.unresolved, mig.lines):
+                facts.pop(name, None)
             return
         if resolved is _CONDITIONAL:
             if name in mig.values or name in mig.unresolved:

@@ -158,3 +158,47 @@ def test_merge_updates_the_linear_history_marker(two_heads, capsys):
     assert code == 0 and "updated migrations/versions/HEAD" in out
     code, out, _ = cli(capsys, "linear-history", "check", str(two_heads))
     assert code == 0 and "up to date" in out
+
+
+def _three_heads(tmp_path, tables: dict[str, str]):
+    """base01 <- mid001 <- (head02, head03) and base01 <- head01; each revision adds a column to
+    the table given for it."""
+    project = make_project(tmp_path / "p", [
+        ("base01", None, None, "create account"),
+        ("mid001", "base01", None, "shared"),
+        ("head01", "base01", None, "one"),
+        ("head02", "mid001", None, "two"),
+        ("head03", "mid001", None, "three"),
+    ])
+    for path in (project / "migrations" / "versions").glob("*.py"):
+        rid = path.name.split("_")[0]
+        if rid in tables:
+            path.write_text(path.read_text().replace('op.add_column("account"', f'op.add_column("{tables[rid]}"'))
+    return project
+
+
+def test_three_heads_a_shared_ancestor_is_not_a_conflict(tmp_path):
+    project = _three_heads(tmp_path, {"mid001": "invoice", "head01": "orders", "head02": "users", "head03": "payments"})
+    (group,) = lib.plan(Project.load(load(project)))
+    assert group.heads == ("head01", "head02", "head03") and group.fork == ("base01",)
+    assert group.branches == {"head01": ("head01",), "head02": ("head02",), "head03": ("head03",)}
+    assert group.shared == ("mid001",)
+    assert group.conflicts() == []  # mid001 is one revision that two heads share, not two changes
+
+
+def test_three_heads_real_conflicts_are_still_named(tmp_path):
+    project = _three_heads(tmp_path, {"mid001": "invoice", "head01": "invoice", "head02": "users", "head03": "users"})
+    (group,) = lib.plan(Project.load(load(project)))
+    warnings = group.conflicts()
+    assert len(warnings) == 2, warnings
+    invoice = next(w for w in warnings if "`invoice`" in w)
+    assert "head01: add_column" in invoice and "mid001: add_column" in invoice  # concurrent with the shared part
+    users = next(w for w in warnings if "`users`" in w)
+    assert "head02" in users and "head03" in users and "mid001" not in users
+
+
+def test_three_heads_cli_output(tmp_path, capsys):
+    project = _three_heads(tmp_path, {"mid001": "invoice", "head01": "orders", "head02": "users", "head03": "payments"})
+    code, out, err = cli(capsys, "merge-heads", str(project), "--dry-run")
+    assert code == 0 and "warning" not in err, err
+    assert "shared by some of these heads: mid001" in out

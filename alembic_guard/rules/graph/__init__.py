@@ -11,6 +11,7 @@ from alembic_guard.rules.graph.ag108_irreversible_downgrade import irreversible_
 from alembic_guard.rules.graph.ag109_revision_will_create_second_head import revision_will_create_second_head
 from alembic_guard.rules.graph.ag110_duplicate_branch_label import duplicate_branch_label
 from alembic_guard.rules.graph.ag111_stale_linear_history_marker import stale_linear_history_marker
+from alembic_guard.rules.graph.ag112_invalid_revision_identifier import invalid_revision_identifier
 
 RULES = (
     multiple_heads,
@@ -24,4 +25,5 @@ RULES = (
     irreversible_downgrade,
     revision_will_create_second_head,
     stale_linear_history_marker,
+    invalid_revision_identifier,
 )

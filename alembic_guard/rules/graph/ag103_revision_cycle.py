@@ -8,11 +8,13 @@ def revision_cycle(graph, project):
 
     ## What it does
     Flags revisions that are, through their `down_revision` chains, their own ancestors. Every
-    revision on the cycle is named.
+    revision on the cycle is named. It also flags cycles that `depends_on` closes: a revision
+    that depends on itself (or on its own branch label), or on one of its descendants.
 
     ## Why is this bad?
     A migration history must be a directed acyclic graph. Alembic refuses to load it
-    ("Cycle is detected in revisions"), so nothing can be upgraded or downgraded.
+    ("Cycle is detected in revisions"; through `depends_on`: "Dependency self-loop is detected" /
+    "Dependency cycle is detected"), so nothing can be upgraded or downgraded.
 
     ## Example
     ```python
@@ -47,4 +49,32 @@ def revision_cycle(graph, project):
             related=locs[1:],
             hint="break the cycle: one of these revisions must have a `down_revision` outside it (the revision it was really created after)",
             anchor="cycle " + ",".join(members),
+        )
+    for members in graph.dependency_cycles:
+        locs = [graph[m].location for m in members if graph[m].location is not None]
+        if len(members) == 1 and members[0] in graph[members[0]].depends_on:
+            message = (
+                f"Revision `{members[0]}` depends on itself (`depends_on`): Alembic raises "
+                f"DependencyLoopDetected (\"Dependency self-loop is detected in revisions ({members[0]})\")"
+            )
+            hint = "remove its own id from `depends_on`"
+        elif len(members) == 1:
+            message = (
+                f"Revision `{members[0]}` depends on its own branch label (`depends_on`): Alembic raises "
+                f"DependencyCycleDetected (\"Dependency cycle is detected in revisions ({members[0]})\")"
+            )
+            hint = "remove its own branch label from `depends_on`"
+        else:
+            names = ", ".join(f"`{m}`" for m in members)
+            message = (
+                f"Revisions {names} form a cycle through `depends_on`: Alembic raises DependencyCycleDetected "
+                f"(\"Dependency cycle is detected in revisions ({', '.join(members)})\")"
+            )
+            hint = "a revision can depend only on revisions applied before it: drop the `depends_on` entry that points at a later revision"
+        yield revision_cycle.finding(
+            message,
+            at=locs[0] if locs else project.config_location(),
+            related=locs[1:],
+            hint=hint,
+            anchor="depends_on cycle " + ",".join(members),
         )
