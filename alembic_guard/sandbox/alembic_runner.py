@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from alembic_guard.errors import GuardError
+from alembic_guard.sandbox.env_style import is_async_env, sync_driver_of
 
 if TYPE_CHECKING:  # Alembic is imported where it is used: the round trip creates its sandbox
     # database in a thread meanwhile (see roundtrip.run_roundtrip), so the import is hidden
@@ -48,7 +49,6 @@ class RevisionsUnloadable(GuardError):
 
 WorkFn = Callable[[tuple, "MigrationContext"], Iterable]
 
-_ASYNC_MARKERS = ("async_engine_from_config", "create_async_engine", "AsyncEngine", "run_sync", "asyncio.run")
 _ASYNC_DRIVERS = {
     "postgresql": ("asyncpg", "psycopg"),
     "sqlite": ("aiosqlite",),
@@ -67,6 +67,7 @@ class AlembicEnv:
     env_vars: tuple[str, ...] = ("DATABASE_URL",)
     is_async: bool = False
     extra_paths: tuple[str, ...] = ()  # alembic.ini's prepend_sys_path, as Alembic applies it
+    configured_url: str | None = None  # sqlalchemy.url as the project configures it (before ours)
     output: io.StringIO = field(default_factory=io.StringIO)  # what env.py / migrations printed
     real_stderr: object = None  # sys.stderr outside env.py (for progress output during a run)
 
@@ -80,7 +81,8 @@ class AlembicEnv:
         out = io.StringIO()
         if layout.ini_path is not None:
             config = Config(str(layout.ini_path), ini_section=layout.section, stdout=out)
-            if not config.get_main_option("script_location"):  # Flask-Migrate sets it in code
+            # Flask-Migrate sets it in code; `-c FILE --script-location DIR` replaces it
+            if not config.get_main_option("script_location") or layout.source.endswith("--script-location"):
                 config.set_main_option("script_location", str(layout.script_location).replace("%", "%%"))
         else:
             config = Config(stdout=out)
@@ -112,8 +114,9 @@ class AlembicEnv:
             script=script,
             root=root,
             env_vars=tuple(project.settings.env_vars),
-            is_async=any(m in env_source for m in _ASYNC_MARKERS),
+            is_async=is_async_env(env_source),
             extra_paths=extra_paths,
+            configured_url=config.get_main_option("sqlalchemy.url"),
         )
 
     # ------------------------------------------------------------------ URLs
@@ -123,6 +126,8 @@ class AlembicEnv:
             return url
         parsed = sa.engine.make_url(url)
         backend = parsed.get_backend_name()
+        if "+" in parsed.drivername and sync_driver_of(url) is None:
+            return url  # the sandbox's own driver is async-capable (postgresql+psycopg...)
         for driver in _ASYNC_DRIVERS.get(backend, ()):
             if importlib.util.find_spec(driver) is not None:
                 return parsed.set(drivername=f"{backend}+{driver}").render_as_string(hide_password=False)
@@ -170,9 +175,7 @@ class AlembicEnv:
         if connection is not None:
             cfg.attributes["connection"] = connection
             if "connect" not in vars(connection):
-                # env.py files written for pytest-alembic expect an Engine here and call
-                # `.connect()`: hand back the same connection, not closed on exit
-                connection.connect = lambda: contextlib.nullcontext(connection)
+                _usable_as_engine(connection)
         saved_env = {k: os.environ.get(k) for k in self.env_vars}
         self.real_stderr = sys.stderr
         try:
@@ -191,6 +194,33 @@ class AlembicEnv:
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
+
+
+def _usable_as_engine(connection: sa.engine.Connection) -> None:
+    """Make the sandbox connection usable the ways env.py files use `config.attributes["connection"]`.
+
+    env.py files written for pytest-alembic expect an Engine there and call `.connect()` (and
+    sometimes `.dispose()`); async ones (`alembic init -t async` adapted to take a connection)
+    do `async with connectable.connect() as connection: await connection.run_sync(fn)` and
+    `await connectable.dispose()`. All of them get the same sync connection back: never closed
+    on exit (the walk owns it), `run_sync(fn)` calls `fn(connection)` as AsyncConnection does
+    (a `run_sync` under asyncio calls fn with the sync connection too), and `dispose()` does
+    nothing, awaited or not. `contextlib.nullcontext` serves `with` and `async with` alike."""
+
+    async def run_sync(fn, *args, **kwargs):
+        return fn(connection, *args, **kwargs)
+
+    connection.connect = lambda: contextlib.nullcontext(connection)
+    connection.run_sync = run_sync
+    connection.dispose = lambda *a, **k: _Done()
+    connection.sync_connection = connection
+
+
+class _Done:
+    """An awaitable that is already done: `dispose()` may be awaited or just called."""
+
+    def __await__(self):
+        return iter(())
 
 
 class _LazyVersionTable:

@@ -112,6 +112,9 @@ class RoundTripResult:
     seconds: float = 0.0
     project: object = field(default=None, repr=False, compare=False)  # for the rules / checks
     seed_notes: dict[str, str] = field(default_factory=dict)  # --with-data: tables left empty, and why
+    async_env: bool = False  # env.py runs through asyncio (it was given an async driver)
+    sync_driver: str | None = None  # async env.py, but the project's own URL has this sync-only driver (AG308)
+    configured_url: str | None = None  # that URL, masked
 
     def failed(self, phase: str) -> list[StepResult]:
         return [s for s in self.steps if s.phase == phase and not s.ok]
@@ -136,6 +139,7 @@ class RoundTripResult:
             "untested": dict(self.untested),
             "warnings": list(self.warnings),
             **({"seed_notes": dict(self.seed_notes)} if self.with_data else {}),
+            **({"async_env": True} if self.async_env else {}),
         }
 
 
@@ -219,6 +223,7 @@ class Walker:
         self.result = RoundTripResult(dialect=sandbox.dialect, sandbox_kind=getattr(sandbox, "kind", "?"), shard=shard,
                                       with_data=with_data, walked=segment, project=project)
         self.result.warnings.extend(getattr(sandbox, "warnings", ()) or ())
+        self._note_async_driver()
         wanted = project.dialect
         if wanted and wanted != "sqlite" and sandbox.dialect == "sqlite" and not self.result.warnings:
             self.result.warnings.append(
@@ -242,6 +247,16 @@ class Walker:
         self.before = self.after_up = None
         self.trace = False
         self.gc = _CollectEvery(GC_EVERY)
+
+    def _note_async_driver(self) -> None:
+        """An async env.py: the project's own URL must name an async driver (AG308)."""
+        from alembic_guard.sandbox.env_style import sync_driver_of
+
+        self.result.async_env = self.env.is_async
+        driver = sync_driver_of(self.env.configured_url) if self.env.is_async else None
+        if driver:
+            self.result.sync_driver = driver
+            self.result.configured_url = mask_secrets(self.env.configured_url or "")
 
     # ------------------------------------------------------------------ database
     def _open(self, url: str | None = None) -> None:
