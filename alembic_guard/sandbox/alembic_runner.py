@@ -44,7 +44,10 @@ if TYPE_CHECKING:  # Alembic is imported where it is used: the round trip create
 
 class RevisionsUnloadable(GuardError):
     """Alembic itself cannot load the project (a cycle, a missing parent, no env.py...): the
-    static rules report why; the round trip cannot run and is skipped with this message."""
+    static rules report why; the round trip cannot run and is skipped with this message.
+    `import_hint`: the hint says which prepend_sys_path makes a project module importable."""
+
+    import_hint: bool = False
 
 
 WorkFn = Callable[[tuple, "MigrationContext"], Iterable]
@@ -68,6 +71,8 @@ class AlembicEnv:
     is_async: bool = False
     extra_paths: tuple[str, ...] = ()  # alembic.ini's prepend_sys_path, as Alembic applies it
     configured_url: str | None = None  # sqlalchemy.url as the project configures it (before ours)
+    layout: object = None  # the project's AlembicLayout (for hints)
+    checked: Path | None = None  # the folder alembic-guard was asked to check
     output: io.StringIO = field(default_factory=io.StringIO)  # what env.py / migrations printed
     real_stderr: object = None  # sys.stderr outside env.py (for progress output during a run)
 
@@ -105,10 +110,13 @@ class AlembicEnv:
                 extra_paths = tuple(sys.path[: len(sys.path) - before])  # prepend_sys_path
                 script.revision_map.heads  # noqa: B018 - loads every revision file now, once
             except Exception as exc:  # noqa: BLE001 - user code: report, never a traceback
-                raise RevisionsUnloadable(
+                hint = _import_hint(exc, layout, root, tuple(sys.path[: len(sys.path) - before]), _checked(project))
+                problem = RevisionsUnloadable(
                     f"Alembic cannot load the revision files: {type(exc).__name__}: {exc}",
-                    hint="run `alembic heads` to see the same error; the static checks (without --db) explain graph problems",
-                ) from None
+                    hint=hint or "run `alembic heads` to see the same error; the static checks (without --db) explain graph problems",
+                )
+                problem.import_hint = hint is not None
+                raise problem from None
         return cls(
             config=config,
             script=script,
@@ -117,7 +125,13 @@ class AlembicEnv:
             is_async=is_async_env(env_source),
             extra_paths=extra_paths,
             configured_url=config.get_main_option("sqlalchemy.url"),
+            layout=layout,
+            checked=_checked(project),
         )
+
+    def import_hint(self, exc: BaseException) -> str | None:
+        """env.py failed importing a module of the project: which prepend_sys_path fixes it."""
+        return _import_hint(exc, self.layout, self.root, self.extra_paths, self.checked) if self.layout is not None else None
 
     # ------------------------------------------------------------------ URLs
     def url_for_env(self, url: str) -> str:
@@ -320,6 +334,21 @@ class _LazyVersionTable:
             self.flushing = False
 
 
+def _checked(project) -> Path | None:
+    given = getattr(getattr(project, "settings", None), "root", None)
+    if given is None:
+        return None
+    given = Path(given).absolute()
+    return given.parent if given.is_file() else given
+
+
+def _import_hint(exc: BaseException, layout, cwd: Path, prepend: tuple[str, ...], given: Path | None = None) -> str | None:
+    from alembic_guard.sandbox.env_style import missing_module_hint, search_roots
+
+    return missing_module_hint(exc, cwd=cwd, search_roots=search_roots(layout.root, given), ini_path=layout.ini_path or layout.pyproject_path,
+                               prepend=tuple(p for p in prepend if isinstance(p, str)), section=layout.section)
+
+
 def _import_alembic() -> None:
     """Import Alembic without Pygments: Alembic imports Mako, whose error module loads Pygments
     (when installed) to colour HTML tracebacks: 50-100 ms that nothing here uses.
@@ -344,6 +373,14 @@ def _merge_heads(script: ScriptDirectory, current: tuple[str, ...], target: str)
     return tuple([h for h in current if h not in ancestors] + [target])
 
 
+def _forget_relative_finders() -> None:
+    """Drop the import finders Python cached for relative sys.path entries ("", ".", "src"):
+    they keep the folder that was current when they were made (Alembic itself puts
+    prepend_sys_path on sys.path as written, relative to the working directory)."""
+    for key in [k for k in sys.path_importer_cache if isinstance(k, str) and not os.path.isabs(k)]:
+        sys.path_importer_cache.pop(key, None)
+
+
 @contextlib.contextmanager
 def _project_import_scope(root: Path, extra_paths: tuple[str, ...] = ()) -> Iterator[None]:
     """Run user code as `alembic` would from the project folder, then undo the global side effects
@@ -358,11 +395,15 @@ def _project_import_scope(root: Path, extra_paths: tuple[str, ...] = ()) -> Iter
     resolved = str(root.resolve())
     try:
         os.chdir(root)
-        sys.path[:0] = extra_paths
+        # prepend_sys_path resolves from the working directory, as in Alembic; made absolute here
+        # so that a finder Python cached for "." in another project's folder is never reused
+        sys.path[:0] = [p if os.path.isabs(p) else os.path.abspath(p) for p in extra_paths]
+        _forget_relative_finders()
         yield
     finally:
         os.chdir(old_cwd)
         sys.path[:] = old_path
+        _forget_relative_finders()
         for name in set(sys.modules) - old_modules:
             file = getattr(sys.modules.get(name), "__file__", None) or ""
             if file.startswith(resolved):

@@ -76,7 +76,7 @@ def sync_driver_of(url: str | None) -> str | None:
     return None if getattr(dialect, "is_async", False) else str(dialect.driver)
 
 
-def missing_module_hint(exc: BaseException, *, cwd: Path, search_root: Path, ini_path: Path | None,
+def missing_module_hint(exc: BaseException, *, cwd: Path, search_roots: tuple[Path, ...], ini_path: Path | None,
                         prepend: tuple[str, ...], section: str = "alembic") -> str | None:
     """For a ModuleNotFoundError of a module that exists in the project (not a missing package):
     the `prepend_sys_path` entry that makes it importable, relative to the working directory
@@ -85,13 +85,17 @@ def missing_module_hint(exc: BaseException, *, cwd: Path, search_root: Path, ini
     if not isinstance(exc, ModuleNotFoundError) or not name:
         return None
     top = name.split(".", 1)[0]
-    found = find_module(top, search_root)
-    if found is None:
+    found = search_root = None
+    for search_root in search_roots:
+        found = find_module(top, search_root)
+        if found is not None:
+            break
+    if found is None or search_root is None:
         return None
     folder = (found.parent if found.name == "__init__.py" else found).parent  # what goes on sys.path
     rel = os.path.relpath(folder, cwd).replace(os.sep, "/")
     what = f"`{top}` ({os.path.relpath(found, search_root).replace(os.sep, '/')})"
-    if rel in prepend or str(folder) in prepend:
+    if any((cwd / p).resolve() == folder.resolve() for p in prepend):
         return (f"{what} is in `{rel}`, which prepend_sys_path already names: check that `alembic` runs from "
                 f"{cwd.name or cwd} and that the module imports without errors")
     if ini_path is not None and ini_path.suffix != ".toml":
@@ -103,6 +107,22 @@ def missing_module_hint(exc: BaseException, *, cwd: Path, search_root: Path, ini
     return (f"{what} is not on sys.path when Alembic runs env.py (it resolves prepend_sys_path from the "
             f"working directory, {'this folder' if rel == '.' else 'the folder of ' + (ini_path.name if ini_path else 'the project')}): "
             f"add `{entry}` to {where}")
+
+
+def search_roots(start: Path, given: Path | None) -> tuple[Path, ...]:
+    """Where to look for a project module: the project folder, then the folder that was checked,
+    then up to the repository's top (a folder with .git), at most three levels up."""
+    out = [start.resolve()]
+    if given is not None and given.resolve() not in out and start.resolve().is_relative_to(given.resolve()):
+        out.append(given.resolve())
+    here = start.resolve()
+    for _ in range(3):
+        if (here / ".git").exists() or here.parent == here:
+            break
+        here = here.parent
+        if here not in out:
+            out.append(here)
+    return tuple(out)
 
 
 def find_module(top: str, root: Path) -> Path | None:
