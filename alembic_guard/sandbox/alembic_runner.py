@@ -129,8 +129,14 @@ class AlembicEnv:
             checked=_checked(project),
         )
 
-    def import_hint(self, exc: BaseException) -> str | None:
-        """env.py failed importing a module of the project: which prepend_sys_path fixes it."""
+    def failure_hint(self, exc: BaseException, url: str | None = None) -> str | None:
+        """What to do when env.py fails before any migration: the prepend_sys_path that makes a
+        project module importable, or the async driver the sandbox lacks for an async env.py."""
+        if self.is_async and url and "requires an async driver" in str(exc):
+            backend = sa.engine.make_url(url).get_backend_name()
+            drivers = " or ".join(_ASYNC_DRIVERS.get(backend, ())) or "an async driver"
+            return (f"env.py is async and no async {backend} driver is installed where alembic-guard runs, "
+                    f"so the sandbox could not give it one: pip install {drivers}")
         return _import_hint(exc, self.layout, self.root, self.extra_paths, self.checked) if self.layout is not None else None
 
     # ------------------------------------------------------------------ URLs

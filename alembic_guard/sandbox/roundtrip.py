@@ -499,7 +499,7 @@ class Walker:
         if current is None:
             seconds = 0.0
             self.result.steps.append(StepResult("", ENV, False, seconds, error=error, statement=statement, line=line, timeout=timeout,
-                                                hint=self.env.import_hint(exc)))
+                                                hint=self.env.failure_hint(exc, self.url)))
             for rev in self.queue:
                 self.result.untested.setdefault(rev, "env.py failed before this revision ran")
             self.result.drift_note = "env.py failed, so the schema at head could not be built"

@@ -161,6 +161,25 @@ def test_async_env_py_with_psycopg_async(tmp_path, pg_admin_url, variant):
     assert_clean_walk(check(make_project(tmp_path, variant), db_url=url))
 
 
+@pytest.mark.mariadb
+@pytest.mark.parametrize("variant", ["template", "attributes_or_engine", "create_async_engine_begin"])
+def test_async_env_py_runs_unmodified_on_mariadb(tmp_path, mariadb_admin_url, variant):
+    pytest.importorskip("aiomysql")
+    assert_clean_walk(check(make_project(tmp_path, variant), db_url=mariadb_admin_url))
+
+
+def test_missing_async_driver_in_the_sandbox_says_what_to_install(tmp_path, monkeypatch):
+    """No async driver for the sandbox's database where alembic-guard runs: env.py fails with
+    SQLAlchemy's error, and the hint names the package to install (not "fix env.py")."""
+    from alembic_guard.sandbox import alembic_runner
+
+    monkeypatch.setitem(alembic_runner._ASYNC_DRIVERS, "sqlite", ("no_such_async_driver_module",))
+    report = check(make_project(tmp_path), db="sqlite")
+    (f,) = [f for f in report.findings if f.code == "AG301"]
+    assert "requires an async driver" in f.message
+    assert "pip install no_such_async_driver_module" in f.hint
+
+
 @pytest.mark.embedded
 @pytest.mark.parametrize("variant", ["template", "attributes_or_engine", "cookbook"])
 def test_async_env_py_runs_unmodified_on_embedded_postgresql(tmp_path, pg_bindir, variant):

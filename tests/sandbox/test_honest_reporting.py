@@ -147,6 +147,8 @@ def test_drift_only_run_that_cannot_compute_drift_is_not_clean(tmp_path, request
     assert "No findings" not in result.output
     doc = json.loads(cli_check(root, "--select", "AG203", *opts, "--format", "json").stdout)
     assert doc["skipped"] == [{"codes": ["AG203"], "reason": doc["skipped"][0]["reason"], "incomplete": True}]
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.validate(doc, json.loads((SAMPLES.parent / "alembic_guard/formatters/report.schema.json").read_text()))
     gh = cli_check(root, "--select", "AG203", *opts, "--format", "github").stdout
     assert gh.startswith("::warning title=alembic-guard%3A skipped checks::skipped AG203")
 
