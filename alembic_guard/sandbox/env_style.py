@@ -104,9 +104,12 @@ def missing_module_hint(exc: BaseException, *, cwd: Path, search_roots: tuple[Pa
     else:
         where = "[tool.alembic] of pyproject.toml"
         entry = f"prepend_sys_path = {[*prepend, rel]!r}".replace("'", '"')
+    installable = any((folder / f).is_file() for f in ("pyproject.toml", "setup.py")) or (
+        folder.name == "src" and any((folder.parent / f).is_file() for f in ("pyproject.toml", "setup.py")))
     return (f"{what} is not on sys.path when Alembic runs env.py (it resolves prepend_sys_path from the "
             f"working directory, {'this folder' if rel == '.' else 'the folder of ' + (ini_path.name if ini_path else 'the project')}): "
-            f"add `{entry}` to {where}")
+            f"add `{entry}` to {where}"
+            + (" (or install the project into the environment alembic runs in: `pip install -e .`)" if installable else ""))
 
 
 def search_roots(start: Path, given: Path | None) -> tuple[Path, ...]:

@@ -113,6 +113,10 @@ def test_module_in_a_src_layout_names_that_folder(tmp_path):
     report = check(folder)
     (f,) = [f for f in report.findings if f.code == "AG301"]
     assert "add `prepend_sys_path = src` to [alembic] of alembic.ini" in f.hint
+    assert "pip install -e ." not in f.hint  # nothing to install: no pyproject.toml / setup.py
+    (tmp_path / "repo/pyproject.toml").write_text('[project]\nname = "shop"\n')
+    (f,) = [f for f in check(folder).findings if f.code == "AG301"]
+    assert "add `prepend_sys_path = src`" in f.hint and "`pip install -e .`" in f.hint
 
 
 def test_ini_in_a_subfolder_gets_a_path_relative_to_its_folder(tmp_path):
