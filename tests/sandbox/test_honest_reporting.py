@@ -177,6 +177,9 @@ def test_missing_target_metadata_is_a_plain_skip_not_an_incomplete_run(tmp_path)
     skip = next(s for s in report.skipped if "AG203" in s.codes)
     assert "no target_metadata" in skip.reason and not skip.incomplete
     assert [f.code for f in report.findings] == ["AG300"]  # a postgresql project walked on SQLite
+    # ... but a run that asked for drift alone and got none is not clean
+    result = cli_check(root, "--select", "AG203", "--db", "sqlite")
+    assert result.exit_code == 2 and "Not clean" in result.output, result.output
 
 
 def test_unloadable_history_makes_a_round_trip_only_run_exit_2():
