@@ -67,8 +67,8 @@ class RunContext:
     def emit(self, finding: Finding) -> None:
         self.findings.append(finding)
 
-    def skip(self, codes: Iterable[str], reason: str) -> None:
-        self.skipped.append(Skip(tuple(sorted(set(codes))), reason))
+    def skip(self, codes: Iterable[str], reason: str, *, incomplete: bool = False) -> None:
+        self.skipped.append(Skip(tuple(sorted(set(codes))), reason, incomplete))
 
     def call(self, rule: Rule, *args, where: Location | None = None) -> None:
         """Run one rule on one input; collect its findings; turn a crash into AG000."""

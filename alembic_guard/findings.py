@@ -113,10 +113,15 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class Skip:
-    """Rules that were selected but could not run, and why ("no --db given")."""
+    """Rules that were selected but could not run, and why ("no --db given").
+
+    `incomplete`: the check was asked for (a round trip with --db) but could not be carried out
+    (env.py failed, the walk never reached head...): such a run is never "clean" (exit 2 when
+    no finding explains it), unlike a check that was simply not requested."""
 
     codes: tuple[str, ...]
     reason: str
+    incomplete: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +149,11 @@ class Report:
     facts: dict[str, Any] = field(default_factory=dict)  # heads, bases, timings: extra data for json
 
     def exit_code(self, fail_on: Severity = Severity.WARNING) -> int:
-        return 1 if any(f.severity >= fail_on for f in self.findings) else 0
+        """1: findings at `fail_on` or above; else 2 if a requested check could not run
+        (`Skip.incomplete`: "could not analyse"); else 0."""
+        if any(f.severity >= fail_on for f in self.findings):
+            return 1
+        return 2 if any(s.incomplete for s in self.skipped) else 0
 
     def counts(self) -> dict[str, int]:
         out = {s.label: 0 for s in Severity}

@@ -56,5 +56,6 @@ def render(report: Report, out: TextIO) -> None:
     for skip in report.skipped:
         codes = ", ".join(skip.codes)
         title = escape_property("alembic-guard: skipped checks")
-        out.write(f"::notice title={title}::{escape_data(f'skipped {codes}: {skip.reason}')}\n")
+        level = "warning" if skip.incomplete else "notice"  # asked for but could not run: visible
+        out.write(f"::{level} title={title}::{escape_data(f'skipped {codes}: {skip.reason}')}\n")
     out.write(f"alembic-guard: {summary(report)}\n")

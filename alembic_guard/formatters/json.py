@@ -18,7 +18,8 @@ def to_dict(report: Report) -> dict[str, Any]:
         "version": SCHEMA_VERSION,
         "tool": {"name": "alembic-guard", "version": __version__},
         "findings": [f.to_dict() for f in report.findings],
-        "skipped": [{"codes": list(s.codes), "reason": s.reason} for s in report.skipped],
+        "skipped": [{"codes": list(s.codes), "reason": s.reason, **({"incomplete": True} if s.incomplete else {})}
+                    for s in report.skipped],
         "rules": [r.code for r in report.rules],
         "summary": {"total": len(report.findings), **report.counts()},
         "facts": report.facts,

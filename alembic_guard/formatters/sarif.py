@@ -107,7 +107,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "rules": [_rule(r) for r in rules],
     }
     notifications = [
-        {"level": "note", "message": {"text": f"skipped {', '.join(s.codes)}: {s.reason}"}}
+        {"level": "warning" if s.incomplete else "note", "message": {"text": f"skipped {', '.join(s.codes)}: {s.reason}"}}
         for s in report.skipped
     ]
     prefix = path_prefix(report.root)

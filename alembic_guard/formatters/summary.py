@@ -66,7 +66,10 @@ def render(report: Report, out: TextIO) -> None:
 
     n_rules = f"{len(report.rules)} rule{'s' if len(report.rules) != 1 else ''}"
     out.write("## alembic-guard\n\n")
-    if total == 0:
+    unrun = sorted({code for s in report.skipped if s.incomplete for code in s.codes})
+    if total == 0 and unrun:  # a check asked for that could not run: not a clean run
+        out.write(f"⚠️ **Not clean**: no findings, but {', '.join(unrun)} could not run (see Skipped checks).\n\n")
+    elif total == 0:
         out.write(f"✅ **No findings** ({n_rules} checked).\n\n")
     else:
         parts = ", ".join(f"{n} {label}" for label, n in reversed(counts.items()) if n)

@@ -39,6 +39,9 @@ def summary(report: Report) -> str:
     if hidden:
         tail += f"; {_plural(hidden, 'finding')} hidden by the baseline"
     total = len(report.findings)
+    unrun = {code for s in report.skipped if s.incomplete for code in s.codes}
+    if total == 0 and unrun:  # a check asked for that could not run: not a clean run
+        return f"Not clean: no findings, but {_plural(len(unrun), 'check')} could not run ({', '.join(sorted(unrun))}); {tail}."
     if total == 0:
         return f"No findings ({tail})."
     counts = report.counts()
@@ -90,11 +93,12 @@ def render(report: Report, out: TextIO, colour: bool | None = None) -> None:
 
 
 def _roundtrip_line(rt: object) -> str | None:
-    """One line saying that a round trip ran, where and on what: an absence of AG3xx findings
-    must read as "checked", not as "not looked at"."""
+    """One line saying that a round trip ran, where, on what, and how far: an absence of AG3xx
+    findings must read as "checked", not as "not looked at", and only what really ran is counted
+    (env.py failing before the first revision upgrades nothing)."""
     if not isinstance(rt, dict) or not rt.get("revisions"):
         return None
-    revs = rt["revisions"]
+    n = len(rt["revisions"])
     where = f"{rt.get('sandbox', '?')} {rt.get('dialect', '')}".strip()
     extra = []
     if rt.get("mode"):
@@ -104,4 +108,22 @@ def _roundtrip_line(rt: object) -> str | None:
     if rt.get("shard"):
         extra.append(f"shard {rt['shard']}")
     tail = f" ({', '.join(extra)})" if extra else ""
-    return f"round trip: {len(revs)} revision{'s' if len(revs) != 1 else ''} upgraded, downgraded and re-upgraded in a throwaway {where} database{tail}"
+    steps = [s for s in rt.get("steps") or () if isinstance(s, dict)]
+    walked = set(rt["revisions"])
+    ok = {phase: {s.get("revision") for s in steps if s.get("phase") == phase and s.get("ok")} & walked
+          for phase in ("upgrade", "downgrade", "reupgrade")}
+    floor = set(rt.get("irreversible") or ()) & ok["upgrade"]
+    if any(s.get("phase") == "env" and not s.get("ok") for s in steps) and not ok["upgrade"]:
+        return f"round trip: env.py failed before any revision ran (0 of {_plural(n, 'revision')} tested) in a throwaway {where} database{tail}"
+    full = ok["upgrade"] & ok["downgrade"] & ok["reupgrade"]
+    if len(full | floor) == n:
+        text = f"{_plural(n, 'revision')} upgraded, downgraded and re-upgraded"
+        if floor:
+            text = f"{_plural(n, 'revision')} upgraded, {len(full)} downgraded and re-upgraded ({len(floor)} irreversible)"
+        return f"round trip: {text} in a throwaway {where} database{tail}"
+    parts = [f"{len(ok['upgrade'])} of {_plural(n, 'revision')} upgraded", f"{len(ok['downgrade'])} downgraded",
+             f"{len(ok['reupgrade'])} re-upgraded"]
+    untested = len(set(rt.get("untested") or ()) & walked)
+    if untested:
+        parts.append(f"{untested} not tested")
+    return f"round trip: {', '.join(parts)} in a throwaway {where} database{tail}"

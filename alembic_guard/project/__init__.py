@@ -82,6 +82,8 @@ class Project:
         if not m:
             return None
         name = m.group(1).lower()
+        if name == "driver":  # `alembic init`'s placeholder URL (driver://user:pass@localhost/dbname)
+            return None
         return {"postgres": "postgresql", "mariadb": "mysql"}.get(name, name)
 
     def analysis(self, key: str, factory: Callable[["Project"], T]) -> T:

@@ -276,6 +276,34 @@ def _missing_section(ini: Path, parser: configparser.ConfigParser, name: str, se
     return ProjectNotFound(f"{ini}: no [{name}] section", searched=tuple(searched), hint=hint)
 
 
+def _explicit_config(explicit: Path, here: Path, searched: list[Path]) -> Path:
+    """The file `-c` names: from the working directory (as Alembic reads it), else from PATH."""
+    path = explicit if explicit.is_absolute() else (Path.cwd() / explicit if (Path.cwd() / explicit).exists() else here / explicit)
+    searched.append(path)
+    if not path.is_file():
+        raise ProjectNotFound(f"-c {explicit}: no such file", searched=tuple(searched), hint="pass an existing alembic.ini or pyproject.toml")
+    return path.absolute()
+
+
+def _config_with_script_location(explicit: Path, here: Path, name: str, script: Path) -> AlembicLayout:
+    """`-c FILE --script-location DIR`: FILE's options (sqlalchemy.url, prepend_sys_path, the
+    options env.py reads...) with DIR as the script location."""
+    searched: list[Path] = []
+    path = _explicit_config(explicit, here, searched)
+    ini = pyproject = None
+    ini_opts = toml_opts = None
+    if path.name == "pyproject.toml":
+        pyproject, toml_opts = path, _toml_section(path)
+    else:
+        ini = path
+        parser = read_ini(ini)
+        ini_opts = _section(parser, name)
+        if ini_opts is None:
+            raise _missing_section(ini, parser, name, searched)
+    return _layout(ini_opts, toml_opts, base=path.parent, root=path.parent, ini=ini, pyproject=pyproject, section=name,
+                   source=f"{path} + --script-location", script_override=script)
+
+
 def locate(settings: Settings) -> AlembicLayout:
     given = Path(settings.root)
     if not given.exists():
@@ -288,7 +316,11 @@ def locate(settings: Settings) -> AlembicLayout:
         loc = resolve_location(settings.script_location, here, (here, here / "src"), what="--script-location")
         if not loc.is_dir():
             raise ProjectNotFound(f"--script-location {settings.script_location}: not a directory ({loc})", searched=(loc,))
-        return _layout(None, None, base=here, root=here, ini=None, pyproject=None, section=name, source="--script-location", script_override=loc.absolute())
+        if settings.config_file is None:
+            return _layout(None, None, base=here, root=here, ini=None, pyproject=None, section=name, source="--script-location", script_override=loc.absolute())
+        # `-c FILE --script-location DIR` (like `alembic -c FILE` with script_location overridden):
+        # the file's other options stay (env.py may read them); only the folder is replaced
+        return _config_with_script_location(settings.config_file, here, name, loc.absolute())
 
     # which ini / pyproject, like Alembic's `_inis_from_config`
     ini: Path | None = None
@@ -297,11 +329,7 @@ def locate(settings: Settings) -> AlembicLayout:
     if explicit is None and given.is_file():
         explicit = given
     if explicit is not None:
-        path = explicit if explicit.is_absolute() else (Path.cwd() / explicit if (Path.cwd() / explicit).exists() else here / explicit)
-        searched.append(path)
-        if not path.is_file():
-            raise ProjectNotFound(f"-c {explicit}: no such file", searched=tuple(searched), hint="pass an existing alembic.ini or pyproject.toml")
-        path = path.absolute()
+        path = _explicit_config(explicit, here, searched)
         if path.name == "pyproject.toml":
             pyproject = path
         else:

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from alembic_guard.errors import GuardError
+from alembic_guard.sandbox.env_style import is_async_env, sync_driver_of
 
 if TYPE_CHECKING:  # Alembic is imported where it is used: the round trip creates its sandbox
     # database in a thread meanwhile (see roundtrip.run_roundtrip), so the import is hidden
@@ -43,12 +44,14 @@ if TYPE_CHECKING:  # Alembic is imported where it is used: the round trip create
 
 class RevisionsUnloadable(GuardError):
     """Alembic itself cannot load the project (a cycle, a missing parent, no env.py...): the
-    static rules report why; the round trip cannot run and is skipped with this message."""
+    static rules report why; the round trip cannot run and is skipped with this message.
+    `import_hint`: the hint says which prepend_sys_path makes a project module importable."""
+
+    import_hint: bool = False
 
 
 WorkFn = Callable[[tuple, "MigrationContext"], Iterable]
 
-_ASYNC_MARKERS = ("async_engine_from_config", "create_async_engine", "AsyncEngine", "run_sync", "asyncio.run")
 _ASYNC_DRIVERS = {
     "postgresql": ("asyncpg", "psycopg"),
     "sqlite": ("aiosqlite",),
@@ -67,6 +70,9 @@ class AlembicEnv:
     env_vars: tuple[str, ...] = ("DATABASE_URL",)
     is_async: bool = False
     extra_paths: tuple[str, ...] = ()  # alembic.ini's prepend_sys_path, as Alembic applies it
+    configured_url: str | None = None  # sqlalchemy.url as the project configures it (before ours)
+    layout: object = None  # the project's AlembicLayout (for hints)
+    checked: Path | None = None  # the folder alembic-guard was asked to check
     output: io.StringIO = field(default_factory=io.StringIO)  # what env.py / migrations printed
     real_stderr: object = None  # sys.stderr outside env.py (for progress output during a run)
 
@@ -80,7 +86,8 @@ class AlembicEnv:
         out = io.StringIO()
         if layout.ini_path is not None:
             config = Config(str(layout.ini_path), ini_section=layout.section, stdout=out)
-            if not config.get_main_option("script_location"):  # Flask-Migrate sets it in code
+            # Flask-Migrate sets it in code; `-c FILE --script-location DIR` replaces it
+            if not config.get_main_option("script_location") or layout.source.endswith("--script-location"):
                 config.set_main_option("script_location", str(layout.script_location).replace("%", "%%"))
         else:
             config = Config(stdout=out)
@@ -103,18 +110,34 @@ class AlembicEnv:
                 extra_paths = tuple(sys.path[: len(sys.path) - before])  # prepend_sys_path
                 script.revision_map.heads  # noqa: B018 - loads every revision file now, once
             except Exception as exc:  # noqa: BLE001 - user code: report, never a traceback
-                raise RevisionsUnloadable(
+                hint = _import_hint(exc, layout, root, tuple(sys.path[: len(sys.path) - before]), _checked(project))
+                problem = RevisionsUnloadable(
                     f"Alembic cannot load the revision files: {type(exc).__name__}: {exc}",
-                    hint="run `alembic heads` to see the same error; the static checks (without --db) explain graph problems",
-                ) from None
+                    hint=hint or "run `alembic heads` to see the same error; the static checks (without --db) explain graph problems",
+                )
+                problem.import_hint = hint is not None
+                raise problem from None
         return cls(
             config=config,
             script=script,
             root=root,
             env_vars=tuple(project.settings.env_vars),
-            is_async=any(m in env_source for m in _ASYNC_MARKERS),
+            is_async=is_async_env(env_source),
             extra_paths=extra_paths,
+            configured_url=config.get_main_option("sqlalchemy.url"),
+            layout=layout,
+            checked=_checked(project),
         )
+
+    def failure_hint(self, exc: BaseException, url: str | None = None) -> str | None:
+        """What to do when env.py fails before any migration: the prepend_sys_path that makes a
+        project module importable, or the async driver the sandbox lacks for an async env.py."""
+        if self.is_async and url and "requires an async driver" in str(exc):
+            backend = sa.engine.make_url(url).get_backend_name()
+            drivers = " or ".join(_ASYNC_DRIVERS.get(backend, ())) or "an async driver"
+            return (f"env.py is async and no async {backend} driver is installed where alembic-guard runs, "
+                    f"so the sandbox could not give it one: pip install {drivers}")
+        return _import_hint(exc, self.layout, self.root, self.extra_paths, self.checked) if self.layout is not None else None
 
     # ------------------------------------------------------------------ URLs
     def url_for_env(self, url: str) -> str:
@@ -123,6 +146,8 @@ class AlembicEnv:
             return url
         parsed = sa.engine.make_url(url)
         backend = parsed.get_backend_name()
+        if "+" in parsed.drivername and sync_driver_of(url) is None:
+            return url  # the sandbox's own driver is async-capable (postgresql+psycopg...)
         for driver in _ASYNC_DRIVERS.get(backend, ()):
             if importlib.util.find_spec(driver) is not None:
                 return parsed.set(drivername=f"{backend}+{driver}").render_as_string(hide_password=False)
@@ -170,9 +195,7 @@ class AlembicEnv:
         if connection is not None:
             cfg.attributes["connection"] = connection
             if "connect" not in vars(connection):
-                # env.py files written for pytest-alembic expect an Engine here and call
-                # `.connect()`: hand back the same connection, not closed on exit
-                connection.connect = lambda: contextlib.nullcontext(connection)
+                _usable_as_engine(connection)
         saved_env = {k: os.environ.get(k) for k in self.env_vars}
         self.real_stderr = sys.stderr
         try:
@@ -191,6 +214,33 @@ class AlembicEnv:
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
+
+
+def _usable_as_engine(connection: sa.engine.Connection) -> None:
+    """Make the sandbox connection usable the ways env.py files use `config.attributes["connection"]`.
+
+    env.py files written for pytest-alembic expect an Engine there and call `.connect()` (and
+    sometimes `.dispose()`); async ones (`alembic init -t async` adapted to take a connection)
+    do `async with connectable.connect() as connection: await connection.run_sync(fn)` and
+    `await connectable.dispose()`. All of them get the same sync connection back: never closed
+    on exit (the walk owns it), `run_sync(fn)` calls `fn(connection)` as AsyncConnection does
+    (a `run_sync` under asyncio calls fn with the sync connection too), and `dispose()` does
+    nothing, awaited or not. `contextlib.nullcontext` serves `with` and `async with` alike."""
+
+    async def run_sync(fn, *args, **kwargs):
+        return fn(connection, *args, **kwargs)
+
+    connection.connect = lambda: contextlib.nullcontext(connection)
+    connection.run_sync = run_sync
+    connection.dispose = lambda *a, **k: _Done()
+    connection.sync_connection = connection
+
+
+class _Done:
+    """An awaitable that is already done: `dispose()` may be awaited or just called."""
+
+    def __await__(self):
+        return iter(())
 
 
 class _LazyVersionTable:
@@ -290,6 +340,21 @@ class _LazyVersionTable:
             self.flushing = False
 
 
+def _checked(project) -> Path | None:
+    given = getattr(getattr(project, "settings", None), "root", None)
+    if given is None:
+        return None
+    given = Path(given).absolute()
+    return given.parent if given.is_file() else given
+
+
+def _import_hint(exc: BaseException, layout, cwd: Path, prepend: tuple[str, ...], given: Path | None = None) -> str | None:
+    from alembic_guard.sandbox.env_style import missing_module_hint, search_roots
+
+    return missing_module_hint(exc, cwd=cwd, search_roots=search_roots(layout.root, given), ini_path=layout.ini_path or layout.pyproject_path,
+                               prepend=tuple(p for p in prepend if isinstance(p, str)), section=layout.section)
+
+
 def _import_alembic() -> None:
     """Import Alembic without Pygments: Alembic imports Mako, whose error module loads Pygments
     (when installed) to colour HTML tracebacks: 50-100 ms that nothing here uses.
@@ -314,6 +379,14 @@ def _merge_heads(script: ScriptDirectory, current: tuple[str, ...], target: str)
     return tuple([h for h in current if h not in ancestors] + [target])
 
 
+def _forget_relative_finders() -> None:
+    """Drop the import finders Python cached for relative sys.path entries ("", ".", "src"):
+    they keep the folder that was current when they were made (Alembic itself puts
+    prepend_sys_path on sys.path as written, relative to the working directory)."""
+    for key in [k for k in sys.path_importer_cache if isinstance(k, str) and not os.path.isabs(k)]:
+        sys.path_importer_cache.pop(key, None)
+
+
 @contextlib.contextmanager
 def _project_import_scope(root: Path, extra_paths: tuple[str, ...] = ()) -> Iterator[None]:
     """Run user code as `alembic` would from the project folder, then undo the global side effects
@@ -328,11 +401,15 @@ def _project_import_scope(root: Path, extra_paths: tuple[str, ...] = ()) -> Iter
     resolved = str(root.resolve())
     try:
         os.chdir(root)
-        sys.path[:0] = extra_paths
+        # prepend_sys_path resolves from the working directory, as in Alembic; made absolute here
+        # so that a finder Python cached for "." in another project's folder is never reused
+        sys.path[:0] = [p if os.path.isabs(p) else os.path.abspath(p) for p in extra_paths]
+        _forget_relative_finders()
         yield
     finally:
         os.chdir(old_cwd)
         sys.path[:] = old_path
+        _forget_relative_finders()
         for name in set(sys.modules) - old_modules:
             file = getattr(sys.modules.get(name), "__file__", None) or ""
             if file.startswith(resolved):

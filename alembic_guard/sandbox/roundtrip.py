@@ -46,6 +46,7 @@ from alembic_guard.sandbox.alembic_runner import AlembicEnv
 from alembic_guard.sandbox.database import ROUNDTRIP_PREFIX
 
 UPGRADE, DOWNGRADE, REUPGRADE, ENV = "upgrade", "downgrade", "reupgrade", "env"
+NO_TARGET_METADATA = "env.py passes no target_metadata to context.configure()"  # a choice, not a failure
 
 _NO_TRANSACTION_RE = re.compile(
     r"autocommit_block|concurrently|\bvacuum\b|add\s+value|alter\s+system|create\s+database|drop\s+database"
@@ -71,6 +72,7 @@ class StepResult:
     timeout: bool = False
     with_data: bool = False
     diff: str | None = None  # downgrade: schema after it vs before the upgrade ("" = no trace)
+    hint: str | None = None  # what to do, when the failure says more than "fix it" (env.py imports)
 
     def to_dict(self) -> dict:
         out = {"revision": self.revision, "phase": self.phase, "ok": self.ok, "seconds": round(self.seconds, 4)}
@@ -80,6 +82,8 @@ class StepResult:
             out.update(error=self.error, statement=self.statement, timeout=self.timeout)
         if self.diff:
             out["diff"] = self.diff
+        if self.hint:
+            out["hint"] = self.hint
         return out
 
 
@@ -112,6 +116,9 @@ class RoundTripResult:
     seconds: float = 0.0
     project: object = field(default=None, repr=False, compare=False)  # for the rules / checks
     seed_notes: dict[str, str] = field(default_factory=dict)  # --with-data: tables left empty, and why
+    async_env: bool = False  # env.py runs through asyncio (it was given an async driver)
+    sync_driver: str | None = None  # async env.py, but the project's own URL has this sync-only driver (AG308)
+    configured_url: str | None = None  # that URL, masked
 
     def failed(self, phase: str) -> list[StepResult]:
         return [s for s in self.steps if s.phase == phase and not s.ok]
@@ -136,6 +143,7 @@ class RoundTripResult:
             "untested": dict(self.untested),
             "warnings": list(self.warnings),
             **({"seed_notes": dict(self.seed_notes)} if self.with_data else {}),
+            **({"async_env": True} if self.async_env else {}),
         }
 
 
@@ -185,6 +193,9 @@ def describe_error(exc: BaseException, files: dict[str, str]) -> tuple[str, str 
         text = f"{type(orig).__name__}: {str(orig).strip()}"
     else:
         text = f"{type(exc).__name__}: {exc}".strip()
+        frames = traceback.extract_tb(exc.__traceback__)
+        if text.endswith(":") and frames and frames[-1].line:  # a bare `assert x == y`: show it
+            text = f"{text} {frames[-1].line.strip()}"
     text = "\n".join(line for line in text.splitlines()[:8] if line.strip())
     line = None
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
@@ -219,6 +230,7 @@ class Walker:
         self.result = RoundTripResult(dialect=sandbox.dialect, sandbox_kind=getattr(sandbox, "kind", "?"), shard=shard,
                                       with_data=with_data, walked=segment, project=project)
         self.result.warnings.extend(getattr(sandbox, "warnings", ()) or ())
+        self._note_async_driver()
         wanted = project.dialect
         if wanted and wanted != "sqlite" and sandbox.dialect == "sqlite" and not self.result.warnings:
             self.result.warnings.append(
@@ -242,6 +254,16 @@ class Walker:
         self.before = self.after_up = None
         self.trace = False
         self.gc = _CollectEvery(GC_EVERY)
+
+    def _note_async_driver(self) -> None:
+        """An async env.py: the project's own URL must name an async driver (AG308)."""
+        from alembic_guard.sandbox.env_style import sync_driver_of
+
+        self.result.async_env = self.env.is_async
+        driver = sync_driver_of(self.env.configured_url) if self.env.is_async else None
+        if driver:
+            self.result.sync_driver = driver
+            self.result.configured_url = mask_secrets(self.env.configured_url or "")
 
     # ------------------------------------------------------------------ database
     def _open(self, url: str | None = None) -> None:
@@ -294,6 +316,8 @@ class Walker:
         try:
             with _CancelOnSignal(self), _CollectEvery(GC_EVERY) as self.gc:
                 self._walk()
+            if self.want_drift and self.result.drift is None and not self.result.drift_note:
+                self.result.drift_note = "the walk did not reach head, so the schema at head was never built"
             if self.mode == "fresh" and self.conn is not None and self.conn.in_transaction():
                 self.conn.commit()
         finally:
@@ -410,10 +434,7 @@ class Walker:
             self._finish(rev)
         self.current = None
         if self.want_drift:
-            try:
-                self._drift(mctx)
-            except Exception as exc:  # noqa: BLE001
-                raise _Own(exc) from exc
+            self._drift(mctx)
 
     def _say(self, message: str) -> None:
         import contextlib
@@ -477,13 +498,15 @@ class Walker:
         current = self.current
         if current is None:
             seconds = 0.0
-            self.result.steps.append(StepResult("", ENV, False, seconds, error=error, statement=statement, line=line, timeout=timeout))
+            self.result.steps.append(StepResult("", ENV, False, seconds, error=error, statement=statement, line=line, timeout=timeout,
+                                                hint=self.env.failure_hint(exc, self.url)))
             for rev in self.queue:
                 self.result.untested.setdefault(rev, "env.py failed before this revision ran")
             self.result.drift_note = "env.py failed, so the schema at head could not be built"
             return False
         rev, phase = current
-        no_tx = isinstance(exc, AssertionError) or any(m in error.lower() for m in _OUTSIDE_TX_ERRORS)
+        no_tx = (isinstance(exc, AssertionError) and not self._own_code_raised(exc)) or any(
+            m in error.lower() for m in _OUTSIDE_TX_ERRORS)
         if self.mode == "transaction" and no_tx:
             # needs Alembic's own transactions: undo everything (one rollback), then let the next
             # env.py run upgrade straight back to `applied` and retry the same step in fresh mode
@@ -527,6 +550,18 @@ class Walker:
             self._rebuild()
         return True
 
+    def _own_code_raised(self, exc: BaseException) -> bool:
+        """The exception comes from the project's own code (an `assert` in upgrade(), a helper
+        module), not from Alembic or SQLAlchemy: the migration failed, whatever the transaction."""
+        frames = traceback.extract_tb(exc.__traceback__)
+        if not frames:
+            return False
+        where = frames[-1].filename
+        if where in self.files:
+            return True
+        root = str(self.project.layout.root.resolve())
+        return where.startswith(root) and "site-packages" not in where
+
     # ------------------------------------------------------------------ drift at head
     def _drift(self, mctx) -> None:
         all_revs = set(self.order)
@@ -536,11 +571,15 @@ class Walker:
             return
         metadata = mctx.opts.get("target_metadata")
         if metadata is None:
-            self.result.drift_note = "env.py passes no target_metadata to context.configure()"
+            self.result.drift_note = NO_TARGET_METADATA
             return
         from alembic_guard.sandbox.drift import compare
 
-        self.result.drift = compare(mctx, metadata, self.project.root)
+        try:
+            self.result.drift = compare(mctx, metadata, self.project.root)
+        except Exception as exc:  # noqa: BLE001 - env.py's own include_object / compare_type hooks run here
+            error, _, _, _ = describe_error(exc, self.files)
+            self.result.drift_note = f"Alembic's comparison failed at head: {error.splitlines()[0] if error else '?'}"
 
 
 GC_EVERY = 50  # revisions between two garbage collections during a walk

@@ -142,7 +142,7 @@ def to_report(doc: dict, root: Path = Path(".")) -> Report:
             details=f.get("details"),
         ))
     findings.sort(key=Finding.sort_key)
-    skipped = tuple(Skip(tuple(s.get("codes", ())), s.get("reason", "")) for s in doc.get("skipped", []))
+    skipped = tuple(Skip(tuple(s.get("codes", ())), s.get("reason", ""), bool(s.get("incomplete"))) for s in doc.get("skipped", []))
     from alembic_guard.rules import BY_CODE
 
     rules = tuple(BY_CODE[c].info() for c in doc.get("rules", []) if c in BY_CODE)

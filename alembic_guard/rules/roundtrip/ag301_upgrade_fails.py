@@ -45,7 +45,7 @@ def upgrade_fails(result, project):
             yield upgrade_fails.finding(
                 f"env.py fails before any migration runs: {headline(step.error)}",
                 at=revision_location(project, "", step.line),
-                hint="run `alembic upgrade head` against a scratch database to reproduce; fix env.py",
+                hint=step.hint or "run `alembic upgrade head` against a scratch database to reproduce; fix env.py",
                 details=step_details(step),
                 anchor="env",
             )
