@@ -29,6 +29,21 @@ SAFE_IMPORTS = {"alembic", "sqlalchemy", "typing", "__future__"}
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 
+@pytest.fixture(autouse=True)
+def _alembic_leaves_no_trace():
+    """Alembic's loader prepends `prepend_sys_path` entries (`.`) to sys.path and imports the revision
+    files (and what they import) into sys.modules: undo both, so a later test's env.py does not find
+    another project's `models` through a stray `.` entry or a cached module."""
+    path, modules = list(sys.path), set(sys.modules)
+    yield
+    sys.path[:] = path
+    for name in set(sys.modules) - modules:  # only the projects' own modules (libraries stay imported)
+        origin = getattr(sys.modules[name], "__file__", None) or ""
+        if origin and not origin.startswith((sys.prefix, sys.base_prefix, str(REPO / "alembic_guard"))):
+            del sys.modules[name]
+    sys.path_importer_cache.clear()
+
+
 def name_arg(sample: Path) -> str:
     args = sample / "expected" / "args.txt"
     words = shlex.split(args.read_text()) if args.is_file() else []
