@@ -328,11 +328,13 @@ def _project_import_scope(root: Path, extra_paths: tuple[str, ...] = ()) -> Iter
     resolved = str(root.resolve())
     try:
         os.chdir(root)
+        _forget_relative_finders()
         sys.path[:0] = extra_paths
         yield
     finally:
         os.chdir(old_cwd)
         sys.path[:] = old_path
+        _forget_relative_finders()
         for name in set(sys.modules) - old_modules:
             file = getattr(sys.modules.get(name), "__file__", None) or ""
             if file.startswith(resolved):
@@ -342,3 +344,11 @@ def _project_import_scope(root: Path, extra_paths: tuple[str, ...] = ()) -> Iter
         for name, lg in logging.Logger.manager.loggerDict.items():
             if isinstance(lg, logging.Logger):
                 lg.disabled = old_disabled.get(name, False)
+
+
+def _forget_relative_finders() -> None:
+    """Drop the import finders cached for relative sys.path entries (`prepend_sys_path = .`):
+    Python's finder for "." holds the folder that was current when it was made, so after a
+    chdir to another project `from models import Base` would import the previous project's."""
+    for entry in [p for p in sys.path_importer_cache if not os.path.isabs(p)]:
+        sys.path_importer_cache.pop(entry, None)

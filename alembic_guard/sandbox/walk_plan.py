@@ -182,7 +182,7 @@ class WalkPlan:
     @classmethod
     def build(cls, settings, graph, known: Iterable[str], dialect: str) -> "WalkPlan":
         """Resolve the settings' revision ids against `known` (Alembic's revision map)."""
-        known = tuple(known)
+        known = tuple(k for k in known if isinstance(k, str))  # Alembic's map also holds None (base)
         source = _source(settings)
         resolve = lambda key, rev: _resolve(rev, known, key, source)  # noqa: E731
         plan = cls(source=source)
@@ -220,7 +220,7 @@ class WalkPlan:
             except Exception as exc:  # noqa: BLE001 - the user's SQL: a clear message, exit 2
                 _quiet_rollback(conn)
                 raise SettingsError(
-                    f"setup-sql statement {i} failed in the sandbox database: {_db_error(exc)}",
+                    f"setting 'setup-sql' in {self.source}: statement {i} failed in the sandbox database: {_db_error(exc)}",
                     key="setup-sql", source=self.source,
                     hint=f"the statement was: {' '.join(stmt.split())[:200]}",
                 ) from None
@@ -247,7 +247,7 @@ class WalkPlan:
             except Exception as exc:  # noqa: BLE001 - the configuration does not fit the schema
                 where = "before it is upgraded" if when == "before" else "after it is upgraded"
                 raise SettingsError(
-                    f"{key}: cannot insert into {group.table!r} {where}: {_db_error(exc)}",
+                    f"setting {key!r} in {self.source}: cannot insert into {group.table!r} {where}: {_db_error(exc)}",
                     key=key, source=self.source,
                     hint="the rows are inserted against the schema at that point of the history; "
                          "check the table and column names there (`alembic upgrade <revision> --sql` shows it)",
