@@ -83,6 +83,17 @@ def downgrade():
     op.drop_table("plan")
 """
 
+# a data migration that needs a row of `plan` (fails on an empty table)
+NEEDS_SEED = """
+def upgrade():
+    free = op.get_bind().execute(sa.text("SELECT id FROM plan WHERE name = 'free'")).scalar_one()
+    op.add_column("plan", sa.Column("fallback_id", sa.Integer, server_default=str(free)))
+
+
+def downgrade():
+    op.drop_column("plan", "fallback_id")
+"""
+
 
 def write_project(root: Path, revisions: list[tuple[str, str]], *, models: str = MODELS_PLAN,
                   pyproject: str = "", url: str = "postgresql://postgres@127.0.0.1:5432/app") -> Path:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from pta_projects import CREATE_PLAN, MODELS_PLAN, write_project
+from pta_projects import CREATE_PLAN, MODELS_PLAN, NEEDS_SEED, write_project
 
 from alembic_guard import api, settings as settings_mod
 from alembic_guard.cli import main
@@ -55,15 +55,6 @@ def downgrade():
     raise NotImplementedError("data migration: restore from backup")
 """
 
-NEEDS_SEED = """
-def upgrade():
-    free = op.get_bind().execute(sa.text("SELECT id FROM plan WHERE name = 'free'")).scalar_one()
-    op.add_column("plan", sa.Column("fallback_id", sa.Integer, server_default=str(free)))
-
-
-def downgrade():
-    op.drop_column("plan", "fallback_id")
-"""
 
 READ_ONLY = """
 def upgrade():

@@ -10,7 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from pta_projects import CREATE_PLAN, write_project
+from pta_projects import CREATE_PLAN, NEEDS_SEED, write_project
 from sandbox_helpers import database_names
 
 from alembic_guard import settings as settings_mod
@@ -20,15 +20,6 @@ from alembic_guard.sandbox.steps import MigrationSteps
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_projects"
 
-NEEDS_SEED = """
-def upgrade():
-    free = op.get_bind().execute(sa.text("SELECT id FROM plan WHERE name = 'free'")).scalar_one()
-    op.add_column("plan", sa.Column("fallback_id", sa.Integer, server_default=str(free)))
-
-
-def downgrade():
-    op.drop_column("plan", "fallback_id")
-"""
 
 LOWER_NAMES = """
 def upgrade():
