@@ -11,7 +11,9 @@ def irreversible_downgrade(migration, project):
     ## What it does
     Flags revisions that change the schema in `upgrade()` but cannot be undone: `downgrade()` is
     missing, its body is only `pass` / `...` / a docstring, or it raises `NotImplementedError`.
-    A revision whose `upgrade()` is empty too (a merge revision, a placeholder) is not flagged.
+    A revision whose `upgrade()` is empty too (a merge revision, a placeholder) is not flagged, nor
+    an empty `downgrade()` under an `upgrade()` that only reads (a check that SELECTs and asserts:
+    no `op.*` operation, every `execute()` a literal SELECT or a `select(...)`).
 
     ## Why is this bad?
     `alembic downgrade` is the rollback plan when a deploy goes wrong. An empty downgrade
@@ -66,7 +68,7 @@ def irreversible_downgrade(migration, project):
             hint="write the reverse operations; if the change truly cannot be undone, suppress with a reason",
             anchor="not-implemented",
         )
-    elif _is_empty(downgrade.body):
+    elif _is_empty(downgrade.body) and not _reads_only(upgrade):
         yield irreversible_downgrade.finding(
             f"`downgrade()` of `{migration.revision_id}` does nothing, but `upgrade()` changes the schema",
             at=migration.location(downgrade.lineno),
@@ -97,3 +99,32 @@ def _raises_not_implemented(body: list[ast.stmt]) -> ast.Raise | None:
             if isinstance(exc, ast.Attribute) and exc.attr == "NotImplementedError":
                 return stmt
     return None
+
+
+_READS = ("select", "with", "show", "explain")
+_OP_READERS = ("get_bind", "get_context")
+
+
+def _reads_only(func: ast.FunctionDef) -> bool:
+    """`upgrade()` changes nothing: no `op.*` call but get_bind/get_context, and every
+    `execute()` runs a literal SELECT (or `select(...)`)."""
+    for node in ast.walk(func):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        attr = node.func
+        if isinstance(attr.value, ast.Name) and attr.value.id == "op" and attr.attr not in _OP_READERS:
+            return False
+        if attr.attr in ("execute", "exec_driver_sql") and not (node.args and _is_read(node.args[0])):
+            return False
+    return True
+
+
+def _is_read(arg: ast.expr) -> bool:
+    if isinstance(arg, ast.Call):
+        name = arg.func.attr if isinstance(arg.func, ast.Attribute) else getattr(arg.func, "id", "")
+        if name == "select":
+            return True
+        if name == "text" and arg.args:
+            return _is_read(arg.args[0])
+        return False
+    return isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value.lstrip().lower().startswith(_READS)
