@@ -297,3 +297,12 @@ def test_two_projects_in_one_process_each_import_their_own_sibling_models(tmp_pa
     assert verdict(first) == {("AG203", None)}  # its models have price, its migrations add note
     second = check(tmp_path / "b", sqlite, [("create plan", CREATE_PLAN)])
     assert second.findings == ()
+
+
+def test_read_only_upgrade_is_clean_under_every_default_rule(tmp_path):
+    """Static rules too (AG108 once flagged its `downgrade(): pass`)."""
+    overrides, url = {"db": "sqlite"}, SQLITE_URL
+    root = write_project(tmp_path / "p", [("create plan", CREATE_PLAN), ("check plans", READ_ONLY)], url=url)
+    report = api.check(settings_mod.load(root, **overrides))
+    assert report.findings == ()
+    assert report.facts["roundtrip"]["revisions"] == ["r1", "r2"]
