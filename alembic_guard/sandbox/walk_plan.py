@@ -240,6 +240,9 @@ class WalkPlan:
             schema, name = group.schema_and_name
             try:
                 table = sa.Table(name, sa.MetaData(), schema=schema, autoload_with=conn)
+                unknown = sorted({col for row in group.rows for col in row} - set(table.c.keys()))
+                if unknown:
+                    raise _NoSuchColumn(f"no column {', '.join(map(repr, unknown))} (its columns there: {', '.join(table.c.keys())})")
                 if only_empty and conn.execute(sa.select(sa.func.count()).select_from(table)).scalar():
                     continue
                 conn.execute(table.insert(), [dict(r) for r in group.rows])
@@ -267,6 +270,10 @@ class WalkPlan:
                 stamp(step)
             yield step
             self.insert(conn, rev, "at")
+
+
+class _NoSuchColumn(Exception):
+    """A configured row names a column the table does not have at that revision."""
 
 
 def stamp(step) -> None:
@@ -313,6 +320,10 @@ def _source(settings) -> str:
 
 
 def _db_error(exc: BaseException) -> str:
+    if isinstance(exc, _NoSuchColumn):
+        return str(exc)
+    if type(exc).__name__ == "NoSuchTableError":
+        return "no such table at that point of the history"
     orig = getattr(exc, "orig", None) or exc
     text = f"{type(orig).__name__}: {str(orig).strip()}"
     return mask_secrets(text.splitlines()[0] if text else type(orig).__name__)

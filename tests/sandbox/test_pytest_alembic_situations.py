@@ -255,7 +255,8 @@ def cli(capsys, *args):
     ('[tool.alembic-guard]\nminimum-downgrade-revision = "r9"\n', "minimum-downgrade-revision", "no revision 'r9'"),
     ('[tool.alembic-guard]\nskip-revisions = ["zz"]\n', "skip-revisions", "no revision 'zz'"),
     ('[tool.alembic-guard.before-revision-data]\nr7 = { __tablename__ = "plan", id = 1 }\n', "before-revision-data.r7", "no revision 'r7'"),
-    ('[tool.alembic-guard.before-revision-data]\nr2 = { __tablename__ = "plan", idd = 1 }\n', "before-revision-data.r2", "cannot insert into 'plan'"),
+    ('[tool.alembic-guard.before-revision-data]\nr2 = { __tablename__ = "plan", idd = 1 }\n', "before-revision-data.r2", "cannot insert into 'plan' before it is upgraded: no column 'idd' (its columns there: id, name)"),
+    ('[tool.alembic-guard.at-revision-data.r1]\nplans = { id = 1, name = "x" }\n', "at-revision-data.r1", "cannot insert into 'plans' after it is upgraded: no such table"),
     ('[tool.alembic-guard.at-revision-data]\nr1 = [{ id = 1 }]\n', "at-revision-data.r1", "does not name its table"),
     ('[tool.alembic-guard]\nsetup-sql = ["CREATE SCHEMA"]\n', "setup-sql", "statement 1 failed"),
     ('[tool.alembic-guard]\nsetup-sql = [1]\n', "setup-sql", "must be a list of non-empty SQL strings"),
@@ -306,3 +307,20 @@ def test_read_only_upgrade_is_clean_under_every_default_rule(tmp_path):
     report = api.check(settings_mod.load(root, **overrides))
     assert report.findings == ()
     assert report.facts["roundtrip"]["revisions"] == ["r1", "r2"]
+
+
+def test_every_toml_example_of_the_migration_guide_is_valid():
+    """docs/pytest-alembic.md: each ```toml block is a valid [tool.alembic-guard] for us."""
+    import re
+    import tomllib
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "pytest-alembic.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```toml\n(.*?)```", page, re.S)
+    assert len(blocks) >= 5
+    keys = set()
+    for block in blocks:
+        data = tomllib.loads(block)["tool"]["alembic-guard"]
+        settings_mod.Settings.from_mapping(data, root=tmp_root())
+        keys |= set(data)
+    assert {"before-revision-data", "at-revision-data", "minimum-downgrade-revision", "skip-revisions", "setup-sql"} <= keys
