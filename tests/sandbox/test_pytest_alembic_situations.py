@@ -324,3 +324,32 @@ def test_every_toml_example_of_the_migration_guide_is_valid():
         settings_mod.Settings.from_mapping(data, root=tmp_root())
         keys |= set(data)
     assert {"before-revision-data", "at-revision-data", "minimum-downgrade-revision", "skip-revisions", "setup-sql"} <= keys
+
+
+@pytest.mark.postgres
+def test_seeded_rows_come_back_when_the_walk_recovers_from_a_failure(tmp_path, where):
+    """A failing downgrade after the seeded revision: the walk rolls back (PostgreSQL) or rebuilds
+    the database (SQLite) and upgrades straight back, inserting the configured rows on the way;
+    the revision after it, which needs them too, passes."""
+    needs_again = NEEDS_SEED.replace("fallback_id", "second_id")
+    history = [("create plan", CREATE_PLAN), ("fallback plan", NEEDS_SEED), ("add price", DOWNGRADE_RAISES),
+               ("second fallback", needs_again)]
+    report = check(tmp_path, where, history, select=("AG3",), pyproject=SEED)
+    assert verdict(report) == {("AG302", "r3")}
+    assert {("r4", "upgrade", True), ("r4", "downgrade", True), ("r4", "reupgrade", True)} <= phases(report)
+    assert report.facts["roundtrip"]["untested"] == {}
+
+
+@pytest.mark.mariadb
+def test_seed_and_recovery_on_mariadb(tmp_path, mariadb_admin_url):
+    """MariaDB commits DDL implicitly: the walk rebuilds its database after a failure, and the
+    configured rows go back in on the way up."""
+    where = ({"db_url": mariadb_admin_url}, "mysql+pymysql://root@127.0.0.1:3306/app")
+    needs_again = NEEDS_SEED.replace("fallback_id", "second_id")
+    history = [("create plan", CREATE_PLAN), ("fallback plan", NEEDS_SEED), ("add price", DOWNGRADE_RAISES),
+               ("second fallback", needs_again)]
+    bare = check(tmp_path / "bare", where, history, select=("AG3",))
+    assert verdict(bare) == {("AG301", "r2")}
+    report = check(tmp_path / "seeded", where, history, select=("AG3",), pyproject=SEED)
+    assert verdict(report) == {("AG302", "r3")}
+    assert report.facts["roundtrip"]["mode"] == "fresh" and report.facts["roundtrip"]["untested"] == {}
