@@ -353,3 +353,13 @@ def test_seed_and_recovery_on_mariadb(tmp_path, mariadb_admin_url):
     report = check(tmp_path / "seeded", where, history, select=("AG3",), pyproject=SEED)
     assert verdict(report) == {("AG302", "r3")}
     assert report.facts["roundtrip"]["mode"] == "fresh" and report.facts["roundtrip"]["untested"] == {}
+
+
+def test_text_report_says_what_the_configuration_left_out(tmp_path, capsys):
+    root = write_project(tmp_path / "p", [("create plan", CREATE_PLAN), ("add price", DOWNGRADE_RAISES), ("add note", ADD_NOTE)],
+                         pyproject='[tool.alembic-guard]\nminimum-downgrade-revision = "r2"\nskip-revisions = ["r3"]\n',
+                         url=SQLITE_URL)
+    code, out, err = cli(capsys, "check", root, "--db", "sqlite", "--select", "AG3")
+    assert code == 0, err
+    assert ("left out by the configuration: r1, r2 not downgraded (minimum-downgrade-revision = 'r2'); "
+            "r3 skipped (skip-revisions)") in out
