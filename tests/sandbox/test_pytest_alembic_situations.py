@@ -363,3 +363,23 @@ def test_text_report_says_what_the_configuration_left_out(tmp_path, capsys):
     assert code == 0, err
     assert ("left out by the configuration: r1, r2 not downgraded (minimum-downgrade-revision = 'r2'); "
             "r3 skipped (skip-revisions)") in out
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db", ["server", "sqlite"])
+def test_env_py_importing_a_helper_next_to_it(tmp_path, request, db):
+    """env.py does `from migrations.helpers import ...` (a module beside it, reached through
+    `prepend_sys_path = .` as the real `alembic upgrade` reaches it): it runs, and no finding."""
+    where = ({"db_url": request.getfixturevalue("pg_admin_url")}, "postgresql://postgres@127.0.0.1:5432/app") if db == "server" \
+        else ({"db": "sqlite"}, SQLITE_URL)
+    overrides, url = where
+    root = write_project(tmp_path / "p", [("create plan", CREATE_PLAN)], url=url)
+    (root / "migrations" / "helpers.py").write_text("COMPARE_TYPE = True\n")
+    env_py = root / "migrations" / "env.py"
+    env_py.write_text(env_py.read_text()
+                      .replace("from models import Base", "from models import Base\nfrom migrations.helpers import COMPARE_TYPE")
+                      .replace("target_metadata=target_metadata)", "target_metadata=target_metadata, compare_type=COMPARE_TYPE)"))
+    assert env_py.read_text().count("compare_type=COMPARE_TYPE") == 2
+    report = api.check(settings_mod.load(root, select=RT, **overrides))
+    assert report.findings == ()
+    assert {s["phase"] for s in report.facts["roundtrip"]["steps"]} == {"upgrade", "downgrade", "reupgrade"}
