@@ -383,3 +383,15 @@ def test_env_py_importing_a_helper_next_to_it(tmp_path, request, db):
     report = api.check(settings_mod.load(root, select=RT, **overrides))
     assert report.findings == ()
     assert {s["phase"] for s in report.facts["roundtrip"]["steps"]} == {"upgrade", "downgrade", "reupgrade"}
+
+
+def test_floor_also_silences_the_static_irreversible_downgrade_warning(tmp_path):
+    """AG108 flags `downgrade(): pass` statically; a revision at or below the declared floor is
+    exempt (also from a cached earlier run without the floor), one above it is not."""
+    history = [("create plan", CREATE_PLAN), ("add price", DOWNGRADE_PASS), ("add note", DOWNGRADE_PASS.replace("price", "note"))]
+    root = write_project(tmp_path / "p", history, url=SQLITE_URL)
+    assert verdict(api.check(settings_mod.load(root, select=("AG108",)))) == {("AG108", "r2"), ("AG108", "r3")}
+    (root / "pyproject.toml").write_text('[tool.alembic-guard]\nminimum-downgrade-revision = "r2"\n')
+    assert verdict(api.check(settings_mod.load(root, select=("AG108",)))) == {("AG108", "r3")}
+    (root / "pyproject.toml").write_text('[tool.alembic-guard]\nminimum-downgrade-revision = "r3"\n')
+    assert verdict(api.check(settings_mod.load(root, select=("AG108",)))) == set()

@@ -4,7 +4,25 @@ from alembic_guard.findings import Severity
 from alembic_guard.rules._registry import migration_rule
 
 
-@migration_rule("AG108", "irreversible-downgrade", severity=Severity.WARNING)
+def _declared_floor(project) -> tuple[str, ...]:
+    """`minimum-downgrade-revision` and its ancestors: revisions the project declares are never
+    downgraded ([tool.alembic-guard]; a unique prefix counts, an unknown id declares nothing)."""
+    wanted = project.settings.minimum_downgrade_revision
+    if not wanted:
+        return ()
+
+    def compute(project) -> tuple[str, ...]:
+        graph = project.graph
+        known = graph.upgrade_order()
+        matches = [r for r in known if r == wanted] or [r for r in known if r.startswith(wanted)]
+        if len(matches) != 1:
+            return ()
+        return tuple(sorted({matches[0]} | set(graph.ancestors(matches[0]))))
+
+    return project.analysis("ag108-declared-floor", compute)
+
+
+@migration_rule("AG108", "irreversible-downgrade", severity=Severity.WARNING, project_facts=_declared_floor)
 def irreversible_downgrade(migration, project):
     """A revision whose `downgrade()` is missing, empty or raises NotImplementedError.
 
@@ -44,10 +62,15 @@ def irreversible_downgrade(migration, project):
     ## When to ignore
     A revision that truly cannot be reversed (a destructive data migration) should say so:
     raise `NotImplementedError("why")` and suppress this finding with a reason,
-    `# alembic-guard: ignore[AG108] data cannot be restored`.
+    `# alembic-guard: ignore[AG108] data cannot be restored`. A project that never downgrades
+    below some revision declares it once, `minimum-downgrade-revision = "<id>"` in
+    `[tool.alembic-guard]` (as pytest-alembic's option of that name): that revision and its
+    ancestors are not flagged, and the round trip does not downgrade them.
     """
     if not migration.body_analysed or migration.revision_id is None:
         return
+    if migration.revision_id in _declared_floor(project):
+        return  # declared never to be downgraded: minimum-downgrade-revision
     upgrade = migration.function("upgrade")
     if upgrade is None or _is_empty(upgrade.body):
         return
