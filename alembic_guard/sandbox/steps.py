@@ -197,11 +197,21 @@ class MigrationSteps:
         finally:
             self._idle()
 
-    def insert_into(self, table: str, rows: Mapping[str, Any] | Sequence[Mapping[str, Any]], schema: str | None = None) -> int:
-        """Insert one row or a list of rows into `table` (as its columns are now); rows inserted."""
+    def insert_into(self, table: str | None, rows: Mapping[str, Any] | Sequence[Mapping[str, Any]], schema: str | None = None) -> int:
+        """Insert one row or a list of rows into `table` (as its columns are now); rows inserted.
+
+        `table=None`: each row names its table in `__tablename__` (pytest-alembic's form)."""
         rows = [rows] if isinstance(rows, Mapping) else list(rows)
         if not rows:
             return 0
+        if table is None:
+            if not all(isinstance(r.get("__tablename__"), str) for r in rows):
+                raise ValueError("insert_into(None, rows): every row needs a __tablename__")
+            done = 0
+            for row in rows:  # one at a time keeps their order (parents before children)
+                values = {k: v for k, v in row.items() if k != "__tablename__"}
+                done += self.insert_into(row["__tablename__"], values, schema)
+            return done
         t = self.table(table, schema)
         try:
             self.connection.execute(t.insert(), [dict(r) for r in rows])
