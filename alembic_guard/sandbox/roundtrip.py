@@ -390,7 +390,8 @@ class Walker:
                 self.current = (rev, UPGRADE)
                 t0 = time.perf_counter()
                 yield step
-                self._record(rev, UPGRADE, t0, with_data=data)
+                if rev not in self.plan.skip:  # a stamped revision ran nothing: no step to report
+                    self._record(rev, UPGRADE, t0, with_data=data)
                 self.applied.add(rev)
                 self._insert(conn, rev, "at")
                 self.after_up = self._snap(conn)
