@@ -153,3 +153,27 @@ def test_fixture_in_a_users_suite(tmp_path, request, db):
     assert "1 failed, 2 passed" in proc.stdout, proc.stdout
     assert "FAILED tests/test_migrations.py::test_a_wrong_expectation_fails" in proc.stdout
     assert "'Mixed'" in proc.stdout  # the upgrade did not lowercase a row inserted after it
+
+
+def test_ready_made_tests_in_a_users_suite_apply_the_configuration(tmp_path):
+    """The plugin's round trip (`alembic_guard_roundtrip`) reads [tool.alembic-guard] too: the data
+    migration passes with its seeded row, and fails without it."""
+    results = {}
+    for name, pyproject in (("seeded", SEED_CONFIG), ("bare", "")):
+        root = write_project(tmp_path / name, [("create plan", CREATE_PLAN), ("fallback", NEEDS_SEED)],
+                             pyproject=pyproject, url="sqlite:///app.db")
+        (root / "tests").mkdir()
+        (root / "tests" / "test_migrations.py").write_text(
+            "from alembic_guard.sandbox.checks import test_alembic_guard_upgrades, test_alembic_guard_downgrades  # noqa: F401\n")
+        env = dict(os.environ, ALEMBIC_GUARD_PROJECT=str(root), ALEMBIC_GUARD_DB="sqlite")
+        env.pop("ALEMBIC_GUARD_DB_URL", None)
+        results[name] = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:pytest_alembic", "-rf", str(root / "tests")],
+            cwd=root, env=env, capture_output=True, text=True, timeout=180,
+        )
+    assert results["seeded"].returncode == 0 and "2 passed" in results["seeded"].stdout, results["seeded"].stdout
+    assert results["bare"].returncode == 1, results["bare"].stdout
+    assert "AG301 Upgrade of `r2` fails: NoResultFound" in results["bare"].stdout
+
+
+SEED_CONFIG = '[tool.alembic-guard.before-revision-data]\nr2 = { __tablename__ = "plan", id = 1, name = "free" }\n'
