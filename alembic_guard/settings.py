@@ -68,6 +68,11 @@ class Settings:
     step_timeout: float | None = None  # seconds
     shard: tuple[int, int] | None = None  # (K, N), 1-based K
     env_vars: tuple[str, ...] = ("DATABASE_URL",)  # variables env.py may read; set to the sandbox URL
+    setup_sql: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))  # SQL run in each new sandbox database before the walk (extensions, schemas): a list, or a table of dialect = [statements] (docs/pytest-alembic.md)
+    before_revision_data: Mapping[str, tuple] = field(default_factory=lambda: MappingProxyType({}))  # revision = rows inserted just before its upgrade, like pytest-alembic's before_revision_data (docs/pytest-alembic.md)
+    at_revision_data: Mapping[str, tuple] = field(default_factory=lambda: MappingProxyType({}))  # revision = rows inserted right after its upgrade, like pytest-alembic's at_revision_data
+    minimum_downgrade_revision: str | None = None  # this revision and its ancestors are upgraded but never downgraded in round trips
+    skip_revisions: tuple[str, ...] = ()  # revisions stamped, not run, in round trips (their upgrade and downgrade never execute)
     # -- operation lint (AG4xx) ----------------------------------------------------
     dialect: str | None = None  # postgresql | mysql | sqlite; default from the project
     server_version: str | None = None  # target server version, e.g. "15" or "8.0"
@@ -169,6 +174,14 @@ def _coerce(key: str, value: Any, source: str) -> Any:
                 raise bad(f'a table of "glob" = ["AG1xx", ...] (for {glob!r})')
             out[str(glob)] = tuple(codes)
         return MappingProxyType(out)
+    if key in ("setup_sql", "before_revision_data", "at_revision_data", "skip_revisions"):
+        from alembic_guard.sandbox import walk_plan  # data only: SQL strings and rows, never code
+
+        if key == "setup_sql":
+            return walk_plan.coerce_setup_sql(value, source)
+        if key == "skip_revisions":
+            return walk_plan.coerce_revision_list(key, value, source)
+        return walk_plan.coerce_revision_data(key, value, source)
     if key == "fail_on":
         if isinstance(value, Severity):
             return value

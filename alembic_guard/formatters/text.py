@@ -89,7 +89,22 @@ def render(report: Report, out: TextIO, colour: bool | None = None) -> None:
     ran = _roundtrip_line(report.facts.get("roundtrip"))
     if ran:
         out.write(ran + "\n")
+    left_out = _by_config_line(report.facts.get("roundtrip"))
+    if left_out:
+        out.write(left_out + "\n")
     out.write(c(_BOLD, summary(report)) + "\n")
+
+
+def _by_config_line(rt: object) -> str | None:
+    """What [tool.alembic-guard] kept out of the round trip (minimum-downgrade-revision, skip-revisions)."""
+    by_config = rt.get("by_config") if isinstance(rt, dict) else None
+    if not by_config:
+        return None
+    groups: dict[str, list[str]] = {}
+    for rev, why in by_config.items():
+        groups.setdefault(why, []).append(rev)
+    parts = [f"{', '.join(revs[:5])}{f' and {len(revs) - 5} more' if len(revs) > 5 else ''} {why}" for why, revs in groups.items()]
+    return "left out by the configuration: " + "; ".join(_safe(p) for p in parts)
 
 
 def _roundtrip_line(rt: object) -> str | None:

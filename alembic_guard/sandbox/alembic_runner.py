@@ -419,3 +419,4 @@ def _project_import_scope(root: Path, extra_paths: tuple[str, ...] = ()) -> Iter
         for name, lg in logging.Logger.manager.loggerDict.items():
             if isinstance(lg, logging.Logger):
                 lg.disabled = old_disabled.get(name, False)
+

@@ -80,6 +80,9 @@ def alembic_guard_database(alembic_guard_sandbox) -> str:
 #   alembic_guard_roundtrip     the round trip (RoundTripResult), run ONCE per session in the
 #                               sandbox above; EXECUTES env.py and the migrations
 #   alembic_guard_findings      the round-trip findings (AG3xx, AG203) as a list
+#   alembic_guard_runner        a fresh sandbox database per test and a step API to move it along
+#                               the history (migrate_up_to / insert_into / migrate_up_one / rows...);
+#                               EXECUTES env.py and the migrations (alembic_guard.sandbox.steps)
 #
 # Assertions and ready-made tests: `alembic_guard.sandbox.checks`.
 # =============================================================================================
@@ -127,3 +130,14 @@ def alembic_guard_findings(alembic_guard_roundtrip):
     from alembic_guard.sandbox.checks import findings
 
     return findings(alembic_guard_roundtrip)
+
+
+@pytest.fixture
+def alembic_guard_runner(alembic_guard_project, alembic_guard_sandbox):
+    """A fresh sandbox database (dropped after the test) moved along the history on request:
+    `migrate_up_to`, `migrate_up_before`, `migrate_up_one`, `migrate_down_one`, `migrate_down_to`,
+    `roundtrip_next_revision`, `insert_into`, `rows`, `select`, `execute` (alembic_guard.sandbox.steps)."""
+    from alembic_guard.sandbox.steps import MigrationSteps
+
+    with MigrationSteps.open(alembic_guard_project, alembic_guard_sandbox) as runner:
+        yield runner

@@ -44,6 +44,7 @@ from alembic_guard.masking import mask_secrets
 from alembic_guard.sandbox import schema_snapshot
 from alembic_guard.sandbox.alembic_runner import AlembicEnv
 from alembic_guard.sandbox.database import ROUNDTRIP_PREFIX
+from alembic_guard.sandbox.walk_plan import WalkPlan, stamp
 
 UPGRADE, DOWNGRADE, REUPGRADE, ENV = "upgrade", "downgrade", "reupgrade", "env"
 NO_TARGET_METADATA = "env.py passes no target_metadata to context.configure()"  # a choice, not a failure
@@ -119,6 +120,7 @@ class RoundTripResult:
     async_env: bool = False  # env.py runs through asyncio (it was given an async driver)
     sync_driver: str | None = None  # async env.py, but the project's own URL has this sync-only driver (AG308)
     configured_url: str | None = None  # that URL, masked
+    by_config: dict[str, str] = field(default_factory=dict)  # revision -> what skip-revisions / minimum-downgrade-revision left out
 
     def failed(self, phase: str) -> list[StepResult]:
         return [s for s in self.steps if s.phase == phase and not s.ok]
@@ -144,6 +146,7 @@ class RoundTripResult:
             "warnings": list(self.warnings),
             **({"seed_notes": dict(self.seed_notes)} if self.with_data else {}),
             **({"async_env": True} if self.async_env else {}),
+            **({"by_config": dict(self.by_config)} if self.by_config else {}),
         }
 
 
@@ -242,6 +245,7 @@ class Walker:
         for m in project.migrations:
             if m.revision_id in known and statically_irreversible(m):
                 self.result.irreversible[m.revision_id] = "static"
+        self.plan = self._plan(project, known, sandbox.dialect)
         to_run = set(prefix) | set(segment)  # the prefix runs too: the catch-up of a shard
         needs_autocommit = [m.revision_id for m in project.migrations
                             if m.revision_id in to_run and _NO_TRANSACTION_RE.search(m.source)]
@@ -270,6 +274,7 @@ class Walker:
         self.url = url or self.sandbox.create_database(ROUNDTRIP_PREFIX)
         self.engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
         self.conn = self.engine.connect()
+        self.plan.run_setup(self.conn)  # setup-sql, committed: a rollback of the walk keeps it
         if self.mode == "transaction":
             self._begin()
 
@@ -388,7 +393,7 @@ class Walker:
             raise _Own(exc) from exc
         if catchup:
             self.current = ("", "catchup")
-            yield from self.env.steps_to(catchup, tuple(heads))
+            yield from self._planned(self.plan.wrap(self.env.steps_to(catchup, tuple(heads)), conn))
         if self.phase == UPGRADE or self.before is None:
             self.before = self._snap(conn)
         while self.queue:
@@ -402,13 +407,19 @@ class Walker:
                 data = self.with_data and rev not in self.no_data
                 if data:
                     self._seed(conn)
+                self._insert(conn, rev, "before")
+                step = self.env.up(rev)
+                if rev in self.plan.skip:
+                    stamp(step)
                 self.current = (rev, UPGRADE)
                 t0 = time.perf_counter()
-                yield self.env.up(rev)
-                self._record(rev, UPGRADE, t0, with_data=data)
+                yield step
+                if rev not in self.plan.skip:  # a stamped revision ran nothing: no step to report
+                    self._record(rev, UPGRADE, t0, with_data=data)
                 self.applied.add(rev)
+                self._insert(conn, rev, "at")
                 self.after_up = self._snap(conn)
-                if rev in self.result.irreversible:
+                if rev in self.result.irreversible or rev in self.result.by_config:
                     self._finish(rev)
                     self.before = self.after_up
                     continue
@@ -429,6 +440,7 @@ class Walker:
                 yield self.env.up(rev)
                 self._record(rev, REUPGRADE, t0)
                 self.applied.add(rev)
+                self._insert(conn, rev, "at", only_empty=True)  # rows the downgrade took with it
                 # a downgrade that left no trace makes the re-upgrade reproduce `after_up` exactly
                 self.before = self.after_up if not self.trace and self.after_up is not None else self._snap(conn)
             self._finish(rev)
@@ -465,6 +477,30 @@ class Walker:
                 self.seeder = Seeder()
             self.seeder.seed(conn)
         except Exception as exc:  # noqa: BLE001
+            raise _Own(exc) from exc
+
+    def _plan(self, project, known, dialect) -> WalkPlan:
+        """The project's round-trip configuration (setup-sql, revision data, floor, skips)."""
+        plan = WalkPlan.build(project.settings, project.graph, known, dialect)
+        for rev in self.segment:
+            reason = plan.reason(rev)
+            if reason:
+                self.result.by_config[rev] = reason
+                self.result.irreversible.pop(rev, None)  # the configured floor says it already
+        return plan
+
+    def _insert(self, conn, rev: str, when: str, only_empty: bool = False) -> None:
+        try:
+            self.plan.insert(conn, rev, when, only_empty=only_empty)
+        except Exception as exc:  # noqa: BLE001 - the configuration, not the migration
+            raise _Own(exc) from exc
+
+    def _planned(self, steps):
+        try:
+            yield from steps
+        except _Own:
+            raise
+        except Exception as exc:  # noqa: BLE001 - raised by the plan's inserts, not by a migration
             raise _Own(exc) from exc
 
     def _catchup_targets(self, heads) -> list[str]:
@@ -565,6 +601,10 @@ class Walker:
     # ------------------------------------------------------------------ drift at head
     def _drift(self, mctx) -> None:
         all_revs = set(self.order)
+        if self.plan.skip:
+            skipped = ", ".join(sorted(self.plan.skip)[:5])
+            self.result.drift_note = f"skip-revisions stamped {skipped} without running it, so the schema at head is not what the migrations build"
+            return
         if self.applied != all_revs:
             missing = sorted(all_revs - self.applied)
             self.result.drift_note = f"not every revision could be applied (missing: {', '.join(missing[:5])})"

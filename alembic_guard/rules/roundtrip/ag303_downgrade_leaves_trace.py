@@ -1,3 +1,5 @@
+import ast
+
 from alembic_guard.findings import Severity
 from alembic_guard.rules._registry import roundtrip_rule
 from alembic_guard.rules.roundtrip._common import revision_location
@@ -28,6 +30,10 @@ def downgrade_leaves_trace(result, project):
         op.drop_column("user_account", "status")  # the type user_status stays
     ```
 
+    A `downgrade()` that is only `pass` is the common case: the hint then says so. When a revision
+    is deliberately one-way, say it: raise NotImplementedError in `downgrade()` (AG305, info), or set
+    `minimum-downgrade-revision` in `[tool.alembic-guard]` (docs/pytest-alembic.md).
+
     ## Use instead
     ```python
     def upgrade():
@@ -48,7 +54,22 @@ def downgrade_leaves_trace(result, project):
             yield downgrade_leaves_trace.finding(
                 f"Downgrade of `{step.revision}` leaves a trace: {shown}",
                 at=revision_location(project, step.revision, None, "downgrade"),
-                hint="make downgrade() drop what upgrade() created (+) and restore what it dropped (-)",
+                hint=_hint(project, step.revision),
                 details="schema after downgrade vs before upgrade:\n" + step.diff,
                 anchor=step.revision,
             )
+
+
+def _hint(project, revision: str) -> str:
+    fix = "make downgrade() drop what upgrade() created (+) and restore what it dropped (-)"
+    mig = project.by_revision.get(revision)
+    func = mig.functions.get("downgrade") if mig is not None else None
+    if func is not None and all(_inert(stmt) for stmt in func.body):
+        return (f"downgrade() is empty: {fix}; if the revision is one-way on purpose, raise NotImplementedError "
+                "there or set minimum-downgrade-revision in [tool.alembic-guard]")
+    return fix
+
+
+def _inert(stmt: ast.stmt) -> bool:
+    """`pass`, `...` or a docstring."""
+    return isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))

@@ -78,3 +78,35 @@ def downgrade():
     if op.get_context().dialect.name == "sqlite":
         raise NotImplementedError
     op.execute("alter table user add column age integer")
+# versions/g7_read_only_check.py
+from alembic import op
+import sqlalchemy as sa
+
+revision = "g7"
+down_revision = "f6"
+
+
+def upgrade():
+    bind = op.get_bind()
+    n = bind.execute(sa.text("SELECT count(*) FROM user")).scalar()
+    assert n is not None
+    assert bind.execute(sa.select(sa.literal(1))).scalar() == 1
+
+
+def downgrade():
+    pass
+# versions/h8_execute_writes.py
+from alembic import op
+import sqlalchemy as sa
+
+revision = "h8"
+down_revision = "g7"
+
+
+def upgrade():
+    bind = op.get_bind()
+    bind.execute(sa.text("UPDATE user SET age = 0"))
+
+
+def downgrade():  # expect: AG108
+    pass
