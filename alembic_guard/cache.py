@@ -32,8 +32,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from alembic_guard import reading
+
 FORMAT = 1
 ENV_DIR = "ALEMBIC_GUARD_CACHE_DIR"
+MAX_CACHE_BYTES = 256 * 1024 * 1024  # a larger cache file is corrupt (or not ours): ignored, never read whole
 
 
 def default_dir() -> Path:
@@ -130,8 +133,7 @@ class ProjectCache:
 
     def _load(self) -> dict[str, list]:
         try:
-            with open(self.path, encoding="utf-8") as fh:
-                data = json.load(fh)
+            data = json.loads(reading.read_bytes(self.path, limit=MAX_CACHE_BYTES))  # a corrupt huge file is not read whole
             if data.get("format") != FORMAT or data.get("build") != build_id() or not isinstance(data.get("files"), dict):
                 return {}
             return data["files"]

@@ -21,6 +21,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from alembic_guard import reading
 from alembic_guard.errors import DatabaseUnavailable, GuardError
 from alembic_guard.masking import mask_secrets, mask_url
 
@@ -237,7 +238,7 @@ def config_from_source(paths: list[Path], root: Path | None = None) -> PoolConfi
 
     for path in paths:
         try:
-            source = path.read_text(encoding="utf-8")
+            source = reading.read_text(path)
             tree = ast.parse(source)
         except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
             continue
@@ -265,7 +266,7 @@ def config_from_source(paths: list[Path], root: Path | None = None) -> PoolConfi
     return None
 
 
-def python_files(start: Path) -> list[Path]:
+def python_files(start: Path, skipped: list[tuple[Path, str]] | None = None) -> list[Path]:
     """The app's Python files (the shared project walker, migrations skipped), tests last: the
     app's engine, not a test fixture's, is the one that counts when both exist."""
     from alembic_guard.project.files import python_files as walk
@@ -274,7 +275,7 @@ def python_files(start: Path) -> list[Path]:
         raise GuardError(f"{start}: no such file or directory",
                          hint="pass the folder of the application that calls create_engine (PATH or --app-path)")
     base = start if start.is_dir() else start.parent
-    files = walk([start], root=base, skip_dirs={"migrations", "alembic"})
+    files = walk([start], root=base, skip_dirs={"migrations", "alembic"}, skipped=skipped)
 
     def is_test(p: Path) -> bool:
         parts = p.relative_to(Path(os.path.abspath(base))).parts

@@ -32,7 +32,10 @@ def pool(path, db_url, pool_size, max_overflow, workers, pool_recycle, app_paths
     """Compare pool_size + max_overflow x workers with the server's max_connections, and
     pool_recycle with its idle timeout. Read-only. Exit 1 when the pool does not fit."""
     configured_workers = settings_mod.load(path).workers if path.is_dir() else 1  # a broken pyproject is an error
-    files = [f for p in (app_paths or (str(path),)) for f in pool_audit.python_files(Path(p))]
+    skipped: list = []
+    files = [f for p in (app_paths or (str(path),)) for f in pool_audit.python_files(Path(p), skipped)]
+    for folder, why in skipped:  # e.g. a database volume owned by another user
+        click.echo(f"note: {folder}: not read ({why}); skipped", err=True)
     config = pool_audit.config_from_source(files, root=path if path.is_dir() else None) or pool_audit.PoolConfig()
     flags = {k: v for k, v in {"pool_size": pool_size, "max_overflow": max_overflow, "pool_recycle": pool_recycle}.items() if v is not None}
     if flags:

@@ -25,6 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from alembic_guard import reading
+
 
 @dataclass(frozen=True)
 class Edge:
@@ -151,7 +153,7 @@ class ModuleIndex:
         if src is None:
             src = Source(path)
             try:
-                src.text = path.read_text(encoding="utf-8-sig")
+                src.text = reading.read_text(path, encoding="utf-8-sig")
             except (OSError, UnicodeDecodeError) as exc:
                 src.error = f"cannot read: {getattr(exc, 'strerror', None) or exc}"
             self._sources[path] = src
@@ -604,7 +606,7 @@ def _is_model_candidate(name: str) -> bool:
     return not (name.startswith("test_") or name.endswith("_test.py") or name in _TEST_FILES)
 
 
-def scan_files(policy: ScanPolicy, root: Path) -> list[Path]:
+def scan_files(policy: ScanPolicy, root: Path, skipped: list[tuple[Path, str]] | None = None) -> list[Path]:
     """Python files to search for models, sorted: the shared project walker (hidden folders,
     virtualenvs, site-packages, build output, `exclude` globs) without test folders, test files
     and the migrations' version folders."""
@@ -617,6 +619,7 @@ def scan_files(policy: ScanPolicy, root: Path) -> list[Path]:
         exclude_dirs=policy.exclude_dirs,
         exclude_globs=policy.exclude_globs,
         keep_file=_is_model_candidate,
+        skipped=skipped,
     )
 
 

@@ -50,10 +50,18 @@ def python_files(
     exclude_dirs: Iterable[Path] = (),
     exclude_globs: Iterable[str] = (),
     keep_file: Callable[[str], bool] | None = None,
+    skipped: list[tuple[Path, str]] | None = None,
 ) -> list[Path]:
     """Sorted, de-duplicated absolute paths of the `.py` files under `starts` (a start that is a
     file is taken as it is). `skip_dirs` adds folder names to SKIP_DIRS; `keep_file(name)` may
-    drop files by name (e.g. tests)."""
+    drop files by name (e.g. tests). A folder this user may not read (a database volume owned by
+    another user, chmod 000) is not entered: it is added to `skipped` as (path, reason), for the
+    caller's note, and never fails the walk."""
+
+    def unreadable(err: OSError) -> None:
+        if skipped is not None and err.filename:
+            skipped.append((Path(err.filename), err.strerror or str(err)))
+
     root = Path(os.path.abspath(root))
     skip = SKIP_DIRS | frozenset(skip_dirs)
     excluded = {Path(os.path.realpath(d)) for d in exclude_dirs}
@@ -64,13 +72,22 @@ def python_files(
         if start.is_file():
             out.add(start)
             continue
-        for dirpath, dirnames, filenames in os.walk(start):
+        for dirpath, dirnames, filenames in os.walk(start, onerror=unreadable):
             here = Path(dirpath)
             keep = []
             for d in sorted(dirnames):
                 full = here / d
-                if d.startswith(".") or d in skip or (full / "pyvenv.cfg").exists():
+                if d.startswith(".") or d in skip:
                     continue
+                if not os.access(full, os.R_OK | os.X_OK):
+                    if skipped is not None:
+                        skipped.append((full, "permission denied"))
+                    continue
+                try:
+                    if (full / "pyvenv.cfg").exists():
+                        continue
+                except OSError:
+                    pass
                 if excluded and Path(os.path.realpath(full)) in excluded:
                     continue
                 if globs and glob_match(_rel(full, root), globs):

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from pathlib import Path, PurePosixPath
 
+from alembic_guard import reading
+from alembic_guard.errors import GuardError
 from alembic_guard.findings import Location, Severity
 from alembic_guard.project.migration import (
     ConstantResolver,
@@ -97,6 +99,15 @@ class Entry(NamedTuple):
     key: tuple[int, int] | None = None  # (device, inode) of a plain file, from the directory listing
 
 
+def _user() -> str:
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError):
+        return f"uid {os.geteuid()}" if hasattr(os, "geteuid") else "this user"
+
+
 def iter_entries(folder: Path, rel: PurePosixPath, recursive: bool) -> Iterator[Entry]:
     """Revision-file candidates of one version location, in Alembic's order.
 
@@ -110,6 +121,12 @@ def iter_entries(folder: Path, rel: PurePosixPath, recursive: bool) -> Iterator[
             dev = os.stat(here).st_dev
             with os.scandir(here) as it:
                 entries = sorted(it, key=lambda e: e.name)
+        except PermissionError:
+            # Not "no revisions": the history cannot be read, so nothing about it can be said.
+            raise GuardError(
+                f"cannot read the versions folder `{here_rel}`: permission denied",
+                hint=f"make it readable (and searchable) by this user ({_user()}), e.g. chmod u+rx, or run as its owner",
+            ) from None
         except OSError:
             continue
         subdirs = []
@@ -173,6 +190,11 @@ def load_file(
             what = "a symlink loop"
         elif exc.errno == errno.ENOENT and os.path.islink(path):
             what = "a dangling symlink"
+        elif exc.errno in (errno.EACCES, errno.EPERM):
+            raise GuardError(
+                f"cannot read the revision file `{rel}`: permission denied",
+                hint=f"make it readable by this user ({_user()}), e.g. chmod u+r, or run as its owner",
+            ) from None
         else:
             what = exc.strerror or str(exc)
         return None, LoadProblem(
@@ -336,7 +358,7 @@ def decode_python(data: bytes) -> str:
 def read_source_module(path: Path) -> ast.Module | None:
     """Parse a non-revision Python file (env.py, a constants module); None when it cannot be read."""
     try:
-        return parse_module(decode_python(path.read_bytes()), str(path))
+        return parse_module(decode_python(reading.read_bytes(path)), str(path))
     except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):
         return None
 

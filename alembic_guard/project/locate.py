@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from alembic_guard import reading
 from alembic_guard.errors import ProjectNotFound
 from alembic_guard.settings import Settings, read_pyproject
 
@@ -78,9 +79,9 @@ def read_ini(ini: Path) -> configparser.ConfigParser:
     """The ini file as Alembic's ConfigParser sees it (`here` = its folder). Exit 2 if unreadable."""
     parser = configparser.ConfigParser(defaults={"here": ini.parent.absolute().as_posix()})
     try:
-        data = ini.read_bytes()
-    except OSError as exc:
-        raise ProjectNotFound(f"{ini}: cannot read: {exc.strerror or exc}", searched=(ini,)) from None
+        data = reading.read_bytes(ini, limit=reading.MAX_CONFIG_BYTES)
+    except reading.UnreadableFile as exc:
+        raise ProjectNotFound(exc.message, searched=(ini,), hint=exc.hint) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -300,6 +301,9 @@ def locate(settings: Settings) -> AlembicLayout:
         path = explicit if explicit.is_absolute() else (Path.cwd() / explicit if (Path.cwd() / explicit).exists() else here / explicit)
         searched.append(path)
         if not path.is_file():
+            why = reading.problem(path)
+            if why:
+                raise ProjectNotFound(f"-c {explicit}: {why}", searched=tuple(searched), hint="pass a regular alembic.ini or pyproject.toml")
             raise ProjectNotFound(f"-c {explicit}: no such file", searched=tuple(searched), hint="pass an existing alembic.ini or pyproject.toml")
         path = path.absolute()
         if path.name == "pyproject.toml":
@@ -312,6 +316,12 @@ def locate(settings: Settings) -> AlembicLayout:
         searched.append(here / "alembic.ini")
         if (here / "alembic.ini").is_file():
             ini = here / "alembic.ini"
+        elif reading.problem(here / "alembic.ini"):  # a folder, FIFO, device or symlink loop: say so
+            raise ProjectNotFound(
+                f"no Alembic project found: {here / 'alembic.ini'}: {reading.problem(here / 'alembic.ini')}",
+                searched=tuple(searched),
+                hint="alembic.ini must be a regular file (or pass the right one with -c FILE)",
+            )
         searched.append(here / "pyproject.toml")
         if (here / "pyproject.toml").is_file():
             pyproject = here / "pyproject.toml"
