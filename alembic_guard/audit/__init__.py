@@ -29,17 +29,11 @@ SKIP_DIRS = frozenset({"expected"})
 def iter_app_files(project, skipped: list[tuple[Path, str]] | None = None) -> list[Path]:
     """The application files to audit, sorted (see the module docstring for the rules): the shared
     project walker, without the migrations' folders."""
-    from alembic_guard.project.files import python_files
+    from alembic_guard.project.files import app_starts, python_files
 
     settings = project.settings
     root = project.root
-    starts = [(root / p) for p in settings.app_paths] if settings.app_paths else [root]
-    for start in starts:
-        if not start.exists():
-            from alembic_guard.errors import SettingsError
-
-            raise SettingsError(f"--app-path {start}: no such file or folder", key="app_paths",
-                                hint="pass a folder or .py file of the application, relative to the project root")
+    starts = app_starts(settings.app_paths, root) if settings.app_paths else [root]
     return python_files(
         starts,
         root=root,

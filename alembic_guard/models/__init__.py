@@ -29,6 +29,7 @@ from alembic_guard.findings import Location
 from alembic_guard.models.discover import Model, discover
 from alembic_guard.models.envpy import Target, find_target
 from alembic_guard.models.imports import Edge, ModuleIndex, ScanPolicy, scan_files
+from alembic_guard.project.files import app_starts
 from alembic_guard.models.values import Evaluator, MetadataRef
 
 __all__ = ["ModelsAnalysis", "Model", "Target", "analyse", "run_models_rules"]
@@ -239,7 +240,7 @@ def _scan_policy(project) -> ScanPolicy:
     settings = project.settings
     root = Path(os.path.abspath(project.root))
     if settings.app_paths:
-        include = tuple(root / p for p in settings.app_paths)
+        include = tuple(app_starts(settings.app_paths, root))
     else:
         # the project root, plus prepend_sys_path folders outside it (`prepend_sys_path = ..`)
         include = (root,) + tuple(

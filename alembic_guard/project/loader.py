@@ -377,8 +377,35 @@ def load_revisions(layout, jobs: int = 0) -> tuple[list[Migration], list[LoadPro
             gc.enable()
 
 
+def compiled_only(layout) -> list[Path]:
+    """With `sourceless = true`, Alembic also loads revisions that exist only as `.pyc`/`.pyo`
+    (beside the sources or in `__pycache__`): those files, which a static reader cannot read."""
+    if str(layout.options.get("sourceless", "")).strip().lower() != "true":
+        return []
+    found = []
+    for location in layout.version_locations:
+        walker = os.walk(location) if layout.recursive else [next(os.walk(location), (str(location), [], []))]
+        for here, _dirs, files in walker:
+            if os.path.basename(here) == "__pycache__":
+                continue
+            stems = {f.split(".")[0] for f in files if f.endswith(".py")}
+            found += [Path(here, f) for f in files if f.endswith((".pyc", ".pyo")) and f.split(".")[0] not in stems]
+            cache = Path(here, "__pycache__")
+            if cache.is_dir():
+                found += [p for p in sorted(cache.iterdir()) if p.suffix in (".pyc", ".pyo") and p.name.split(".")[0] not in stems]
+    return sorted(found)
+
+
 def _load_revisions(layout, jobs: int = 0) -> tuple[list[Migration], list[LoadProblem]]:
     root = layout.root
+    compiled = compiled_only(layout)
+    if compiled:
+        raise GuardError(
+            f"`sourceless = true` and {len(compiled)} revision{'s exist' if len(compiled) != 1 else ' exists'} only as "
+            f"compiled Python ({relpath(compiled[0], root)}{', ...' if len(compiled) > 1 else ''}): alembic-guard reads "
+            "revisions from their source and cannot analyse a compiled history",
+            hint="run alembic-guard on the source tree the .pyc files were built from (where the revisions are .py files)",
+        )
     resolver = ConstantResolver(layout.module_roots)
     migrations: list[Migration] = []
     problems: list[LoadProblem] = []

@@ -107,11 +107,20 @@ def _section(parser: configparser.ConfigParser, name: str) -> dict[str, str] | N
     if not parser.has_section(name):
         return None
     out: dict[str, str] = {}
+    here = parser.defaults().get("here", "")
     for key in parser.options(name):
         try:
             out[key] = parser.get(name, key)
-        except configparser.Error:
-            out[key] = parser.get(name, key, raw=True)
+        except configparser.Error as exc:
+            raw = parser.get(name, key, raw=True)
+            if "%" in here and "%(here)s" in raw:
+                # Alembic fills %(here)s in unescaped: its ConfigParser fails the same way
+                raise ProjectNotFound(
+                    f"[{name}] {key} uses %(here)s, and the project folder {here} contains `%`: the ini "
+                    f"interpolation fails on it ({str(exc).splitlines()[0]}), so Alembic cannot run this project from here",
+                    hint="move or rename the folder so that its path has no `%` (or write the path without %(here)s)",
+                ) from None
+            out[key] = raw
     return out
 
 

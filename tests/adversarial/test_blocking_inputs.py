@@ -143,12 +143,10 @@ def test_pool_with_an_app_file_trap(project, kind, pg_admin_url):
 def test_baseline_and_merge_reports_inputs(project, tmp_path, kind):
     trap = tmp_path / "report.json"
     make_trap(trap, kind)
-    proc = run(project, "check", "--baseline", str(trap))
-    out = assert_clean(proc)
-    assert proc.returncode == 2 and "not a regular file" in out, out
-    proc = run(project, "merge-reports", str(trap))
-    out = assert_clean(proc)
-    assert proc.returncode == 2 and "not a regular file" in out, out
+    for args in (["check", "--baseline", str(trap)], ["merge-reports", str(trap)]):
+        proc = run(project, *args)
+        out = assert_clean(proc)
+        assert proc.returncode == 2 and "not a regular file" in out, out
 
 
 @pytest.mark.parametrize("kind", ["fifo", "dev-zero", "self-loop", "directory"])
@@ -198,6 +196,6 @@ def test_every_project_file_reader_goes_through_the_helper():
         if rel in allowed:
             continue
         for number, line in enumerate(path.read_text().splitlines(), 1):
-            if pattern.search(line) and not line.lstrip().startswith("#"):
+            if pattern.search(line) and not line.lstrip().startswith("#") and "os.devnull" not in line:
                 offenders.append(f"{rel}:{number}: {line.strip()}")
     assert not offenders, "read project files with alembic_guard.reading:\n" + "\n".join(offenders)
