@@ -489,6 +489,7 @@ class ServerSandbox(Sandbox):
     """
 
     kind = "server"
+    sweeps_leftovers = True  # a shared server: drop dead runs' databases (not on a private cluster)
 
     def __init__(
         self,
@@ -589,7 +590,7 @@ class ServerSandbox(Sandbox):
         failure is logged, never raised."""
         import sqlalchemy as sa
 
-        if self._swept:
+        if self._swept or not self.sweeps_leftovers:
             return []
         self._swept = True
         try:

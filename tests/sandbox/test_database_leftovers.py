@@ -184,3 +184,63 @@ def test_drop_refuses_names_we_do_not_generate():
     assert not leftovers.owner_gone("a comment somebody wrote")
     assert not leftovers.owner_gone(None)
 
+
+
+SLOW_REVISION = '''"""slow
+
+Revision ID: cccccccccccc
+Revises: bbbbbbbbbbbb
+"""
+import time
+
+revision = "cccccccccccc"
+down_revision = "bbbbbbbbbbbb"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    time.sleep(120)
+
+
+def downgrade():
+    pass
+'''
+
+
+@pytest.mark.postgres
+@pytest.mark.mariadb
+def test_cli_round_trip_killed_with_sigkill_is_swept_by_the_next_round_trip(admin_url, tmp_path):
+    """End to end: `check --db-url` SIGKILLed in the middle of a migration leaves its database;
+    the next `check --db-url` on the same server drops it."""
+    import os
+    import shutil
+
+    samples = Path(__file__).resolve().parents[2] / "sample_projects"
+    fast = tmp_path / "fast"
+    shutil.copytree(samples / "healthy", fast, ignore=shutil.ignore_patterns("expected"))
+    slow = tmp_path / "slow"
+    shutil.copytree(fast, slow)
+    (slow / "migrations" / "versions" / "cccccccccccc_slow.py").write_text(SLOW_REVISION)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ALEMBIC_GUARD_")}
+    before = database_names(admin_url)
+    proc = subprocess.Popen([sys.executable, "-m", "alembic_guard", "check", "--db-url", admin_url], cwd=slow, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        new: set[str] = set()
+        while time.monotonic() < deadline and not new:
+            time.sleep(0.2)
+            new = {n for n in database_names(admin_url) - before if n.startswith("ag_")
+                   and (_comment(admin_url, n) or "").startswith(leftovers.MARKER_HEAD)}
+        assert new, "the round trip never created its database"
+        time.sleep(1)  # into the slow migration
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the whole run, a round-trip child process included
+        proc.wait(timeout=30)
+    time.sleep(0.5)
+    assert new <= database_names(admin_url), "SIGKILL leaves the database behind"
+    done = subprocess.run([sys.executable, "-m", "alembic_guard", "check", "--db-url", admin_url], cwd=fast, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    assert not (new & database_names(admin_url)), f"leftover not swept: {new & database_names(admin_url)}"
