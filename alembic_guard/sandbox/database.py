@@ -574,7 +574,8 @@ class ServerSandbox(Sandbox):
             self._generated.add(name)
             self._created[name] = url  # ours now: dropped with this sandbox...
             early.release()  # ... and no longer by the early one
-        self.sweep_leftovers()
+        if self.sweeps_leftovers and not self._swept:  # off the critical path: the round trip starts now
+            threading.Thread(target=self.sweep_leftovers, name="alembic-guard-sweep", daemon=True).start()
         if not self.server_version:
             self.server_version = early.server_version
         log.debug("alembic-guard: took over database %s", mask_url(url))
@@ -584,18 +585,21 @@ class ServerSandbox(Sandbox):
         """Masked admin URL (for messages)."""
         return self._masked
 
-    def sweep_leftovers(self) -> list[str]:
+    def sweep_leftovers(self, conn=None) -> list[str]:
         """Drop the databases dead alembic-guard runs on this host left on the server (see
-        `leftovers`); return their names. Runs once per sandbox, with its first database; a
-        failure is logged, never raised."""
+        `leftovers`); return their names. Runs once per sandbox, with its first database (on
+        that CREATE's connection: one query when there is nothing to drop); a failure is
+        logged, never raised."""
         import sqlalchemy as sa
 
         if self._swept or not self.sweeps_leftovers:
             return []
         self._swept = True
         try:
-            with self._engine.connect() as conn:  # its own connection: the sweep sets timeouts
+            if conn is not None:
                 return leftovers.sweep_leftovers(conn, self.dialect)
+            with self._engine.connect() as own:
+                return leftovers.sweep_leftovers(own, self.dialect)
         except sa.exc.DBAPIError as exc:
             log.debug("alembic-guard: no sweep of leftover databases: %s", _db_error(exc))
             return []
@@ -628,8 +632,8 @@ class ServerSandbox(Sandbox):
             if leftovers.mariadb_comments(self.server_version):  # MariaDB 10.5+
                 ddl += f" COMMENT '{note}'"
         try:
-            self.sweep_leftovers()
             with self._engine.connect() as conn:
+                self.sweep_leftovers(conn)
                 conn.execute(sa.text(ddl))
                 if self.dialect == "postgresql":
                     conn.execute(sa.text(f"COMMENT ON DATABASE \"{name}\" IS '{note}'"))

@@ -79,6 +79,22 @@ def drop_database(conn, dialect: str, name: str, *, deadline: float | None = Non
     if not _OUR_NAME_RE.match(name):
         raise ValueError(f"refusing to drop {name!r}: not a name alembic-guard generates")
     end = deadline if deadline is not None else time.monotonic() + DROP_DEADLINE
+    try:
+        _drop_bounded(conn, dialect, name, end)
+    finally:  # the connection may go on (a CREATE after a sweep): no timeouts left behind
+        try:
+            if dialect == "postgresql":
+                conn.execute(sa.text("RESET lock_timeout"))
+                conn.execute(sa.text("RESET statement_timeout"))
+            else:
+                conn.execute(sa.text("SET SESSION lock_wait_timeout = DEFAULT"))
+        except sa.exc.DBAPIError:
+            pass
+
+
+def _drop_bounded(conn, dialect: str, name: str, end: float) -> None:
+    import sqlalchemy as sa
+
     if dialect == "postgresql":
         left = max(1, int(end - time.monotonic()))
         conn.execute(sa.text(f"SET lock_timeout = '{LOCK_WAIT}s'"))
