@@ -194,14 +194,17 @@ class ModuleIndex:
         namespace-package directory."""
         target = folder.joinpath(*parts) if parts else folder
         init = target / "__init__.py"
-        if init.is_file():
-            return init
-        if parts:
-            mod = target.parent / (parts[-1] + ".py")
-            if mod.is_file():
-                return mod
-        if target.is_dir():
-            return target  # namespace package
+        try:
+            if init.is_file():
+                return init
+            if parts:
+                mod = target.parent / (parts[-1] + ".py")
+                if mod.is_file():
+                    return mod
+            if target.is_dir():
+                return target  # namespace package
+        except OSError:  # a folder this user may not read (a database volume): not resolvable
+            return None
         return None
 
     def find(self, dotted: str) -> Path | None:
