@@ -5,7 +5,7 @@ A run that is SIGKILLed (or whose cleanup ran out of time) leaves its ``ag_<rand
 the server. Every database a `ServerSandbox` creates therefore carries a marker naming its owner
 process::
 
-    alembic-guard throwaway database; owner host=<hostname> pid=<pid> start=<start time>; safe to drop if left behind
+    alembic-guard throwaway database (pid <pid>); owner host=<hostname> pid=<pid> start=<start time>; safe to drop if left behind
 
 PostgreSQL keeps it as the database comment (``COMMENT ON DATABASE``), MariaDB 10.5+ as the schema
 comment (``CREATE DATABASE … COMMENT``). MySQL has no database comments: its databases carry no
@@ -38,18 +38,24 @@ from alembic_guard.sandbox.tempdirs import _alive, _start_time
 log = logging.getLogger(__name__)
 
 MARKER_HEAD = "alembic-guard throwaway database"
-_MARKER_RE = re.compile(re.escape(MARKER_HEAD) + r"; owner host=(\S+) pid=(\d+) start=(\S*);")
+_MARKER_RE = re.compile(re.escape(MARKER_HEAD) + r" \(pid \d+\); owner host=(\S+) pid=(\d+) start=(\S*);")
 _OUR_NAME_RE = re.compile(r"^ag_[a-z0-9_]*[0-9a-f]{12}$")
 DROP_DEADLINE = 20.0  # seconds a drop may take in all (lock waits and killing connections included)
 LOCK_WAIT = 3  # seconds one DROP attempt waits for a lock before connections are killed again
 SWEEP_LIMIT = 50  # databases one sweep drops at most (it runs before a round trip: keep it short)
 
 
-def marker() -> str:
-    """The owner marker for a database this process creates (no quote characters: safe in SQL)."""
-    host = re.sub(r"[^A-Za-z0-9._-]", "_", socket.gethostname()) or "localhost"
-    pid = os.getpid()
-    return f"{MARKER_HEAD}; owner host={host} pid={pid} start={_start_time(pid) or ''}; safe to drop if left behind"
+def marker(*, host: str | None = None, pid: int | None = None, start: str | None = None) -> str:
+    """The owner marker for a database this process creates (no quote characters: safe in SQL).
+    The arguments override this process's host, pid and start time (for tests)."""
+    host = host or _this_host()
+    pid = pid or os.getpid()
+    start = start if start is not None else (_start_time(pid) or "")
+    return f"{MARKER_HEAD} (pid {pid}); owner host={host} pid={pid} start={start}; safe to drop if left behind"
+
+
+def _this_host() -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", socket.gethostname()) or "localhost"
 
 
 def owner_gone(comment: str | None) -> bool:
@@ -58,8 +64,7 @@ def owner_gone(comment: str | None) -> bool:
     if m is None:
         return False
     host, pid, start = m.group(1), int(m.group(2)), m.group(3) or None
-    here = re.sub(r"[^A-Za-z0-9._-]", "_", socket.gethostname()) or "localhost"
-    if host != here:
+    if host != _this_host():
         return False  # another machine's run: we cannot know whether it is alive
     return not _alive(pid, start)
 

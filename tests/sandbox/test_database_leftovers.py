@@ -78,7 +78,7 @@ def test_prefix_without_marker_or_with_a_foreign_marker_is_left_alone(admin_url)
     plain = f"ag_{secrets.token_hex(6)}"  # our naming, no marker: somebody else's, or too old to know
     foreign = f"ag_{secrets.token_hex(6)}"  # our marker, another host
     dead_pid = 2**22 + 7  # above the default pid_max: no such process
-    note = f"{leftovers.MARKER_HEAD}; owner host=elsewhere.example pid={dead_pid} start=1; safe to drop if left behind"
+    note = leftovers.marker(host="elsewhere.example", pid=dead_pid, start="1")
     pg = admin_url.startswith("postgresql")
     try:
         if pg:
@@ -101,12 +101,11 @@ def test_prefix_without_marker_or_with_a_foreign_marker_is_left_alone(admin_url)
 def test_marker_of_a_dead_process_on_this_host_is_swept_and_a_recycled_pid_is_not_the_owner(admin_url):
     import os
 
-    here_host = leftovers.marker().split("host=", 1)[1].split()[0]
     dead = f"ag_{secrets.token_hex(6)}"
     recycled = f"ag_{secrets.token_hex(6)}"  # our own pid, but another start time: its owner is gone
     notes = {
-        dead: f"{leftovers.MARKER_HEAD}; owner host={here_host} pid={2**22 + 7} start=1; safe to drop if left behind",
-        recycled: f"{leftovers.MARKER_HEAD}; owner host={here_host} pid={os.getpid()} start=1; safe to drop if left behind",
+        dead: leftovers.marker(pid=2**22 + 7, start="1"),
+        recycled: leftovers.marker(pid=os.getpid(), start="1"),
     }
     pg = admin_url.startswith("postgresql")
     try:
@@ -183,6 +182,8 @@ def test_drop_refuses_names_we_do_not_generate():
         leftovers.drop_database(None, "postgresql", "production")
     assert not leftovers.owner_gone("a comment somebody wrote")
     assert not leftovers.owner_gone(None)
+    assert not leftovers.owner_gone(leftovers.marker())  # this process: alive
+    assert leftovers.owner_gone(leftovers.marker(pid=2**22 + 7))
 
 
 
