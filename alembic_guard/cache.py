@@ -37,6 +37,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from alembic_guard import reading
+
 FORMAT = 1
 ENV_DIR = "ALEMBIC_GUARD_CACHE_DIR"
 # A folder holding this file is one the result cache owns: only there are old files pruned.
@@ -44,6 +46,7 @@ MARKER = ".alembic-guard-results-cache"
 _MARKER_TEXT = "This folder holds alembic-guard's result cache; files named <24 hex digits>.json in it may be removed.\n"
 _KEY_LEN = 24
 _HEAD = b'{"format":'  # how every cache file this module writes begins (json.dump, compact separators)
+MAX_CACHE_BYTES = 256 * 1024 * 1024  # a larger cache file is corrupt (or not ours): ignored, never read whole
 
 
 def default_dir() -> Path:
@@ -140,8 +143,7 @@ class ProjectCache:
 
     def _load(self) -> dict[str, list]:
         try:
-            with open(self.path, encoding="utf-8") as fh:
-                data = json.load(fh)
+            data = json.loads(reading.read_bytes(self.path, limit=MAX_CACHE_BYTES))  # a corrupt huge file is not read whole
             if data.get("format") != FORMAT or data.get("build") != build_id() or not isinstance(data.get("files"), dict):
                 return {}
             return data["files"]
@@ -247,11 +249,7 @@ def is_cache_file(name: str) -> bool:
 def _written_by_us(entry: os.DirEntry) -> bool:
     if entry.name.endswith(".tmp"):
         return True  # a temporary of ours, left by a killed run (its name is ours; content may be partial)
-    try:
-        with open(entry.path, "rb") as fh:
-            return fh.read(len(_HEAD)) == _HEAD
-    except OSError:
-        return False
+    return reading.read_head(entry.path, len(_HEAD)) == _HEAD  # a FIFO named like ours is not read
 
 
 def _prune(folder: Path, max_age_s: float = 30 * 86400) -> None:

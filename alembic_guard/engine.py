@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from alembic_guard import reading
 from alembic_guard import suppressions as supp
 from alembic_guard.errors import GuardError, SettingsError
 from alembic_guard.findings import Finding, Location, Report, Skip
@@ -471,8 +472,7 @@ def _suppression_sources(project: Project, findings: Sequence[Finding]) -> dict[
         sources[path] = ""
         try:
             full = project.root / path
-            if full.is_file() and full.stat().st_size <= 5 * 1024 * 1024:
-                sources[path] = full.read_text(encoding="utf-8")
+            sources[path] = reading.read_text(full, limit=5 * 1024 * 1024)
         except (OSError, UnicodeDecodeError):
             pass
     return sources
@@ -522,8 +522,10 @@ def _post_process(project: Project, rules: Sequence[Rule], findings: list[Findin
     # baseline: hide known fingerprints
     if settings.baseline:
         try:
-            data = json.loads(settings.baseline.read_text(encoding="utf-8"))
+            data = json.loads(reading.read_text(settings.baseline, limit=reading.MAX_FILE_BYTES * 8))
             known = {f["fingerprint"] for f in data.get("findings", [])}
+        except RecursionError:
+            raise SettingsError(f"--baseline {settings.baseline}: not a JSON report of alembic-guard (nested too deeply)", key="baseline") from None
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise SettingsError(f"--baseline {settings.baseline}: not a JSON report of alembic-guard ({exc})", key="baseline") from None
         before = len(findings)

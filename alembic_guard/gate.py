@@ -29,8 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from alembic_guard import reading
 from alembic_guard.errors import DatabaseUnavailable, GuardError
 from alembic_guard.findings import Finding, Report, Severity
+from alembic_guard.graph.soundness import unparsable
 from alembic_guard.masking import mask_secrets, mask_url
 from alembic_guard.project import Project
 from alembic_guard.settings import Settings
@@ -65,7 +67,7 @@ def version_table_from_env(project: Project) -> VersionTable:
     statically. Non-literal values are reported in `notes` (pass the flags instead)."""
     env = project.layout.env_py
     try:
-        tree = ast.parse(env.read_text(encoding="utf-8"), filename=str(env))
+        tree = ast.parse(reading.read_text(env), filename=str(env))
     except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
         return VersionTable()
     found: dict[str, tuple[str, int]] = {}
@@ -346,12 +348,50 @@ class GateResult:
         }
 
 
+# Revision files the gate cannot trust the history without: one of them may hold the real head.
+UNTRUSTED_KINDS = frozenset({"syntax", "encoding", "unreadable", "incomplete-header", "bad-header", "special-file"})
+
+
+def _refuse_unreadable_history(project: Project) -> None:
+    """Exit 2 when a revision file could not be read: "up to date" would be a guess."""
+    bad = [p for p in project.problems if p.kind in UNTRUSTED_KINDS]
+    if bad:
+        listed = "; ".join(f"{p.location.path}: {p.message}" for p in bad[:5]) + (f"; and {len(bad) - 5} more" if len(bad) > 5 else "")
+        raise GuardError(
+            f"cannot tell whether the database is up to date: {len(bad)} revision file{'s' if len(bad) != 1 else ''} "
+            f"could not be read ({listed})",
+            hint="fix the file(s) (`alembic-guard check --select AG0` explains each); the head may be in one of them",
+        )
+
+
+def _refuse_overlapping_rows(project: Project, rows: tuple[str, ...]) -> None:
+    """Exit 2 when the version table holds a revision and one of its ancestors (or a row twice):
+    Alembic itself refuses such a database ("overlaps with other requested revisions")."""
+    g = project.graph
+    known = [r for r in rows if r in g]
+    if len(set(rows)) != len(rows):
+        dup = sorted({r for r in rows if rows.count(r) > 1})
+        raise GuardError(
+            f"the version table holds {', '.join(dup)} more than once: Alembic cannot upgrade this database",
+            hint="delete the duplicate row(s) of the version table (after checking which revision the schema is at)",
+        )
+    for row in known:
+        older = sorted(r for r in known if r != row and r in g.ancestors(row))
+        if older:
+            raise GuardError(
+                f"the version table holds overlapping revisions: {row} and its ancestor{'s' if len(older) > 1 else ''} "
+                f"{', '.join(older)}; Alembic refuses to run on this database (\"overlaps with other requested revisions\")",
+                hint=f"delete the row(s) {', '.join(older)} from the version table, after checking that the schema is at {row}",
+            )
+
+
 def compare(project: Project, state: DatabaseState) -> tuple[str, tuple[BranchState, ...], tuple[str, ...]]:
     """(status, per-row branch states, all pending revisions in upgrade order)."""
     g = project.graph
     order = g.upgrade_order()
     if not state.table_exists:
         return "not-migrated", (), order
+    _refuse_overlapping_rows(project, state.rows)
     applied: set[str] = set()
     branches: list[BranchState] = []
     for row in state.rows:
@@ -417,11 +457,20 @@ def evaluate(
     # (pyproject may enable round trips for `check`), lint statically only
     settings = dataclasses.replace(settings, db=None, db_url=None, allow_import=False)
     project = Project.load(settings)
+    _refuse_unreadable_history(project)
     table = version_table_from_env(project)
     if version_table or version_table_schema:
         table = VersionTable(version_table or table.name, version_table_schema or table.schema, "command line")
     state = read_state(url, table)
     status, branches, pending = compare(project, state)
+    broken = unparsable(project, dict.fromkeys([*project.graph.heads, *pending]))
+    if broken:
+        listed = "; ".join(f"{b['revision']} ({b['path']}:{b['line']}) {b['message']}" for b in broken[:5])
+        raise GuardError(
+            f"cannot tell whether the database is up to date: {len(broken)} revision{'s' if len(broken) != 1 else ''} "
+            f"of the code's head(s) or pending set do{'es' if len(broken) == 1 else ''} not parse: {listed}",
+            hint="fix the syntax error(s) first: Alembic cannot load these files, so a deploy would fail",
+        )
     result = GateResult(
         status=status,
         url=mask_url(url) or "",

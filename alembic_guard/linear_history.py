@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from alembic_guard import reading
 from alembic_guard.errors import GuardError
 from alembic_guard.project import Project
 
@@ -55,7 +56,7 @@ def read(project: Project) -> MarkerState:
     path = marker_path(project)
     expected = project.graph.heads
     try:
-        text = path.read_text(encoding="utf-8")
+        text = reading.read_text(path, limit=reading.MAX_CONFIG_BYTES)
     except FileNotFoundError:
         return MarkerState(path, False, (), expected, {})
     except (OSError, UnicodeDecodeError) as exc:
@@ -78,7 +79,7 @@ def update(project: Project) -> tuple[Path, bool]:
         raise GuardError(f"{project.relpath(path.parent)}: the versions folder does not exist")
     text = render(project)
     try:
-        old = path.read_text(encoding="utf-8")
+        old = reading.read_text(path, limit=reading.MAX_CONFIG_BYTES)
     except (FileNotFoundError, UnicodeDecodeError):
         old = None
     if old == text:

@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from alembic_guard import reading
 from alembic_guard.errors import DatabaseUnavailable, GuardError
 from alembic_guard.masking import mask_secrets, mask_url
 
@@ -346,7 +347,7 @@ def _engine_configs(paths: list[Path], root: Path | None):
 
     for index, path in enumerate(paths):
         try:
-            source = path.read_text(encoding="utf-8")
+            source = reading.read_text(path)
             tree = ast.parse(source)
         except (OSError, SyntaxError, UnicodeDecodeError, ValueError, RecursionError, MemoryError):
             continue
@@ -375,7 +376,7 @@ def _engine_configs(paths: list[Path], root: Path | None):
             ), path, (index, eng.line)
 
 
-def python_files(start: Path) -> list[Path]:
+def python_files(start: Path, skipped: list[tuple[Path, str]] | None = None) -> list[Path]:
     """The app's Python files (the shared project walker, migrations skipped), tests last: the
     app's engine, not a test fixture's, is the one that counts when both exist."""
     from alembic_guard.project.files import python_files as walk
@@ -384,5 +385,5 @@ def python_files(start: Path) -> list[Path]:
         raise GuardError(f"{start}: no such file or directory",
                          hint="pass the folder of the application that calls create_engine (PATH or --app-path)")
     base = start if start.is_dir() else start.parent
-    files = walk([start], root=base, skip_dirs={"migrations", "alembic"})
+    files = walk([start], root=base, skip_dirs={"migrations", "alembic"}, skipped=skipped)
     return sorted(files, key=lambda p: (_is_test(p, base), str(p)))

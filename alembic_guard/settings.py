@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from alembic_guard import reading
 from alembic_guard.errors import SettingsError
 from alembic_guard.findings import Severity
 
@@ -247,8 +249,8 @@ def find_pyproject(start: Path) -> Path | None:
     here = start if start.is_dir() else start.parent
     for folder in (here, *here.parents):
         candidate = folder / "pyproject.toml"
-        if candidate.is_file():
-            return candidate
+        if os.path.lexists(candidate):
+            return candidate  # not a regular file: read_pyproject says so (exit 2), never ignored
         if (folder / ".git").exists():
             break
     return None
@@ -256,12 +258,22 @@ def find_pyproject(start: Path) -> Path | None:
 
 def read_pyproject(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        data = reading.read_bytes(path, limit=reading.MAX_CONFIG_BYTES)
+    except reading.UnreadableFile as exc:
+        raise SettingsError(exc.message, source=str(path), hint=exc.hint) from None
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SettingsError(
+            f"{path}:{line}: not UTF-8 (invalid byte 0x{data[exc.start]:02x}); TOML files must be UTF-8",
+            source=str(path),
+            hint="save the file as UTF-8",
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path}: not valid TOML: {exc}", source=str(path)) from None
-    except OSError as exc:
-        raise SettingsError(f"{path}: cannot read: {exc.strerror}", source=str(path)) from None
+    except RecursionError:
+        raise SettingsError(f"{path}: not valid TOML: nested too deeply to read", source=str(path)) from None
 
 
 def load(root: Path, **overrides: Any) -> Settings:

@@ -26,6 +26,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from alembic_guard import reading
 from alembic_guard.findings import Finding
 
 MARKER = "alembic-guard:"
@@ -170,7 +171,7 @@ def add_comments(root: Path, findings: Sequence[Finding]) -> tuple[dict[PurePosi
     for rel, wanted in sorted(by_file.items()):
         full = root / rel
         try:
-            source = full.read_bytes().decode("utf-8")
+            source = reading.read_text(full)
         except (OSError, UnicodeDecodeError):
             left += len(wanted)
             continue

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
+from alembic_guard import reading
 from alembic_guard.audit.flow import analyse_module
 from alembic_guard.audit.symbols import AppIndex, AppModule, build_modules
 from alembic_guard.findings import Finding, Location
@@ -25,26 +26,21 @@ from alembic_guard.findings import Finding, Location
 SKIP_DIRS = frozenset({"expected"})
 
 
-def iter_app_files(project) -> list[Path]:
+def iter_app_files(project, skipped: list[tuple[Path, str]] | None = None) -> list[Path]:
     """The application files to audit, sorted (see the module docstring for the rules): the shared
     project walker, without the migrations' folders."""
-    from alembic_guard.project.files import python_files
+    from alembic_guard.project.files import app_starts, python_files
 
     settings = project.settings
     root = project.root
-    starts = [(root / p) for p in settings.app_paths] if settings.app_paths else [root]
-    for start in starts:
-        if not start.exists():
-            from alembic_guard.errors import SettingsError
-
-            raise SettingsError(f"--app-path {start}: no such file or folder", key="app_paths",
-                                hint="pass a folder or .py file of the application, relative to the project root")
+    starts = app_starts(settings.app_paths, root) if settings.app_paths else [root]
     return python_files(
         starts,
         root=root,
         skip_dirs=SKIP_DIRS,
         exclude_dirs=(project.layout.script_location, *project.layout.version_locations),
         exclude_globs=settings.exclude,
+        skipped=skipped,
     )
 
 
@@ -53,10 +49,14 @@ def load_app(project) -> tuple[AppIndex, dict[str, str]]:
 
     def build(project) -> tuple[AppIndex, dict[str, str]]:
         parsed, problems = [], {}
-        for path in iter_app_files(project):
+        skipped: list[tuple[Path, str]] = []
+        files = iter_app_files(project, skipped)
+        for folder, why in skipped:
+            problems[str(project.relpath(folder))] = f"folder not read ({why}); its files were not audited"
+        for path in files:
             rel = project.relpath(path)
             try:
-                source = path.read_text(encoding="utf-8")
+                source = reading.read_text(path)
             except (OSError, UnicodeDecodeError) as exc:
                 problems[str(rel)] = f"unreadable: {exc}"
                 continue
@@ -86,7 +86,7 @@ def declares_sqlalchemy_2(root: Path) -> bool:
     candidates = [root / "pyproject.toml", root / "setup.cfg", *sorted(root.glob("requirements*.txt"))]
     for path in candidates:
         try:
-            if _V2_PIN.search(path.read_text(encoding="utf-8")):
+            if _V2_PIN.search(reading.read_text(path, limit=reading.MAX_CONFIG_BYTES)):
                 return True
         except (OSError, UnicodeDecodeError):
             continue

@@ -8,6 +8,7 @@ here: GuardError -> exit 2 with a message; anything unexpected -> exit 2 without
 
 from __future__ import annotations
 
+import errno
 import gc
 import importlib
 import os
@@ -174,13 +175,30 @@ def _main(argv: list[str] | None) -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(1)
-    except Exception as exc:  # noqa: BLE001 - never show a traceback to a user
-        if os.environ.get("ALEMBIC_GUARD_DEBUG"):
-            raise
-        click.echo(
-            f"alembic-guard: internal error: {type(exc).__name__}: {mask_secrets(str(exc))}\n"
-            "  This is a bug in alembic-guard. Set ALEMBIC_GUARD_DEBUG=1 to see the traceback, and report it.",
-            err=True,
-        )
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_FULL:
+            _internal_error(exc)
+        # stdout on a full disk (or /dev/full): the report could not be delivered
+        try:
+            sys.stdout.flush()
+        except OSError:  # what is still buffered cannot be written either: drop it, not a second error at exit
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        click.echo(f"alembic-guard: error: cannot write the output: {exc.strerror}", err=True)
         sys.exit(2)
+    except Exception as exc:  # noqa: BLE001 - never show a traceback to a user
+        _internal_error(exc)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+_OUTPUT_FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def _internal_error(exc: Exception) -> None:
+    if os.environ.get("ALEMBIC_GUARD_DEBUG"):
+        raise exc
+    click.echo(
+        f"alembic-guard: internal error: {type(exc).__name__}: {mask_secrets(str(exc))}\n"
+        "  This is a bug in alembic-guard. Set ALEMBIC_GUARD_DEBUG=1 to see the traceback, and report it.",
+        err=True,
+    )
+    sys.exit(2)

@@ -37,7 +37,10 @@ def pool(path, db_url, pool_size, max_overflow, workers, pool_recycle, app_paths
     that setting for every engine. On PostgreSQL, a role that cannot see other roles' sessions in
     detail (no pg_read_all_stats / pg_monitor) still counts them, and the report says so."""
     configured_workers = settings_mod.load(path).workers if path.is_dir() else 1  # a broken pyproject is an error
-    files = [f for p in (app_paths or (str(path),)) for f in pool_audit.python_files(Path(p))]
+    skipped: list = []
+    files = [f for p in (app_paths or (str(path),)) for f in pool_audit.python_files(Path(p), skipped)]
+    for folder, why in skipped:  # e.g. a database volume owned by another user
+        click.echo(f"note: {folder}: not read ({why}); skipped", err=True)
     configs = pool_audit.configs_from_source(files, root=path if path.is_dir() else None) or [pool_audit.PoolConfig()]
     flags = {k: v for k, v in {"pool_size": pool_size, "max_overflow": max_overflow, "pool_recycle": pool_recycle}.items() if v is not None}
     if flags:  # a flag overrides that setting of every engine found

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
+from alembic_guard.graph.soundness import unparsable
+
 
 def _summary(project) -> dict:
     g = project.graph
@@ -31,6 +33,8 @@ def _summary(project) -> dict:
             {"path": str(p.location.path), "line": p.location.line, "kind": p.kind, "message": p.message}
             for p in getattr(project, "problems", ())
         ],
+        # heads whose header was read but whose file does not parse: not shown as plain heads
+        "unparsable_heads": unparsable(project, project.graph.heads),
     }
 
 
@@ -38,7 +42,12 @@ def render_text(project, out: TextIO) -> None:
     s = _summary(project)
     g = project.graph
 
+    broken = {h["revision"]: h for h in s["unparsable_heads"]}
+
     def describe(rid: str) -> str:
+        if rid in broken:
+            h = broken[rid]
+            return f"{rid}  BROKEN: {h['path']}:{h['line']} {h['message']}"
         rev = g.get(rid)
         msg = f"  {rev.message}" if rev is not None and rev.message else ""
         labels = g.labels_of(rid)

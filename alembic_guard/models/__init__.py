@@ -24,10 +24,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from alembic_guard import reading
 from alembic_guard.findings import Location
 from alembic_guard.models.discover import Model, discover
 from alembic_guard.models.envpy import Target, find_target
 from alembic_guard.models.imports import Edge, ModuleIndex, ScanPolicy, scan_files
+from alembic_guard.project.files import app_starts
 from alembic_guard.models.values import Evaluator, MetadataRef
 
 __all__ = ["ModelsAnalysis", "Model", "Target", "analyse", "run_models_rules"]
@@ -238,7 +240,7 @@ def _scan_policy(project) -> ScanPolicy:
     settings = project.settings
     root = Path(os.path.abspath(project.root))
     if settings.app_paths:
-        include = tuple(root / p for p in settings.app_paths)
+        include = tuple(app_starts(settings.app_paths, root))
     else:
         # the project root, plus prepend_sys_path folders outside it (`prepend_sys_path = ..`)
         include = (root,) + tuple(
@@ -276,8 +278,8 @@ def _flask_entry_points(index: ModuleIndex, ev: Evaluator, files: Sequence[Path]
         p = root / envfile
         if p.is_file():
             try:
-                m = re.search(r"^\s*FLASK_APP\s*=\s*['\"]?([^'\"\s]+)", p.read_text(encoding="utf-8"), re.M)
-            except OSError:
+                m = re.search(r"^\s*FLASK_APP\s*=\s*['\"]?([^'\"\s]+)", reading.read_text(p, limit=reading.MAX_CONFIG_BYTES), re.M)
+            except (OSError, UnicodeDecodeError):
                 m = None
             if m:
                 flask_app = m.group(1)
@@ -310,7 +312,8 @@ def analyse(project) -> ModelsAnalysis:
     index = ModuleIndex(sys_path_roots(project), root)
     ev = Evaluator(index, project.relpath)
     env_py = Path(os.path.abspath(project.layout.env_py))
-    files = scan_files(_scan_policy(project), root)
+    skipped_dirs: list[tuple[Path, str]] = []
+    files = scan_files(_scan_policy(project), root, skipped_dirs)
 
     ev.flat_modules.add(env_py)
     env_text = index.source(env_py).text if env_py.is_file() else None
@@ -327,7 +330,7 @@ def analyse(project) -> ModelsAnalysis:
     closure = index.closure(starts)
 
     models: list[Model] = []
-    unreadable = []
+    unreadable = [(folder, f"folder not read ({why}): models in it are unknown", None) for folder, why in skipped_dirs]
     for path in files:
         text = index.text(path)
         if text is not None and not _may_define_models(text):

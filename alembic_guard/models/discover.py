@@ -157,12 +157,15 @@ def _ancestors(ev: Evaluator, cls: ClassValue, seen: set | None = None) -> list[
     """Project classes among the bases of `cls`, depth first (a rough MRO)."""
     seen = seen if seen is not None else set()
     out: list[ClassValue] = []
-    for b in cls.node.bases:
-        v = ev.evaluate(cls.path, b)
+    # iterative (a 3,000-class inheritance chain is valid Python): the same pre-order as recursion
+    stack = [(cls.path, b) for b in reversed(cls.node.bases)]
+    while stack:
+        path, b = stack.pop()
+        v = ev.evaluate(path, b)
         if isinstance(v, ClassValue) and (v.path, v.line) not in seen:
             seen.add((v.path, v.line))
             out.append(v)
-            out.extend(_ancestors(ev, v, seen))
+            stack.extend((v.path, vb) for vb in reversed(v.node.bases))
     return out
 
 

@@ -14,6 +14,7 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from alembic_guard import reading
 from alembic_guard.models.imports import runtime_statements
 from alembic_guard.models.values import Evaluator, External, ListValue, MetadataRef, MetadataValue, NoneValue, Unknown, Value
 
@@ -66,6 +67,9 @@ def _assignment(tree: ast.Module) -> ast.stmt | None:
 
 def find_target(ev: Evaluator, env_py: Path) -> Target:
     if not env_py.is_file():
+        why = reading.problem(env_py)  # a FIFO, a device, a folder, a symlink loop: not "missing"
+        if why:
+            return Target("broken", reason=f"cannot read: {why}")
         return Target("no-env", reason=f"no env.py in {env_py.parent}")
     src = ev.index.source(env_py)
     if src.tree is None:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alembic_guard.astdepth import too_deep_message
+from alembic_guard import reading
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ class ModuleIndex:
         if src is None:
             src = Source(path)
             try:
-                src.text = path.read_text(encoding="utf-8-sig")
+                src.text = reading.read_text(path, encoding="utf-8-sig")
             except (OSError, UnicodeDecodeError) as exc:
                 src.error = f"cannot read: {getattr(exc, 'strerror', None) or exc}"
             self._sources[path] = src
@@ -196,14 +197,17 @@ class ModuleIndex:
         namespace-package directory."""
         target = folder.joinpath(*parts) if parts else folder
         init = target / "__init__.py"
-        if init.is_file():
-            return init
-        if parts:
-            mod = target.parent / (parts[-1] + ".py")
-            if mod.is_file():
-                return mod
-        if target.is_dir():
-            return target  # namespace package
+        try:
+            if init.is_file():
+                return init
+            if parts:
+                mod = target.parent / (parts[-1] + ".py")
+                if mod.is_file():
+                    return mod
+            if target.is_dir():
+                return target  # namespace package
+        except OSError:  # a folder this user may not read (a database volume): not resolvable
+            return None
         return None
 
     def find(self, dotted: str) -> Path | None:
@@ -608,7 +612,7 @@ def _is_model_candidate(name: str) -> bool:
     return not (name.startswith("test_") or name.endswith("_test.py") or name in _TEST_FILES)
 
 
-def scan_files(policy: ScanPolicy, root: Path) -> list[Path]:
+def scan_files(policy: ScanPolicy, root: Path, skipped: list[tuple[Path, str]] | None = None) -> list[Path]:
     """Python files to search for models, sorted: the shared project walker (hidden folders,
     virtualenvs, site-packages, build output, `exclude` globs) without test folders, test files
     and the migrations' version folders."""
@@ -621,6 +625,7 @@ def scan_files(policy: ScanPolicy, root: Path) -> list[Path]:
         exclude_dirs=policy.exclude_dirs,
         exclude_globs=policy.exclude_globs,
         keep_file=_is_model_candidate,
+        skipped=skipped,
     )
 
 

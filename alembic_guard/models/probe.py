@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from alembic_guard import reading
 from alembic_guard.masking import mask_secrets
 
 MARK = "alembic-guard-probe"
@@ -110,7 +111,7 @@ def _child(request: dict) -> dict:  # pragma: no cover - runs in the subprocess 
     try:
         script = ScriptDirectory.from_config(cfg)
         env_py = Path(script.dir) / "env.py"
-        if env_py.is_file() and "current_app" in env_py.read_text(encoding="utf-8", errors="replace"):
+        if env_py.is_file() and "current_app" in reading.read_text(env_py, errors="replace"):
             _push_flask_app_context(root)  # `flask db ...` runs env.py inside the app's context
         context = EnvironmentContext(cfg, script, fn=lambda rev, context: [], as_sql=True, output_buffer=buffer)
         # `alembic.context` proxies each call to this instance at call time (as pytest-alembic relies on)
@@ -154,7 +155,11 @@ def _push_flask_app_context(root: Path) -> None:  # pragma: no cover - runs in t
         for name in (".flaskenv", ".env"):
             p = root / name
             if p.is_file():
-                m = re.search(r"^\s*FLASK_APP\s*=\s*['\"]?([^'\"\s]+)", p.read_text(encoding="utf-8"), re.M)
+                try:
+                    text = reading.read_text(p, limit=reading.MAX_CONFIG_BYTES)
+                except (OSError, UnicodeDecodeError):
+                    continue  # a FIFO or device named .env: never block on it
+                m = re.search(r"^\s*FLASK_APP\s*=\s*['\"]?([^'\"\s]+)", text, re.M)
                 if m:
                     os.environ["FLASK_APP"] = m.group(1)
                     break

@@ -34,6 +34,8 @@ def as_dict(analysis: ModelsAnalysis) -> dict:
             }
             for m in analysis.models
         ],
+        # files and folders that could not be read or parsed: their models are unknown
+        "unreadable": analysis.facts()["unreadable"],
     }
 
 
@@ -67,6 +69,8 @@ def render_text(analysis: ModelsAnalysis, out: TextIO) -> None:
     widths = [max((len(r[i]) for r in rows), default=0) for i in range(5)]
     for r in rows:
         out.write("  " + "  ".join(c.ljust(widths[i]) for i, c in enumerate(r)).rstrip() + "\n")
+    for p, err, line in analysis.unreadable:  # a folder owned by another user, a FIFO, a syntax error
+        out.write(f"not read: {analysis.rel(p)}{f':{line}' if line else ''} - {err}\n")
 
 
 def render_json(analysis: ModelsAnalysis, out: TextIO) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from alembic_guard import reading
 from alembic_guard.ops.calls import UNRESOLVED, ColumnSpec, DefaultSpec, OpCall, TypeSpec
 from alembic_guard.ops.extract import MigrationOps, extract
 
@@ -92,10 +93,13 @@ def local_modules(project, folders=None) -> frozenset[str]:
         for entry in entries:
             if entry.name.startswith((".", "_")) or entry.name in ("tests", "test", "docs", "build", "dist"):
                 continue
-            if entry.is_file() and entry.suffix == ".py":
-                names.add(entry.stem)
-            elif entry.is_dir() and entry.name.isidentifier() and ((entry / "__init__.py").exists() or any(entry.glob("*.py"))):
-                names.add(entry.name)
+            try:
+                if entry.is_file() and entry.suffix == ".py":
+                    names.add(entry.stem)
+                elif entry.is_dir() and entry.name.isidentifier() and ((entry / "__init__.py").exists() or any(entry.glob("*.py"))):
+                    names.add(entry.name)
+            except OSError:
+                continue  # a folder this user may not read (a database volume): not a module of ours
     return frozenset(names)
 
 
@@ -105,7 +109,7 @@ def operations(project) -> ProjectOps:
     def build(project) -> ProjectOps:
         script = Path(project.layout.script_location)
         try:
-            env_text = project.layout.env_py.read_text(encoding="utf-8", errors="replace")
+            env_text = reading.read_text(project.layout.env_py, errors="replace")
         except (OSError, AttributeError):
             env_text = ""
         return ProjectOps(

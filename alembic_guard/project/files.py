@@ -35,6 +35,32 @@ def glob_match(rel: str, patterns: Iterable[str]) -> bool:
     return False
 
 
+def app_starts(app_paths: Iterable[str], root: Path) -> list[Path]:
+    """The `app-paths` setting as folders/files to walk: each must exist and lie inside the
+    project's repository (the nearest folder holding `.git` at or above `root`, else `root`).
+    `app-paths = ["/"]` in a pull request's pyproject.toml would otherwise walk the whole machine
+    (/proc, /sys, every mounted volume). Raises SettingsError (exit 2)."""
+    from alembic_guard.errors import SettingsError
+
+    root = Path(os.path.abspath(root))
+    limit = next((d for d in (root, *root.parents) if (d / ".git").exists()), root)
+    starts = []
+    for p in app_paths:
+        start = Path(os.path.abspath(root / p))
+        if not start.exists():
+            raise SettingsError(f"--app-path / app-paths {p!r}: no such file or folder ({start})", key="app_paths",
+                                hint="pass a folder or .py file of the application, relative to the project root")
+        real = Path(os.path.realpath(start))
+        if not (real == limit or real.is_relative_to(Path(os.path.realpath(limit)))):
+            raise SettingsError(
+                f"--app-path / app-paths {p!r} is outside the project ({limit}): alembic-guard only reads the project's own files",
+                key="app_paths",
+                hint="list folders of the application inside the repository, relative to the project root",
+            )
+        starts.append(start)
+    return starts
+
+
 def _rel(path: Path, root: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
@@ -50,10 +76,18 @@ def python_files(
     exclude_dirs: Iterable[Path] = (),
     exclude_globs: Iterable[str] = (),
     keep_file: Callable[[str], bool] | None = None,
+    skipped: list[tuple[Path, str]] | None = None,
 ) -> list[Path]:
     """Sorted, de-duplicated absolute paths of the `.py` files under `starts` (a start that is a
     file is taken as it is). `skip_dirs` adds folder names to SKIP_DIRS; `keep_file(name)` may
-    drop files by name (e.g. tests)."""
+    drop files by name (e.g. tests). A folder this user may not read (a database volume owned by
+    another user, chmod 000) is not entered: it is added to `skipped` as (path, reason), for the
+    caller's note, and never fails the walk."""
+
+    def unreadable(err: OSError) -> None:
+        if skipped is not None and err.filename:
+            skipped.append((Path(err.filename), err.strerror or str(err)))
+
     root = Path(os.path.abspath(root))
     skip = SKIP_DIRS | frozenset(skip_dirs)
     excluded = {Path(os.path.realpath(d)) for d in exclude_dirs}
@@ -64,13 +98,22 @@ def python_files(
         if start.is_file():
             out.add(start)
             continue
-        for dirpath, dirnames, filenames in os.walk(start):
+        for dirpath, dirnames, filenames in os.walk(start, onerror=unreadable):
             here = Path(dirpath)
             keep = []
             for d in sorted(dirnames):
                 full = here / d
-                if d.startswith(".") or d in skip or (full / "pyvenv.cfg").exists():
+                if d.startswith(".") or d in skip:
                     continue
+                if not os.access(full, os.R_OK | os.X_OK):
+                    if skipped is not None:
+                        skipped.append((full, "permission denied"))
+                    continue
+                try:
+                    if (full / "pyvenv.cfg").exists():
+                        continue
+                except OSError:
+                    pass
                 if excluded and Path(os.path.realpath(full)) in excluded:
                     continue
                 if globs and glob_match(_rel(full, root), globs):

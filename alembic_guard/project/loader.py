@@ -26,6 +26,8 @@ from typing import NamedTuple
 from pathlib import Path, PurePosixPath
 
 from alembic_guard.astdepth import too_deep_message
+from alembic_guard import reading
+from alembic_guard.errors import GuardError
 from alembic_guard.findings import Location, Severity
 from alembic_guard.project.migration import (
     ConstantResolver,
@@ -98,6 +100,15 @@ class Entry(NamedTuple):
     key: tuple[int, int] | None = None  # (device, inode) of a plain file, from the directory listing
 
 
+def _user() -> str:
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError):
+        return f"uid {os.geteuid()}" if hasattr(os, "geteuid") else "this user"
+
+
 def iter_entries(folder: Path, rel: PurePosixPath, recursive: bool) -> Iterator[Entry]:
     """Revision-file candidates of one version location, in Alembic's order.
 
@@ -111,6 +122,12 @@ def iter_entries(folder: Path, rel: PurePosixPath, recursive: bool) -> Iterator[
             dev = os.stat(here).st_dev
             with os.scandir(here) as it:
                 entries = sorted(it, key=lambda e: e.name)
+        except PermissionError:
+            # Not "no revisions": the history cannot be read, so nothing about it can be said.
+            raise GuardError(
+                f"cannot read the versions folder `{here_rel}`: permission denied",
+                hint=f"make it readable (and searchable) by this user ({_user()}), e.g. chmod u+rx, or run as its owner",
+            ) from None
         except OSError:
             continue
         subdirs = []
@@ -174,6 +191,11 @@ def load_file(
             what = "a symlink loop"
         elif exc.errno == errno.ENOENT and os.path.islink(path):
             what = "a dangling symlink"
+        elif exc.errno in (errno.EACCES, errno.EPERM):
+            raise GuardError(
+                f"cannot read the revision file `{rel}`: permission denied",
+                hint=f"make it readable by this user ({_user()}), e.g. chmod u+r, or run as its owner",
+            ) from None
         else:
             what = exc.strerror or str(exc)
         return None, LoadProblem(
@@ -339,7 +361,7 @@ def decode_python(data: bytes) -> str:
 def read_source_module(path: Path) -> ast.Module | None:
     """Parse a non-revision Python file (env.py, a constants module); None when it cannot be read."""
     try:
-        return parse_module(decode_python(path.read_bytes()), str(path))
+        return parse_module(decode_python(reading.read_bytes(path)), str(path))
     except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):
         return None
 
@@ -358,8 +380,35 @@ def load_revisions(layout, jobs: int = 0) -> tuple[list[Migration], list[LoadPro
             gc.enable()
 
 
+def compiled_only(layout) -> list[Path]:
+    """With `sourceless = true`, Alembic also loads revisions that exist only as `.pyc`/`.pyo`
+    (beside the sources or in `__pycache__`): those files, which a static reader cannot read."""
+    if str(layout.options.get("sourceless", "")).strip().lower() != "true":
+        return []
+    found = []
+    for location in layout.version_locations:
+        walker = os.walk(location) if layout.recursive else [next(os.walk(location), (str(location), [], []))]
+        for here, _dirs, files in walker:
+            if os.path.basename(here) == "__pycache__":
+                continue
+            stems = {f.split(".")[0] for f in files if f.endswith(".py")}
+            found += [Path(here, f) for f in files if f.endswith((".pyc", ".pyo")) and f.split(".")[0] not in stems]
+            cache = Path(here, "__pycache__")
+            if cache.is_dir():
+                found += [p for p in sorted(cache.iterdir()) if p.suffix in (".pyc", ".pyo") and p.name.split(".")[0] not in stems]
+    return sorted(found)
+
+
 def _load_revisions(layout, jobs: int = 0) -> tuple[list[Migration], list[LoadProblem]]:
     root = layout.root
+    compiled = compiled_only(layout)
+    if compiled:
+        raise GuardError(
+            f"`sourceless = true` and {len(compiled)} revision{'s exist' if len(compiled) != 1 else ' exists'} only as "
+            f"compiled Python ({relpath(compiled[0], root)}{', ...' if len(compiled) > 1 else ''}): alembic-guard reads "
+            "revisions from their source and cannot analyse a compiled history",
+            hint="run alembic-guard on the source tree the .pyc files were built from (where the revisions are .py files)",
+        )
     resolver = ConstantResolver(layout.module_roots)
     migrations: list[Migration] = []
     problems: list[LoadProblem] = []

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from alembic_guard import reading
 from alembic_guard.errors import ProjectNotFound
 from alembic_guard.settings import Settings, read_pyproject
 
@@ -78,9 +79,9 @@ def read_ini(ini: Path) -> configparser.ConfigParser:
     """The ini file as Alembic's ConfigParser sees it (`here` = its folder). Exit 2 if unreadable."""
     parser = configparser.ConfigParser(defaults={"here": ini.parent.absolute().as_posix()})
     try:
-        data = ini.read_bytes()
-    except OSError as exc:
-        raise ProjectNotFound(f"{ini}: cannot read: {exc.strerror or exc}", searched=(ini,)) from None
+        data = reading.read_bytes(ini, limit=reading.MAX_CONFIG_BYTES)
+    except reading.UnreadableFile as exc:
+        raise ProjectNotFound(exc.message, searched=(ini,), hint=exc.hint) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -106,11 +107,20 @@ def _section(parser: configparser.ConfigParser, name: str) -> dict[str, str] | N
     if not parser.has_section(name):
         return None
     out: dict[str, str] = {}
+    here = parser.defaults().get("here", "")
     for key in parser.options(name):
         try:
             out[key] = parser.get(name, key)
-        except configparser.Error:
-            out[key] = parser.get(name, key, raw=True)
+        except configparser.Error as exc:
+            raw = parser.get(name, key, raw=True)
+            if "%" in here and "%(here)s" in raw:
+                # Alembic fills %(here)s in unescaped: its ConfigParser fails the same way
+                raise ProjectNotFound(
+                    f"[{name}] {key} uses %(here)s, and the project folder {here} contains `%`: the ini "
+                    f"interpolation fails on it ({str(exc).splitlines()[0]}), so Alembic cannot run this project from here",
+                    hint="move or rename the folder so that its path has no `%` (or write the path without %(here)s)",
+                ) from None
+            out[key] = raw
     return out
 
 
@@ -281,6 +291,9 @@ def _explicit_config(explicit: Path, here: Path, searched: list[Path]) -> Path:
     path = explicit if explicit.is_absolute() else (Path.cwd() / explicit if (Path.cwd() / explicit).exists() else here / explicit)
     searched.append(path)
     if not path.is_file():
+        why = reading.problem(path)
+        if why:  # a FIFO, a device, a folder, a symlink loop: never opened
+            raise ProjectNotFound(f"-c {explicit}: {why}", searched=tuple(searched), hint="pass a regular alembic.ini or pyproject.toml")
         raise ProjectNotFound(f"-c {explicit}: no such file", searched=tuple(searched), hint="pass an existing alembic.ini or pyproject.toml")
     return path.absolute()
 
@@ -340,6 +353,12 @@ def locate(settings: Settings) -> AlembicLayout:
         searched.append(here / "alembic.ini")
         if (here / "alembic.ini").is_file():
             ini = here / "alembic.ini"
+        elif reading.problem(here / "alembic.ini"):  # a folder, FIFO, device or symlink loop: say so
+            raise ProjectNotFound(
+                f"no Alembic project found: {here / 'alembic.ini'}: {reading.problem(here / 'alembic.ini')}",
+                searched=tuple(searched),
+                hint="alembic.ini must be a regular file (or pass the right one with -c FILE)",
+            )
         searched.append(here / "pyproject.toml")
         if (here / "pyproject.toml").is_file():
             pyproject = here / "pyproject.toml"

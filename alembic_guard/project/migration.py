@@ -26,6 +26,7 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 from alembic_guard.astdepth import add_operands, concat, too_deep_message
+from alembic_guard import reading
 from alembic_guard.findings import Location
 from alembic_guard.graph.revision import Revision, header_defects, normalise_ids
 
@@ -381,13 +382,13 @@ class ConstantResolver:
         result: dict[str, object] | None = None
         if path is not None:
             try:
-                if path.stat().st_size <= 2 * 1024 * 1024:
-                    tree = ast.parse(path.read_bytes(), filename=str(path))  # bytes: ast honours a BOM and PEP 263
-                    self._active.add(name)
-                    try:
-                        result = module_scope(tree, self, package=name if path.name == "__init__.py" else name.rpartition(".")[0])
-                    finally:
-                        self._active.discard(name)
+                # bytes: ast honours a BOM and PEP 263; a FIFO, a device or a file over 2 MB is not read
+                tree = ast.parse(reading.read_bytes(path, limit=2 * 1024 * 1024), filename=str(path))
+                self._active.add(name)
+                try:
+                    result = module_scope(tree, self, package=name if path.name == "__init__.py" else name.rpartition(".")[0])
+                finally:
+                    self._active.discard(name)
             except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):
                 result = None
         self._modules[name] = result

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from alembic_guard import reading
 from alembic_guard.errors import GuardError
 from alembic_guard.sandbox.env_style import is_async_env, sync_driver_of
 
@@ -98,9 +99,10 @@ class AlembicEnv:
             if layout.recursive:
                 config.set_main_option("recursive_version_locations", "true")
         try:
-            env_source = layout.env_py.read_text(encoding="utf-8")
+            env_source = reading.read_text(layout.env_py)  # a FIFO or device never blocks the round trip
         except OSError as exc:
-            raise RevisionsUnloadable(f"cannot read {project.relpath(layout.env_py)}: {exc.strerror}", hint="the round trip runs env.py; restore it") from None
+            why = exc.reason if isinstance(exc, reading.UnreadableFile) else exc.strerror
+            raise RevisionsUnloadable(f"cannot read {project.relpath(layout.env_py)}: {why}", hint="the round trip runs env.py; restore it") from None
         root = layout.ini_path.parent if layout.ini_path is not None else layout.root
         with _project_import_scope(root), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "Revision X is present more than once": AG1xx says it

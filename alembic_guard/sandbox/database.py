@@ -47,6 +47,7 @@ from pathlib import Path
 
 from alembic_guard.errors import DatabaseUnavailable, GuardError
 from alembic_guard.masking import mask_secrets, mask_url
+from alembic_guard.sandbox import leftovers
 
 log = logging.getLogger(__name__)
 
@@ -488,6 +489,7 @@ class ServerSandbox(Sandbox):
     """
 
     kind = "server"
+    sweeps_leftovers = True  # a shared server: drop dead runs' databases (not on a private cluster)
 
     def __init__(
         self,
@@ -546,6 +548,7 @@ class ServerSandbox(Sandbox):
                 hint="pip install 'alembic-guard[mysql]'" if self.dialect == "mysql" else "pip install psycopg2-binary",
             ) from None
         self.server_version: tuple[int, ...] = server_version or ()
+        self._swept = False
         super().__init__()
         if server_version or probe_later:
             return
@@ -571,6 +574,8 @@ class ServerSandbox(Sandbox):
             self._generated.add(name)
             self._created[name] = url  # ours now: dropped with this sandbox...
             early.release()  # ... and no longer by the early one
+        if self.sweeps_leftovers and not self._swept:  # off the critical path: the round trip starts now
+            threading.Thread(target=self.sweep_leftovers, name="alembic-guard-sweep", daemon=True).start()
         if not self.server_version:
             self.server_version = early.server_version
         log.debug("alembic-guard: took over database %s", mask_url(url))
@@ -579,6 +584,25 @@ class ServerSandbox(Sandbox):
     def admin_url(self) -> str:
         """Masked admin URL (for messages)."""
         return self._masked
+
+    def sweep_leftovers(self, conn=None) -> list[str]:
+        """Drop the databases dead alembic-guard runs on this host left on the server (see
+        `leftovers`); return their names. Runs once per sandbox, with its first database (on
+        that CREATE's connection: one query when there is nothing to drop); a failure is
+        logged, never raised."""
+        import sqlalchemy as sa
+
+        if self._swept or not self.sweeps_leftovers:
+            return []
+        self._swept = True
+        try:
+            if conn is not None:
+                return leftovers.sweep_leftovers(conn, self.dialect)
+            with self._engine.connect() as own:
+                return leftovers.sweep_leftovers(own, self.dialect)
+        except sa.exc.DBAPIError as exc:
+            log.debug("alembic-guard: no sweep of leftover databases: %s", _db_error(exc))
+            return []
 
     # -- backend ------------------------------------------------------------------------------
     def _probe(self) -> None:
@@ -600,15 +624,18 @@ class ServerSandbox(Sandbox):
 
         if not self.server_version:  # probe_later
             self._probe()
+        note = leftovers.marker()  # owner host, pid and start time: a dead run's database is swept
         if self.dialect == "postgresql":
             ddl = f'CREATE DATABASE "{name}" TEMPLATE template0'
         else:
             ddl = f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"
+            if leftovers.mariadb_comments(self.server_version):  # MariaDB 10.5+
+                ddl += f" COMMENT '{note}'"
         try:
             with self._engine.connect() as conn:
+                self.sweep_leftovers(conn)
                 conn.execute(sa.text(ddl))
                 if self.dialect == "postgresql":
-                    note = f"alembic-guard throwaway database (pid {os.getpid()}); safe to drop if left behind"
                     conn.execute(sa.text(f"COMMENT ON DATABASE \"{name}\" IS '{note}'"))
         except sa.exc.DBAPIError as exc:
             if _is_permission_error(exc):
@@ -632,37 +659,12 @@ class ServerSandbox(Sandbox):
         return render(self._url.set(database=name))
 
     def _drop(self, name: str) -> None:
-        import sqlalchemy as sa
-
         if name not in self._generated:  # belt and braces: never drop what we did not name
             raise GuardError(f"refusing to drop database {name!r}: alembic-guard did not create it")
+        # Bounded: ends the connections to this database first, never waits for locks for long
+        # (a leftover is removed by the next run's sweep). See leftovers.drop_database.
         with self._engine.connect() as conn:
-            if self.dialect == "postgresql":
-                if self.server_version >= (13,):
-                    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                else:
-                    conn.execute(
-                        sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                        {"n": name},
-                    )
-                    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-            else:
-                # MySQL has no WITH (FORCE): a leftover connection with an open transaction would
-                # hold a metadata lock and make DROP wait forever. End the connections to *this*
-                # database (ours by name) first.
-                rows = conn.execute(
-                    sa.text(
-                        "SELECT id FROM information_schema.processlist WHERE db = :n AND id <> CONNECTION_ID()"
-                    ),
-                    {"n": name},
-                ).all()
-                for (thread_id,) in rows:
-                    try:
-                        conn.execute(sa.text(f"KILL {int(thread_id)}"))
-                    except sa.exc.DBAPIError:
-                        pass  # already gone
-                conn.execute(sa.text("SET SESSION lock_wait_timeout = 60"))  # never wait forever
-                conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
+            leftovers.drop_database(conn, self.dialect, name)
         log.debug("alembic-guard: dropped database %s on %s", name, self._masked)
 
     def _cancel_running(self) -> None:
@@ -828,8 +830,7 @@ class EarlyDatabase:
             with conn.cursor() as cur:
                 cur.execute(f'CREATE DATABASE "{self.name}" TEMPLATE template0')
                 self.created = True
-                note = f"alembic-guard throwaway database (pid {os.getpid()}); safe to drop if left behind"
-                cur.execute(f"COMMENT ON DATABASE \"{self.name}\" IS '{note}'")
+                cur.execute(f"COMMENT ON DATABASE \"{self.name}\" IS '{leftovers.marker()}'")
         except Exception as exc:  # noqa: BLE001
             log.debug("alembic-guard: early CREATE DATABASE failed: %s", mask_secrets(str(exc)))
         finally:
@@ -839,6 +840,8 @@ class EarlyDatabase:
         conn = self._connect()
         try:
             with conn.cursor() as cur:
+                cur.execute(f"SET lock_timeout = '{leftovers.LOCK_WAIT}s'")  # bounded; the next run sweeps a leftover
+                cur.execute(f"SET statement_timeout = '{int(leftovers.DROP_DEADLINE)}s'")
                 if self.server_version >= (13,):
                     cur.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
                 else:

@@ -49,6 +49,7 @@ class DockerSandbox(ServerSandbox):
     """A database server in a container started for this sandbox, removed on close."""
 
     kind = "docker"
+    sweeps_leftovers = False  # a fresh container holds no dead run's databases
 
     def __init__(self, *, dialect: str = "postgresql", image: str | None = None, progress: Progress = None):
         if dialect not in DEFAULT_IMAGES:

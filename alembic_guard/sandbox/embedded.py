@@ -650,6 +650,8 @@ def _preimport_sqlalchemy() -> None:
 class EmbeddedSandbox(ServerSandbox):
     """A `ServerSandbox` on a private cluster that this sandbox starts, and stops on close."""
 
+    sweeps_leftovers = False  # nobody else's databases live on a private cluster
+
     kind = "embedded"
 
     def __init__(self, *, bindir: str | Path | None = None, use_cache: bool | None = None, progress: Progress = None):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path, PurePosixPath
 
+from alembic_guard import reading
 from alembic_guard.errors import GuardError
 from alembic_guard.findings import Finding, Location, Report, Severity, Skip
 
@@ -18,9 +19,13 @@ def load(paths: list[Path]) -> list[dict]:
     docs = []
     for path in paths:
         try:
-            doc = json.loads(Path(path).read_text(encoding="utf-8"))
+            doc = json.loads(reading.read_text(path, limit=reading.MAX_FILE_BYTES * 8))
+        except reading.UnreadableFile:
+            raise
         except OSError as exc:
             raise GuardError(f"cannot read {path}: {exc.strerror}") from None
+        except RecursionError:
+            raise GuardError(f"{path}: not a report (JSON nested too deeply)", hint="pass reports written by `alembic-guard check --format json`") from None
         except ValueError as exc:
             raise GuardError(f"{path}: not JSON ({exc})", hint="pass reports written by `alembic-guard check --format json`") from None
         if not isinstance(doc, dict) or "findings" not in doc or "version" not in doc:

@@ -66,7 +66,8 @@ def target_metadata_missing(analysis, project):
         yield target_metadata_missing.finding(
             f"`{env}` cannot be parsed ({t.reason}), so its target_metadata is unknown",
             at=analysis.env_location(t.line),
-            hint="fix the syntax error; Alembic cannot run this env.py either",
+            hint="make it a readable regular file" if t.reason and t.reason.startswith("cannot read")
+            else "fix the syntax error; Alembic cannot run this env.py either",
             anchor="broken",
         )
     elif t.status in ("missing", "none") and not analysis.models:

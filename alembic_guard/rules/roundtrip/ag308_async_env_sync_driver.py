@@ -1,3 +1,4 @@
+from alembic_guard import reading
 from alembic_guard.findings import Location, Severity
 from alembic_guard.rules._registry import roundtrip_rule
 
@@ -57,7 +58,7 @@ def _url_line(project) -> int | None:
     if ini is None:
         return None
     try:
-        lines = ini.read_text(encoding="utf-8-sig").splitlines()
+        lines = reading.read_text(ini, encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError):
         return None
     for number, text in enumerate(lines, 1):
