@@ -281,7 +281,8 @@ class _Walker:
             if val is None and p.annotation is not None:
                 key = self.annotation_key(p.annotation)
                 if key in ("Session", "AsyncSession"):
-                    is_async = key == "AsyncSession"
+                    # `await session.execute()` on a parameter annotated `Session`: the annotation is wrong, the await is not
+                    is_async = key == "AsyncSession" or p.arg in self.awaited
                     expire = self.app.async_factories_expire() if is_async else True
                     state = SessionState(p.arg, is_async, None, expire, owned=False)
                     val = Val("session", session=state, is_async=is_async)
@@ -675,7 +676,8 @@ class _Walker:
 
     def session_call(self, node: ast.Call, meth: str, recv: Val, argvals: list) -> Val | None:
         state = recv.session
-        if self.flow.is_async and recv.is_async is False and meth in SESSION_IO and not (state and state.flask):
+        awaited = isinstance(self.mod.parents.get(id(node)), ast.Await)  # awaited: an async session whatever it was taken for
+        if self.flow.is_async and recv.is_async is False and meth in SESSION_IO and not (state and state.flask) and not awaited:
             self.flow.sync_uses.append(SyncUse(node, f"calls sync `{_dotted(node.func)}()`", state.var if state else None))
         common = dict(session=state, is_async=recv.is_async)
         first = argvals[0] if argvals else None

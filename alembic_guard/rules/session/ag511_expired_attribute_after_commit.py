@@ -11,6 +11,21 @@ def _factory_hint(session) -> str:
     return "pass `expire_on_commit=False` to the session factory"
 
 
+def _known_origin(state) -> bool:
+    """The session was created here or by a factory we read: its expire_on_commit is known."""
+    return state.owned or state.factory is not None or state.flask
+
+
+def _unknown_origin(state) -> str:
+    if _known_origin(state):
+        return ""
+    return f" (assuming `{state.var or 'the session'}` expires on commit: where it is created is not visible here)"
+
+
+def _severity(state):
+    return None if _known_origin(state) else Severity.WARNING
+
+
 @app_rule("AG511", "expired-attribute-after-commit", severity=Severity.ERROR)
 def expired_attribute_after_commit(module, app):
     """Attribute read after `commit()` expired it, where it cannot be reloaded.
@@ -91,7 +106,8 @@ def expired_attribute_after_commit(module, app):
             seen.add(key)
             why = "the session has closed" if acc.closed else "reloading it in async code is implicit IO"
             yield expired_attribute_after_commit.finding(
-                f"`{acc.var}.{acc.attr}` is read after `commit()` expired it, and {why}",
+                f"`{acc.var}.{acc.attr}` is read after `commit()` expired it, and {why}{_unknown_origin(val.session)}",
+                severity=_severity(val.session),
                 at=module.loc(acc.node),
                 hint=f"{_factory_hint(val.session)}, or `{'await ' if val.session.is_async else ''}session.refresh({acc.var})` after the commit",
                 anchor=anchor_of(module, acc.node, f"{acc.var}.{acc.attr}"),
@@ -109,7 +125,9 @@ def expired_attribute_after_commit(module, app):
             name = getattr(ret.node.value, "id", "the object")
             yield expired_attribute_after_commit.finding(
                 f"`{func.name}` returns `{name}` after `commit()` expired its attributes; "
-                + ("its session is closed by then" if closing else "reading them later is implicit IO in async code"),
+                + ("its session is closed by then" if closing else "reading them later is implicit IO in async code")
+                + _unknown_origin(val.session),
+                severity=_severity(val.session),
                 at=module.loc(ret.node),
                 hint=f"{_factory_hint(val.session)}, or `{'await ' if val.session.is_async else ''}session.refresh({name})` before returning",
                 anchor=anchor_of(module, ret.node, f"return {name}"),
