@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from alembic_guard.audit.flow import analyse_module
 from alembic_guard.audit.symbols import AppIndex, AppModule, build_modules
+from alembic_guard.audit.versions import sqlalchemy_major
 from alembic_guard.findings import Finding, Location
 
 # folder names skipped on top of alembic_guard.project.files.SKIP_DIRS (golden outputs of samples)
@@ -73,6 +74,9 @@ def load_app(project) -> tuple[AppIndex, dict[str, str]]:
             parsed.append((rel, source, tree))
         app = AppIndex.build(build_modules(parsed), v2_declared=declares_sqlalchemy_2(project.root))
         app.default_dialect = {"mariadb": "mysql"}.get(project.dialect or "", project.dialect)
+        app.sqlalchemy_major = sqlalchemy_major(project.root)
+        if app.sqlalchemy_major == 2:
+            app.uses_v2_style = True
         return app, problems
 
     return project.analysis("app", build)
@@ -128,14 +132,17 @@ def _run(rules: Iterable, app: AppIndex, call, crash=None) -> None:
             call(rule, mod, app, where=where)
 
 
-def check_app_source(source: str, select: Iterable[str] = ("AG5",), filename: str = "app.py") -> list[Finding]:
-    """Run the selected app rules on one module's source; findings sorted by position."""
+def check_app_source(source: str, select: Iterable[str] = ("AG5",), filename: str = "app.py",
+                     sqlalchemy_major: int | None = None) -> list[Finding]:
+    """Run the selected app rules on one module's source; findings sorted by position.
+    `sqlalchemy_major` stands for what the project's dependency files would say (audit/versions.py)."""
     from alembic_guard import rules as registry
 
     wanted = [r for r in registry.select(tuple(select)) if r.kind == "app"]
     tree = ast.parse(source, filename=filename)
     mod = AppModule.build(PurePosixPath(filename), source, tree)
-    app = AppIndex.build([mod])
+    app = AppIndex.build([mod], v2_declared=sqlalchemy_major == 2)
+    app.sqlalchemy_major = sqlalchemy_major
     found: list[Finding] = []
 
     def call(rule, *args, where=None):

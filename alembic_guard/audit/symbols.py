@@ -562,6 +562,7 @@ class AppIndex:
     functions: dict[str, list[FuncInfo]] = field(default_factory=dict)
     uses_v2_style: bool = False
     uses_async: bool = False
+    sqlalchemy_major: int | None = None  # 1 or 2 from the project's dependency files (audit/versions.py), None if unknown
     async_ctor_expire: list = field(default_factory=list)  # expire_on_commit of each `AsyncSession(...)` call
     default_dialect: str | None = None  # the project's dialect (settings or alembic.ini), for engines whose URL is not a literal
 
