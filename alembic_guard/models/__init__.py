@@ -28,7 +28,7 @@ from alembic_guard.findings import Location
 from alembic_guard.models.discover import Model, discover
 from alembic_guard.models.envpy import Target, find_target
 from alembic_guard.models.imports import Edge, ModuleIndex, ScanPolicy, scan_files
-from alembic_guard.models.values import Evaluator, MetadataRef
+from alembic_guard.models.values import Evaluator, FlaskDBValue, MetadataRef
 
 __all__ = ["ModelsAnalysis", "Model", "Target", "analyse", "run_models_rules"]
 
@@ -255,7 +255,7 @@ def _flask_entry_points(index: ModuleIndex, ev: Evaluator, files: Sequence[Path]
     dbs = []
     for path in files:
         src = index.source(path)
-        if src.text is None or "Migrate" not in src.text or src.tree is None:
+        if src.text is None or "igrate" not in src.text or src.tree is None:  # Migrate(app, db) or migrate.init_app(app, db)
             continue
         for node in ast.walk(src.tree):
             if not isinstance(node, ast.Call):
@@ -271,6 +271,8 @@ def _flask_entry_points(index: ModuleIndex, ev: Evaluator, files: Sequence[Path]
             if path not in entries:
                 entries.append(path)
             dbs.append(ev.evaluate(path, db_node))
+    if entries and not any(isinstance(d, FlaskDBValue) for d in dbs):
+        dbs += _project_flask_dbs(index, ev, files)  # `db` imported inside the app factory (not readable there)
     flask_app = None
     for envfile in (".flaskenv", ".env"):
         p = root / envfile
@@ -292,6 +294,22 @@ def _flask_entry_points(index: ModuleIndex, ev: Evaluator, files: Sequence[Path]
             if (root / name).is_file():
                 entries.append(root / name)
     return list(dict.fromkeys(entries)), dbs
+
+
+def _project_flask_dbs(index: ModuleIndex, ev: Evaluator, files: Sequence[Path]) -> list:
+    """The project's one Flask-SQLAlchemy instance (`db = SQLAlchemy()` or a subclass) at module level;
+    nothing when there are several."""
+    found = {}
+    for path in files:
+        src = index.source(path)
+        if src.text is None or "SQLAlchemy" not in src.text or src.tree is None:
+            continue
+        for stmt in src.tree.body:
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, ast.Call):
+                v = ev.evaluate(path, stmt.value)
+                if isinstance(v, FlaskDBValue):
+                    found.setdefault(v.key, v)
+    return list(found.values()) if len(found) == 1 else []
 
 
 # Every way to map a class or a table writes at least one of these words in the file.

@@ -1,0 +1,118 @@
+"""False positives of the models rules seen on real projects (issue 13), as tiny reproductions."""
+
+from __future__ import annotations
+
+FLASK_SUBCLASS_DB = '''
+    from flask_sqlalchemy import SQLAlchemy
+
+
+    class AppSQLAlchemy(SQLAlchemy):
+        def apply_pool_defaults(self, app, options):
+            return options
+
+
+    db = AppSQLAlchemy()
+'''
+
+MIGRATE_ENV = "from flask import current_app\ntarget_metadata = current_app.extensions['migrate'].db.metadata"
+
+
+def test_flask_migrate_env_with_a_sqlalchemy_subclass_imported_inside_the_factory(project, ag2):
+    """`db = AppSQLAlchemy()` (a subclass), `migrate.init_app(app, db)` with `db` imported inside
+    create_app: env.py's current_app.extensions['migrate'].db.metadata is that db's metadata."""
+    root = project(
+        {
+            "app/__init__.py": "",
+            "app/base.py": FLASK_SUBCLASS_DB,
+            "app/models.py": '''
+                from app.base import db
+
+
+                class User(db.Model):
+                    id = db.Column(db.Integer, primary_key=True)
+            ''',
+            "app/factory.py": '''
+                from flask import Flask
+                from flask_migrate import Migrate
+
+                migrate = Migrate()
+
+
+                def create_app():
+                    from app.base import db
+                    from app import models  # noqa: F401
+
+                    app = Flask(__name__)
+                    db.init_app(app)
+                    migrate.init_app(app, db)
+                    return app
+            ''',
+        },
+        env=MIGRATE_ENV,
+    )
+    assert ag2.summary(ag2.findings(root)) == []
+
+
+def test_flask_migrate_env_with_two_dbs_in_the_project_still_says_why(project, ag2):
+    root = project(
+        {
+            "app/__init__.py": "",
+            "app/one.py": "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n",
+            "app/two.py": "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n",
+            "app/factory.py": '''
+                from flask_migrate import Migrate
+
+                migrate = Migrate()
+
+
+                def create_app(app):
+                    from app.one import db
+                    migrate.init_app(app, db)
+            ''',
+        },
+        env=MIGRATE_ENV,
+    )
+    assert [f.code for f in ag2.findings(root)] == ["AG202"]
+
+
+def _two_bases(env: str):
+    return {
+        "app/__init__.py": "",
+        "app/models.py": '''
+            from sqlalchemy import Column, Integer
+            from sqlalchemy.orm import declarative_base
+
+            Base = declarative_base()
+
+
+            class Image(Base):
+                __tablename__ = "images"
+                id = Column(Integer, primary_key=True)
+        ''',
+        "app/metadef.py": '''
+            from sqlalchemy import Column, Integer
+            from sqlalchemy.orm import declarative_base
+
+            BASE_DICT = declarative_base()
+
+
+            class Namespace(BASE_DICT):
+                __tablename__ = "namespaces"
+                id = Column(Integer, primary_key=True)
+        ''',
+    }, env
+
+
+def test_env_py_copying_tables_into_target_metadata_in_a_loop(project, ag2):
+    files, env = _two_bases(
+        "from app import models, metadef\n"
+        "target_metadata = models.Base.metadata\n"
+        "for table in metadef.BASE_DICT.metadata.sorted_tables:\n"
+        "    target_metadata._add_table(table.name, table.schema, table)"
+    )
+    assert ag2.summary(ag2.findings(root := project(files, env=env))) == [], root
+
+
+def test_env_py_without_the_loop_still_gets_ag204(project, ag2):
+    files, env = _two_bases("from app import models, metadef\ntarget_metadata = models.Base.metadata")
+    assert [f.code for f in ag2.findings(project(files, env=env))] == ["AG204"]
