@@ -143,6 +143,11 @@ class OpContext:
             if call.name == "create_table" and isinstance(call.table, str):
                 self._created.setdefault((call.phase, call.table.lower()), call.index)
         self._first_locking: dict[tuple[str, str], OpCall] = {}
+        self._added: dict[tuple[str, str, str], int] = {}  # (phase, table, column) -> index of its add_column
+        for call in ops.calls:
+            col = call.column if call.name == "add_column" else None
+            if col is not None and isinstance(call.table, str) and isinstance(col.name, str):
+                self._added.setdefault((call.phase, call.table.lower(), col.name.lower()), call.index)
 
     # -- facts
     @property
@@ -167,6 +172,33 @@ class OpContext:
         if idx is None:
             return False
         return call is None or idx < call.index
+
+    def added_earlier(self, table: str | None, column: str | None, call: OpCall | None = None) -> bool:
+        """Whether `table.column` was added earlier in the same revision (same phase): no code uses it yet."""
+        call = call or self.current
+        if not isinstance(table, str) or not isinstance(column, str):
+            return False
+        idx = self._added.get((call.phase if call else "upgrade", table.lower(), column.lower()))
+        return idx is not None and (call is None or idx < call.index)
+
+    def type_before(self, call: OpCall | None = None):
+        """The column's type before an upgrade's `alter_column(type_=...)`: its `existing_type`, else
+        the type the revision's downgrade changes it back to (`alter_column(..., type_=old)`)."""
+        call = call or self.current
+        if call is None:
+            return None
+        old = call.params.get("existing_type")
+        if old is not None or call.phase != "upgrade":
+            return old
+        table, column = call.table, call.column_name
+        if not isinstance(table, str) or not isinstance(column, str):
+            return None
+        for c in self.ops.calls:
+            if (c.phase == "downgrade" and c.name == "alter_column" and c.has("type_")
+                    and isinstance(c.table, str) and c.table.lower() == table.lower()
+                    and isinstance(c.column_name, str) and c.column_name.lower() == column.lower()):
+                return c.params.get("type_")
+        return None
 
     def phase_calls(self, call: OpCall | None = None) -> list[OpCall]:
         call = call or self.current

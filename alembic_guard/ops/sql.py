@@ -30,7 +30,8 @@ VOLATILE_FUNCTIONS = frozenset({
 # once in the catalog on PostgreSQL 11+. Any other function is treated as volatile, as squawk does:
 # a default alembic-guard cannot prove constant is assumed to rewrite the table.
 NON_VOLATILE_FUNCTIONS = frozenset({
-    "now", "statement_timestamp", "transaction_timestamp", "current_setting", "lower", "upper", "btrim",
+    "now", "statement_timestamp", "transaction_timestamp", "current_setting", "localtimestamp", "localtime",
+    "current_timestamp", "current_date", "current_time", "current_user", "session_user", "current_schema", "lower", "upper", "btrim",
     "trim", "ltrim", "rtrim", "length", "coalesce", "nullif", "greatest", "least", "concat", "md5",
     "to_jsonb", "to_json", "jsonb_build_object", "json_build_object", "jsonb_build_array",
     "json_build_array", "array", "make_interval", "to_timestamp", "to_date", "date_trunc", "timezone",

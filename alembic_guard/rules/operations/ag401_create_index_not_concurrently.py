@@ -1,7 +1,7 @@
 from alembic_guard.findings import Severity
 from alembic_guard.ops import OpCall, OpContext
 from alembic_guard.rules._registry import op_rule
-from alembic_guard.rules.operations._common import anchor, ident, where
+from alembic_guard.rules.operations._common import anchor, ident, object_label, table_label, where
 
 
 @op_rule(
@@ -48,7 +48,7 @@ def create_index_not_concurrently(call: OpCall, ctx: OpContext):
     if call.concurrently or ctx.created_earlier(call.table):
         return
     yield create_index_not_concurrently.finding(
-        f"Index `{ident(call.name_arg)}` on `{ident(call.table)}` is built without CONCURRENTLY{where(call)}",
+        f"Index {object_label(call)} on {table_label(call.table)} is built without CONCURRENTLY{where(call)}",
         at=call.location,
         hint="pass `postgresql_concurrently=True` inside `with op.get_context().autocommit_block():`",
         anchor=anchor(call, call.name_arg),

@@ -42,8 +42,11 @@ def column_type_change(call: OpCall, ctx: OpContext):
 
     ## What it does
     Flags `op.alter_column(..., type_=...)` (and `ALTER COLUMN ... TYPE` in raw SQL) on an existing
-    table, unless `existing_type` shows a change PostgreSQL makes in place (varchar(n) to a longer
-    varchar or to text, numeric to a wider numeric).
+    table, unless the previous type shows a change PostgreSQL makes in place (varchar(n) to a longer
+    varchar or to text, numeric to a wider numeric). The previous type is `existing_type`, else the
+    type the revision's `downgrade()` changes the column back to.
+
+    Severity: warning (the table's size, which decides how long the lock lasts, is not visible).
 
     ## Why is this bad?
     PostgreSQL rewrites the whole table and rebuilds every index on it while holding an ACCESS
@@ -65,8 +68,8 @@ def column_type_change(call: OpCall, ctx: OpContext):
     ```
 
     ## When to ignore
-    Small tables, or changes PostgreSQL documents as binary coercible: pass `existing_type` so the
-    rule can see them.
+    Small tables, or changes PostgreSQL documents as binary coercible: pass `existing_type` (or
+    write the downgrade that restores the type) so the rule can see them.
 
     ## References
     - PostgreSQL: ALTER TABLE, "Notes" (table rewrites)
@@ -75,7 +78,7 @@ def column_type_change(call: OpCall, ctx: OpContext):
     new = call.params.get("type_")
     if new is None or not call.has("type_") or ctx.created_earlier(call.table):
         return
-    old = call.params.get("existing_type")
+    old = ctx.type_before(call)  # existing_type, else the type the downgrade restores
     if binary_coercible(old, new) or _same(old, new):
         return
     shown_old = f" from `{old}`" if isinstance(old, TypeSpec) else ""

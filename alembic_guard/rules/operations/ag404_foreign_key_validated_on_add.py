@@ -1,7 +1,7 @@
 from alembic_guard.findings import Severity
 from alembic_guard.ops import OpCall, OpContext
 from alembic_guard.rules._registry import op_rule
-from alembic_guard.rules.operations._common import anchor, ident, where
+from alembic_guard.rules.operations._common import anchor, ident, object_label, table_label, where
 
 
 @op_rule(
@@ -60,7 +60,7 @@ def foreign_key_validated_on_add(call: OpCall, ctx: OpContext):
     if call.params.get("postgresql_not_valid") is True or ctx.created_earlier(call.table):
         return
     yield foreign_key_validated_on_add.finding(
-        f"Foreign key `{ident(call.name_arg)}` on `{ident(call.table)}` is validated while it is added{where(call)}",
+        f"Foreign key {object_label(call)} on {table_label(call.table)} is validated while it is added{where(call)}",
         at=call.location,
         hint="pass `postgresql_not_valid=True`, then run `ALTER TABLE ... VALIDATE CONSTRAINT` in a later migration",
         anchor=anchor(call, call.name_arg),

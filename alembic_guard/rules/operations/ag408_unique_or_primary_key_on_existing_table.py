@@ -1,7 +1,7 @@
 from alembic_guard.findings import Severity
 from alembic_guard.ops import OpCall, OpContext
 from alembic_guard.rules._registry import op_rule
-from alembic_guard.rules.operations._common import anchor, ident, where
+from alembic_guard.rules.operations._common import anchor, ident, object_label, table_label, where
 
 
 @op_rule(
@@ -62,7 +62,7 @@ def unique_or_primary_key_on_existing_table(call: OpCall, ctx: OpContext):
         return
     what = "Primary key" if call.name == "create_primary_key" else "Unique constraint"
     yield unique_or_primary_key_on_existing_table.finding(
-        f"{what} `{ident(call.name_arg)}` on `{ident(call.table)}` builds its index under an exclusive lock{where(call)}",
+        f"{what} {object_label(call)} on {table_label(call.table)} builds its index under an exclusive lock{where(call)}",
         at=call.location,
         hint="build a unique index with `postgresql_concurrently=True`, then `ADD CONSTRAINT ... USING INDEX`",
         anchor=anchor(call, call.name_arg or call.table),
