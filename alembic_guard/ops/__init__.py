@@ -200,6 +200,22 @@ class OpContext:
                 return c.params.get("type_")
         return None
 
+    def validated_in_same_transaction(self, call: OpCall | None = None) -> OpCall | None:
+        """The `VALIDATE CONSTRAINT` of this NOT VALID constraint when it runs later in the same
+        transaction: the lock the ADD took is still held while the validation scans the table."""
+        call = call or self.current
+        name = call.name_arg if call else None
+        if call is None or not isinstance(name, str) or not call.in_transaction:
+            return None
+        for c in self.phase_calls(call):
+            if c.index <= call.index:
+                continue
+            if c.name == "commit" or not c.in_transaction:
+                return None
+            if c.name == "validate_constraint" and c.name_arg == name:
+                return c
+        return None
+
     def phase_calls(self, call: OpCall | None = None) -> list[OpCall]:
         call = call or self.current
         phase = call.phase if call else "upgrade"

@@ -86,8 +86,12 @@ def parse(text: str) -> list[Statement]:
         from pglast import parse_sql
     except ImportError:
         raise SqlUnavailable("pglast is not installed") from None
+    if _PRAGMA.match(text):  # SQLite's PRAGMA is no PostgreSQL statement: nothing to lock there
+        out = [Statement("sql_other", {"statement": "PRAGMA (SQLite)"}, text.strip(), 0)]
+        _CACHE[text] = out
+        return out
     try:
-        raw = parse_sql(text)
+        raw = parse_sql(_placeholders_as_params(text))
     except pglast.parser.ParseError as exc:
         raise SqlSyntaxError(str(exc)) from None
     out: list[Statement] = []
@@ -102,6 +106,36 @@ def parse(text: str) -> list[Statement]:
     if len(_CACHE) < 4096:
         _CACHE[text] = out
     return out
+
+
+_PRAGMA = re.compile(r"\s*(?:--[^\n]*\n\s*)*PRAGMA\b", re.IGNORECASE)
+# bind parameters of `sa.text()` / DBAPI: `:name`, `%(name)s`, `%s` (not `::type` casts, not inside quotes)
+_PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\$\w*\$|::|(?<![\w:]):[A-Za-z_]\w*|%\([A-Za-z_]\w*\)s|%s")
+
+
+def _placeholders_as_params(text: str) -> str:
+    """Bind placeholders replaced by `$1` padded to the same length (statement offsets and lines
+    stay those of the original text), so the normal `sa.text("... :name")` idiom can be parsed."""
+    if ":" not in text and "%" not in text:
+        return text
+    out, pos = [], 0
+    dollar = None
+    for m in _PLACEHOLDER.finditer(text):
+        tok = m.group(0)
+        if dollar is not None:  # inside $tag$ ... $tag$: copy verbatim
+            if tok == dollar:
+                dollar = None
+            continue
+        if tok.startswith("$"):
+            dollar = tok
+            continue
+        if tok[0] in "'\"" or tok == "::":
+            continue
+        out.append(text[pos:m.start()])
+        out.append("$1".ljust(len(tok)))
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
 
 
 # Fast paths for the two shapes almost every server default has; they save importing pglast.
@@ -338,9 +372,25 @@ def _convert(stmt: Any, text: str) -> list[tuple[str, dict[str, Any]]]:
             return [("commit", {})]
         return [("sql_other", {"statement": stmt.kind.name})]
     if isinstance(stmt, pg.ReindexStmt):
-        conc = any(getattr(p, "defname", "") == "concurrently" for p in stmt.params or ())
-        return [("reindex", {"postgresql_concurrently": conc, "table_name": _rel(stmt.relation)})]
+        # `REINDEX (CONCURRENTLY)` / `REINDEX TABLE CONCURRENTLY t`, but not `REINDEX (CONCURRENTLY false)`
+        conc = any(getattr(p, "defname", "") == "concurrently" and _option_true(p) for p in stmt.params or ())
+        target = _rel(stmt.relation) if stmt.relation is not None else getattr(stmt, "name", None)
+        what = {0: "index", 1: "table"}.get(int(stmt.kind), "schema/database")
+        params = {"postgresql_concurrently": conc, "target": what}
+        params["index_name" if what == "index" else "table_name"] = target
+        return [("reindex", params)]
     return [("sql_other", {"statement": kind})]
+
+
+def _option_true(defelem: Any) -> bool:
+    """A boolean option of a utility statement: `(CONCURRENTLY)`, `(CONCURRENTLY true|on|1)`."""
+    arg = getattr(defelem, "arg", None)
+    if arg is None:
+        return True
+    value = getattr(arg, "sval", None)
+    if value is None:
+        value = getattr(arg, "ival", getattr(arg, "boolval", None))
+    return str(value).lower() not in ("false", "off", "0", "no")
 
 
 def _constraint(table: str | None, c: Any) -> tuple[str, dict[str, Any]]:

@@ -57,7 +57,17 @@ def foreign_key_validated_on_add(call: OpCall, ctx: OpContext):
             anchor=anchor(call, call.table, col.name, "fk"),
         )
         return
-    if call.params.get("postgresql_not_valid") is True or ctx.created_earlier(call.table):
+    if ctx.created_earlier(call.table):
+        return
+    if call.params.get("postgresql_not_valid") is True:
+        validate = ctx.validated_in_same_transaction(call)
+        if validate is not None:
+            yield foreign_key_validated_on_add.finding(
+                f"Constraint {object_label(call)} on {table_label(call.table)} is added NOT VALID but validated in the same transaction (line {validate.line}): the ADD's lock is held during the validation{where(call)}",
+                at=call.location,
+                hint="run `VALIDATE CONSTRAINT` in a later migration (or after a COMMIT / in `autocommit_block()`)",
+                anchor=anchor(call, call.name_arg, "validated-same-transaction"),
+            )
         return
     yield foreign_key_validated_on_add.finding(
         f"Foreign key {object_label(call)} on {table_label(call.table)} is validated while it is added{where(call)}",
