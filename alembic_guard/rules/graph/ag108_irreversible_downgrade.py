@@ -1,17 +1,25 @@
 import ast
+import re
 
 from alembic_guard.findings import Severity
+from alembic_guard.ops import operations
 from alembic_guard.rules._registry import migration_rule
 
 
-@migration_rule("AG108", "irreversible-downgrade", severity=Severity.WARNING)
+@migration_rule("AG108", "irreversible-downgrade", severity=Severity.WARNING,
+                project_facts=lambda project: {"upgrade_only": _upgrade_only_by_policy(project)})
 def irreversible_downgrade(migration, project):
     """A revision whose `downgrade()` is missing, empty or raises NotImplementedError.
 
     ## What it does
     Flags revisions that change the schema in `upgrade()` but cannot be undone: `downgrade()` is
     missing, its body is only `pass` / `...` / a docstring, or it raises `NotImplementedError`.
-    A revision whose `upgrade()` is empty too (a merge revision, a placeholder) is not flagged.
+    A revision whose `upgrade()` is empty too (a merge revision, a placeholder) is not flagged,
+    nor one whose `upgrade()` only reads, asserts or changes data (no schema change to undo), nor
+    any revision of a project that is upgrade-only by policy (no revision of its history has a
+    downgrade that does something).
+
+    Severity: warning (whether a rollback will ever be needed is not visible).
 
     ## Why is this bad?
     `alembic downgrade` is the rollback plan when a deploy goes wrong. An empty downgrade
@@ -50,6 +58,12 @@ def irreversible_downgrade(migration, project):
     if upgrade is None or _is_empty(upgrade.body):
         return
     downgrade = migration.function("downgrade")
+    if downgrade is not None and not _is_empty(downgrade.body) and _raises_not_implemented(downgrade.body) is None:
+        return  # the common case: a real downgrade (checked first, it costs nothing)
+    if _upgrade_only_by_policy(project):
+        return
+    if not _changes_schema(migration, project):
+        return  # only reads, asserts or changes data: there is no schema change to undo
     if downgrade is None:
         yield irreversible_downgrade.finding(
             f"Revision `{migration.revision_id}` has an `upgrade()` but no `downgrade()`",
@@ -73,6 +87,38 @@ def irreversible_downgrade(migration, project):
             hint="write the reverse operations of upgrade() (for example drop what it creates)",
             anchor="empty",
         )
+
+
+# operations that read or change data, or set the session up: none of them changes the schema
+_DATA_ONLY = {"select", "update", "insert", "delete", "truncate", "bulk_insert", "orm_session", "set_timeout",
+              "begin", "commit"}
+
+
+def _changes_schema(migration, project) -> bool:
+    """Whether upgrade() changes the schema, from the operations read out of it (ops layer). An
+    operation that cannot be read (AG423's `unresolved`, unanalysed SQL) counts as a change."""
+    calls = [c for c in operations(project).of(migration).calls if c.phase == "upgrade"]
+    return any(c.name not in _DATA_ONLY and not (c.name == "sql_other" and c.params.get("statement") == "PRAGMA (SQLite)")
+               for c in calls)
+
+
+def _upgrade_only_by_policy(project) -> bool:
+    """No revision of the history has a downgrade that does something: the project does not roll
+    back by policy, and a finding on every revision says nothing new. Read from the files' text
+    (no parsing), so it is cheap enough to be part of the result cache's key (computed once)."""
+    def build(project) -> bool:
+        files = 0
+        for mig in project.migrations:
+            _, found, body = mig.source.partition("def downgrade")
+            if found and _DOES_SOMETHING.search(body):
+                return False
+            files += 1
+        return files >= 3  # a policy needs a history: two fresh revisions are not one
+
+    return project.analysis("ag108-upgrade-only", build)
+
+
+_DOES_SOMETHING = re.compile(r"\bop\.|\.execute\(|batch_op\.|\bexec\(|\braise\b(?!\s+NotImplementedError)")
 
 
 def _is_empty(body: list[ast.stmt]) -> bool:
