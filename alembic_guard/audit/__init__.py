@@ -1,9 +1,12 @@
 """Static audit of application code (AG5xx): session and pool misuse, read with `ast` only.
 
 Which files: `settings.app_paths` (CLI `--app-path`, files or folders, relative to the project
-root) or, by default, every `.py` file under the project root except the migrations folders,
-virtual environments, hidden folders, `site-packages`, `node_modules` and build output; then
-`settings.exclude` globs remove more. The application is never imported.
+root) or, by default, every `.py` file under the project root, plus the checked environment's own
+revision files (data migrations are code that uses sessions); not env.py, not tests (`tests/`,
+`test/`, `test_*.py`, `*_test.py`, `conftest.py`), not other environments' revision files (a
+module-level `down_revision` outside this environment's version locations), virtual environments,
+hidden folders, `site-packages`, `node_modules` and build output; then `settings.exclude` globs
+remove more. The application is never imported.
 
 `run_app_rules(rules, project, ctx)` is the engine's runner for rules of kind `app`; each rule is
 called as `rule(module, app)` with an `AppModule` (one file: symbols and flows) and the project's
@@ -13,6 +16,7 @@ called as `rule(module, app)` with an `AppModule` (one file: symbols and flows) 
 from __future__ import annotations
 
 import ast
+import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
@@ -20,6 +24,7 @@ from pathlib import Path, PurePosixPath
 from alembic_guard.audit.flow import analyse_module
 from alembic_guard.audit.symbols import AppIndex, AppModule, build_modules
 from alembic_guard.audit.versions import sqlalchemy_major
+from alembic_guard.models import is_revision_text
 from alembic_guard.findings import Finding, Location
 
 # folder names skipped on top of alembic_guard.project.files.SKIP_DIRS (golden outputs of samples)
@@ -40,13 +45,40 @@ def iter_app_files(project) -> list[Path]:
 
             raise SettingsError(f"--app-path {start}: no such file or folder", key="app_paths",
                                 hint="pass a folder or .py file of the application, relative to the project root")
-    return python_files(
-        starts,
+    own_versions = [Path(v) for v in project.layout.version_locations if Path(v).is_dir()]
+    env_py = Path(os.path.abspath(project.layout.env_py))
+    files = python_files(
+        [*starts, *own_versions],  # the checked environment's own revisions are code too (AG540 in a data migration)
         root=root,
-        skip_dirs=SKIP_DIRS,
-        exclude_dirs=(project.layout.script_location, *project.layout.version_locations),
+        skip_dirs=SKIP_DIRS | TEST_DIRS,
         exclude_globs=settings.exclude,
+        keep_file=_not_test_file,
     )
+    return [f for f in files if f != env_py]
+
+
+TEST_DIRS = frozenset({"tests", "test"})
+
+
+def _not_test_file(name: str) -> bool:
+    """Tests and fixtures are not the application: a fixture's teardown or a test's shortcut is no bug."""
+    return not (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py")
+
+
+def _foreign_revision(project, path: Path, source: str) -> bool:
+    """A revision file of another Alembic environment of the repository (not this one's)."""
+    if not is_revision_text(source):
+        return False
+    apath = Path(os.path.abspath(path))
+    return not any(_within(apath, Path(os.path.abspath(v))) for v in project.layout.version_locations)
+
+
+def _within(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+    except ValueError:
+        return False
+    return True
 
 
 def load_app(project) -> tuple[AppIndex, dict[str, str]]:
@@ -61,7 +93,7 @@ def load_app(project) -> tuple[AppIndex, dict[str, str]]:
             except (OSError, UnicodeDecodeError) as exc:
                 problems[str(rel)] = f"unreadable: {exc}"
                 continue
-            if not _relevant(source):
+            if not _relevant(source) or _foreign_revision(project, path, source):
                 continue
             try:
                 tree = ast.parse(source, filename=str(rel))

@@ -319,6 +319,14 @@ _MODEL_WORDS = re.compile(
 )
 
 
+_REVISION_HEADER = re.compile(r"(?m)^down_revision\s*(?::[^=\n]*)?=")
+
+
+def is_revision_text(text: str) -> bool:
+    """A revision file of some Alembic environment (a module-level `down_revision = ...`)."""
+    return "down_revision" in text and _REVISION_HEADER.search(text) is not None
+
+
 def _may_define_models(text: str) -> bool:
     return ("class " in text or "Table" in text) and _MODEL_WORDS.search(text) is not None
 
@@ -350,6 +358,8 @@ def analyse(project) -> ModelsAnalysis:
         text = index.text(path)
         if text is not None and not _may_define_models(text):
             continue  # cannot define a model: not even parsed (unless an import reaches it)
+        if text is not None and is_revision_text(text):
+            continue  # another environment's revision file: its classes are snapshots for data migrations
         src = index.source(path)
         if src.tree is None:
             unreadable.append((path, src.error or "unreadable", src.error_line))

@@ -78,6 +78,42 @@ def _inside_def(node, parents, scope) -> bool:
     return False
 
 
+def _finally_hands_over(node, var: str, parents, scope) -> bool:
+    """`node` sits in the body of a `try` whose `finally:` passes `var` to a call (a helper that
+    closes it, `close_session(db)`) or calls a method on it."""
+    child, cur = node, parents.get(id(node))
+    while cur is not None and cur is not scope:
+        if isinstance(cur, ast.Try) and any(child is b for b in cur.body) and cur.finalbody:
+            for n in ast.walk(ast.Module(body=cur.finalbody, type_ignores=[])):
+                if isinstance(n, ast.Call) and (
+                    any(isinstance(a, ast.Name) and a.id == var for a in [*n.args, *(k.value for k in n.keywords)])
+                    or isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name) and n.func.value.id == var
+                ):
+                    return True
+        child, cur = cur, parents.get(id(cur))
+    return False
+
+
+def _borrows_connection(call: ast.Call, scope, module) -> bool:
+    """`Session(bind=connection)` on a connection the caller owns (a parameter, `op.get_bind()`, a
+    flush event's connection): the session holds no pooled connection of its own to leak."""
+    params = set()
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        a = scope.args
+        params = {p.arg for p in a.posonlyargs + a.args + a.kwonlyargs}
+    borrowed = {p for p in params if "conn" in p.lower() or "bind" in p.lower()}
+    for n in module.own(scope):
+        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Attribute) \
+                and n.value.func.attr in ("get_bind", "connection"):
+            borrowed |= {t.id for t in n.targets if isinstance(t, ast.Name)}
+    for value in [*call.args, *(k.value for k in call.keywords if k.arg in (None, "bind"))]:
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in ("get_bind", "connection"):
+            return True
+        if isinstance(value, ast.Name) and value.id in borrowed:
+            return True
+    return False
+
+
 def _calls_between(nodes, start: int, end: int) -> bool:
     for n in nodes:
         if isinstance(n, ast.Call) and start < n.lineno < end:
@@ -165,6 +201,8 @@ def session_not_closed(module, app):
             if yields:
                 if any(fin for _, fin in closes) or closes and is_test_code(flow.func):
                     continue
+                if all(_finally_hands_over(y, var, parents, scope) for y in yields):
+                    continue  # `try: yield db` / `finally: close_db(db)`: a helper closes it on every path
                 yield session_not_closed.finding(
                     f"Dependency `{flow.func.name if flow.func else '?'}` closes `{var}` after `yield` without `finally`: an exception in the request skips the close",
                     at=module.loc(c.node),
@@ -173,7 +211,7 @@ def session_not_closed(module, app):
                 )
                 continue
             if not closes:
-                if at_module:
+                if at_module or _borrows_connection(c.node, scope, module):
                     continue
                 yield session_not_closed.finding(
                     f"{what.capitalize()} `{var}` is opened and never closed",
