@@ -41,6 +41,8 @@ LOCKING_OPS = frozenset({
 _TIMEOUT_RE = {
     "lock_timeout": re.compile(r"lock_timeout"),
     "statement_timeout": re.compile(r"statement_timeout"),
+    # env.py runs the migrations outside a transaction: AUTOCOMMIT isolation or transactional_ddl=False
+    "autocommit": re.compile(r"""isolation_level\s*=\s*["']AUTOCOMMIT|transactional_ddl\s*=\s*False"""),
 }
 
 

@@ -116,3 +116,66 @@ def test_env_py_copying_tables_into_target_metadata_in_a_loop(project, ag2):
 def test_env_py_without_the_loop_still_gets_ag204(project, ag2):
     files, env = _two_bases("from app import models, metadef\ntarget_metadata = models.Base.metadata")
     assert [f.code for f in ag2.findings(project(files, env=env))] == ["AG204"]
+
+
+def test_ag202_unresolved_does_not_propose_an_unrelated_base(project, ag2):
+    root = project(
+        {
+            "app/__init__.py": "",
+            "app/other.py": '''
+                from sqlalchemy import Column, Integer
+                from sqlalchemy.orm import declarative_base
+
+                LegacyBase = declarative_base()
+
+
+                class Old(LegacyBase):
+                    __tablename__ = "old"
+                    id = Column(Integer, primary_key=True)
+            ''',
+        },
+        env="from app.interface import provider\ntarget_metadata = provider().Base.metadata",
+    )
+    found = [f for f in ag2.findings(root) if f.code == "AG202"]
+    assert len(found) == 1 and "LegacyBase" not in (found[0].hint or ""), found[0].hint
+
+
+def test_ag201_is_a_warning_when_env_imports_reach_a_plugin_loader(project, ag2):
+    files = {
+        "app/__init__.py": "from app import models  # noqa: F401\nfrom app import plugins  # noqa: F401\n",
+        "app/models.py": '''
+            from sqlalchemy import Column, Integer
+            from sqlalchemy.orm import declarative_base
+
+            Base = declarative_base()
+
+
+            class User(Base):
+                __tablename__ = "users"
+                id = Column(Integer, primary_key=True)
+        ''',
+        "app/plugins.py": '''
+            import importlib
+
+
+            def load(name):
+                return importlib.import_module(name, package="app.extra")
+        ''',
+        "app/extra/__init__.py": "",
+        "app/extra/dynamic.py": '''
+            from sqlalchemy import Column, Integer
+
+            from app.models import Base
+
+
+            class Dynamic(Base):
+                __tablename__ = "dynamic"
+                id = Column(Integer, primary_key=True)
+        ''',
+    }
+    found = [f for f in ag2.findings(project(files, env="import app\nfrom app.models import Base\ntarget_metadata = Base.metadata")) if f.code == "AG201"]
+    assert [(f.severity.name, "loaded by name at run time" in f.message) for f in found] == [("WARNING", True)]
+    del files["app/plugins.py"]
+    files["app/__init__.py"] = "from app import models  # noqa: F401\n"
+    found = [f for f in ag2.findings(project(files, env="import app\nfrom app.models import Base\ntarget_metadata = Base.metadata")) if f.code == "AG201"]
+    assert [f.severity.name for f in found] == ["ERROR"]

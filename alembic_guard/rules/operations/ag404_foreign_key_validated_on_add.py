@@ -19,6 +19,9 @@ def foreign_key_validated_on_add(call: OpCall, ctx: OpContext):
     ... FOREIGN KEY` without `NOT VALID` in raw SQL), and `op.add_column` of a column with a
     `ForeignKey`, on an existing table.
 
+    Severity: warning (the table's size, which decides how long the validation holds the lock,
+    is not visible).
+
     ## Why is this bad?
     Adding a validated foreign key takes a SHARE ROW EXCLUSIVE lock on both tables and scans every
     row of the referencing table to check it: writes to both tables wait for the whole scan.

@@ -50,6 +50,8 @@ def set_not_null_on_existing_column(call: OpCall, ctx: OpContext):
     on an existing table, unless a constraint of that table was validated earlier in the same
     migration (the `CHECK (col IS NOT NULL) NOT VALID` + `VALIDATE` pattern, PostgreSQL 12+).
 
+    Severity: warning (the table's size is not visible).
+
     ## Why is this bad?
     PostgreSQL scans the whole table to prove there are no NULLs while holding an ACCESS EXCLUSIVE
     lock: no reads or writes until the scan ends. If a NULL is found the migration fails.

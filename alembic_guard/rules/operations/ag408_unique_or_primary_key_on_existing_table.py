@@ -19,6 +19,8 @@ def unique_or_primary_key_on_existing_table(call: OpCall, ctx: OpContext):
     `unique=True` / `primary_key=True` column on an existing table (and `ADD CONSTRAINT ... UNIQUE /
     PRIMARY KEY` without `USING INDEX` in raw SQL).
 
+    Severity: warning (the table's size is not visible).
+
     ## Why is this bad?
     The constraint's unique index is built inside ALTER TABLE, under an ACCESS EXCLUSIVE lock:
     neither reads nor writes proceed until the whole index is built.

@@ -18,6 +18,8 @@ def check_constraint_validated_on_add(call: OpCall, ctx: OpContext):
     Flags `op.create_check_constraint(...)` without `postgresql_not_valid=True` (and `ADD
     CONSTRAINT ... CHECK` without `NOT VALID` in raw SQL) on an existing table.
 
+    Severity: warning (the table's size is not visible).
+
     ## Why is this bad?
     PostgreSQL checks every existing row while holding an ACCESS EXCLUSIVE lock: the table is
     unreadable and unwritable for the whole scan.

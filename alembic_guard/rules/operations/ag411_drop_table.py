@@ -12,6 +12,8 @@ def drop_table(call: OpCall, ctx: OpContext):
     Flags `op.drop_table(...)` (and `DROP TABLE` in raw SQL) in `upgrade()`, unless the table was
     created earlier in the same migration.
 
+    Severity: warning (whether running code still uses the table is not visible).
+
     ## Why is this bad?
     The version of the application still running during a deploy queries the table and fails with
     `relation "x" does not exist`; the data cannot be recovered. DROP TABLE also waits for an

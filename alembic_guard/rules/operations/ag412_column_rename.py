@@ -12,6 +12,8 @@ def column_rename(call: OpCall, ctx: OpContext):
     Flags `op.alter_column(..., new_column_name=...)` (and `RENAME COLUMN` in raw SQL) on an
     existing table, unless the same revision added that column earlier (no running code knows it).
 
+    Severity: warning (whether running code still uses the old name is not visible).
+
     ## Why is this bad?
     The rename itself is instant, but the version of the application still running uses the old
     name: its queries fail with `column "x" does not exist` until every old process is replaced.

@@ -61,6 +61,10 @@ def detached_lazy_load(module, app):
     objects, because the response is serialised after the handler's work is done and
     serialisation reads the relationships.
 
+    Severity: error when the mapping says the attribute is a lazy relationship and the session
+    has closed; warning when the object's model is not known and the attribute is only guessed
+    to be a relationship (the message says so).
+
     ## Why is this bad?
     A closed session cannot run the lazy load, so the read fails:
     `DetachedInstanceError: Parent instance <User at 0x7f...> is not bound to a Session; lazy

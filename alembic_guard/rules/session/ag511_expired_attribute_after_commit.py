@@ -37,6 +37,10 @@ def expired_attribute_after_commit(module, app):
     happen: the session is async (the reload would be implicit IO), or it has closed.
     `await session.refresh(obj)` after the commit clears the finding.
 
+    Severity: error when the session's factory or constructor is read (its `expire_on_commit`);
+    warning when the session comes from somewhere not visible (a parameter of unknown origin),
+    named in the message.
+
     ## Why is this bad?
     After a commit SQLAlchemy forgets loaded values so the next read fetches fresh ones. In
     async code that fetch is IO outside an `await`: `MissingGreenlet: greenlet_spawn has not been

@@ -132,6 +132,8 @@ def session_not_closed(module, app):
     that closes after `yield` without `try`/`finally`. A `with`/`async with` block, a
     `try`/`finally` close, returning the session to the caller or storing it elsewhere are fine.
 
+    Severity: warning (the leak needs an exception on the path or a caller that never closes).
+
     ## Why is this bad?
     Each open session holds a pooled connection. When an exception skips `close()`, the
     connection is only returned when the garbage collector finds the session — under load the

@@ -13,6 +13,8 @@ def sync_session_in_async(module, app):
     engine. Code inside `run_sync(...)` callbacks or `asyncio.to_thread(...)` functions is sync
     code and is not flagged.
 
+    Severity: warning (how long the blocking call takes is not visible).
+
     ## Why is this bad?
     A sync session does blocking IO: every query stops the event loop, so one slow query stalls
     every other request of the worker. Mixing it with async engines or objects loaded by an

@@ -15,6 +15,9 @@ def lazy_load_in_async(module, app):
     the relationship, `await session.refresh(obj, ["orders"])` and `await obj.awaitable_attrs.orders`
     are all fine.
 
+    Severity: error when the mapping says the attribute is a lazy relationship; warning when it
+    is only guessed from its name (the message says so).
+
     ## Why is this bad?
     A lazy load is implicit IO, and an `AsyncSession` cannot do IO outside an `await`:
     `MissingGreenlet: greenlet_spawn has not been called; can't call await_only() here. Was IO

@@ -182,6 +182,12 @@ def integrity_error_without_rollback(module, app):
     whose handler neither calls `.rollback()` nor re-raises. A `try` body that runs inside
     `with session.begin_nested():` (a savepoint, rolled back automatically) is fine.
 
+    Severity: error when the receiver is a session for certain (Flask-SQLAlchemy's `db.session`,
+    a session factory or `Session(...)` call, a `Session`/`AsyncSession` annotation) and the
+    handler carries on in the same function; warning when the receiver's type is only guessed
+    from its name or the handler returns (whether the caller uses the session again is not
+    visible). Both are named in the message.
+
     ## Why is this bad?
     A failed flush leaves the session's transaction dead. Until `rollback()` is called, every
     later use of that session — often the next request, with a scoped or shared session — fails
