@@ -94,6 +94,7 @@ class SyncUse:
     node: ast.AST
     what: str
     var: str | None
+    io: bool = True  # False: creating a Session object (no connection until it is used)
 
 
 @dataclass
@@ -563,7 +564,7 @@ class _Walker:
             state = SessionState(None, is_async, None, expire, owned=True, node=node)
             self.creation(node, "session", is_async)
             if self.flow.is_async and not is_async:
-                self.flow.sync_uses.append(SyncUse(node, "creates a sync `Session`", None))
+                self.flow.sync_uses.append(SyncUse(node, "creates a sync `Session`", None, io=False))
             return Val("session", session=state, is_async=is_async)
         if key in LOADER_OPTIONS:
             return self.loader(node, key, None)
@@ -575,7 +576,7 @@ class _Walker:
                 if not fac.scoped:
                     self.creation(node, "session", fac.is_async)
                 if self.flow.is_async and not fac.is_async:
-                    self.flow.sync_uses.append(SyncUse(node, f"opens a sync session from `{name}`", None))
+                    self.flow.sync_uses.append(SyncUse(node, f"opens a sync session from `{name}`", None, io=False))
                 return Val("session", session=state, is_async=fac.is_async, factory=fac)
             held = self.env.get(name)
             if held is not None and held.kind == "factory":  # a factory parameter, called
@@ -584,7 +585,7 @@ class _Walker:
                 state = SessionState(None, held.is_async, fac, expire, owned=True, node=node)
                 self.creation(node, "session", held.is_async)
                 if self.flow.is_async and not held.is_async:
-                    self.flow.sync_uses.append(SyncUse(node, f"opens a sync session from `{name}`", None))
+                    self.flow.sync_uses.append(SyncUse(node, f"opens a sync session from `{name}`", None, io=False))
                 return Val("session", session=state, is_async=held.is_async, factory=fac)
             if name in self.app.models and name not in self.env:
                 return Val("obj", model=name)

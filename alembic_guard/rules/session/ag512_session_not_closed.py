@@ -53,7 +53,32 @@ def _uses(var: str, scope: ast.AST, parents, creation: ast.AST, module):
             escapes = True
         elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in ("append", "add", "push", "enter_context", "callback", "register", "setdefault") and any(isinstance(a, ast.Name) and a.id == var for a in n.args):
             escapes = True
+        elif isinstance(n, ast.Call) and _constructor(n.func) and any(
+                isinstance(a, ast.Name) and a.id == var for a in [*n.args, *(k.value for k in n.keywords)]) \
+                and _outlives(n, parents, nodes):
+            escapes = True  # `server = Server(db)` ... `return server`: the object keeps the session
     return closes, withs, escapes, yields
+
+
+def _constructor(func: ast.AST) -> bool:
+    """A class being instantiated, by the naming convention (`Repo(...)`, `server.Validator(...)`)."""
+    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+    return bool(name) and name[0].isupper() and not name.isupper() and name not in ("Session", "AsyncSession")
+
+
+def _outlives(call: ast.Call, parents, nodes) -> bool:
+    """The object built by `call` leaves the function: returned, stored on an attribute, or bound
+    to a local name that is returned."""
+    parent = parents.get(id(call))
+    if isinstance(parent, ast.Return):
+        return True
+    if isinstance(parent, ast.Assign) and parent.value is call:
+        names = {t.id for t in parent.targets if isinstance(t, ast.Name)}
+        if any(not isinstance(t, ast.Name) for t in parent.targets):
+            return True
+        return any(isinstance(r, ast.Return) and r.value is not None and _hands_over(r.value, name)
+                   for r in nodes for name in names)
+    return False
 
 
 def _hands_over(value: ast.AST, var: str) -> bool:

@@ -49,8 +49,8 @@ def sync_session_in_async(module, app):
     A handler that must stay sync should be a plain `def`: FastAPI runs those in a thread pool.
     """
     for flow in flows(module, app):
-        if not flow.is_async or not flow.sync_uses or is_test_code(flow.func):
-            continue
+        if not flow.is_async or not any(u.io for u in flow.sync_uses) or is_test_code(flow.func):
+            continue  # creating a sync Session does no IO: only its calls block
         first = min(flow.sync_uses, key=lambda u: (u.node.lineno, u.node.col_offset))
         more = len(flow.sync_uses) - 1
         extra = f" (and {more} more sync database call{'s' if more > 1 else ''})" if more else ""

@@ -252,12 +252,15 @@ def integrity_error_without_rollback(module, app):
             target, kind, certain = writes[0] if writes else ops[0]
             returns = any(isinstance(s, ast.Return) for s in handler.body)
             certain = certain and not returns  # after a return, only the caller knows whether the session is used again
+            certain = certain and bool(writes)  # a failed read kills the transaction only on PostgreSQL (not visible)
             receiver = ast.unparse(target.func.value)
             awaited = any(isinstance(n, ast.Await) and n.value is target for n in ast.walk(node))
             what = "a bare `except`" if handler.type is None else f"`except {ast.unparse(handler.type)}`"
             message = f"{what} swallows a failed `{receiver}.{target.func.attr}()` without `{receiver}.rollback()`"
             if not certain and returns and receiver_certain(module, target, bound):
                 message += " (the handler returns: whether the caller uses the session again is not visible here)"
+            elif not certain and not writes and receiver_certain(module, target, bound):
+                message += " (a failed read leaves the transaction unusable on PostgreSQL; the database is not visible here)"
             elif not certain:
                 message += f" (assuming `{receiver}` is a SQLAlchemy {'session' if kind == 'session' else 'connection'}: its type is not visible here)"
             yield integrity_error_without_rollback.finding(

@@ -6,6 +6,24 @@ engine = create_engine("postgresql+psycopg2://app@db/shop")
 SessionLocal = sessionmaker(bind=engine)
 
 
+class Repo:
+    def __init__(self, session):
+        self.session = session
+
+    def count(self):
+        return self.session.scalar(select(1))
+
+
+class Validator(Repo):
+    pass
+
+
+class Server(Repo):
+    def __init__(self, session, validator):
+        super().__init__(session)
+        self.validator = validator
+
+
 def close_quietly(session):
     session.close()
 
@@ -22,7 +40,20 @@ def get_db_unsafe():
     close_quietly(db)
 
 
+def brief():
+    session = SessionLocal()  # expect: AG512
+    repo = Repo(session)
+    return repo.count()
+
+
 # CORRECT
+def make_server():
+    db = SessionLocal()
+    validator = Validator(db)
+    server = Server(db, validator)
+    return server
+
+
 def get_db():
     db = SessionLocal()
     try:
