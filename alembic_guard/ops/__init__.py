@@ -144,6 +144,11 @@ class OpContext:
         for call in ops.calls:
             if call.name == "create_table" and isinstance(call.table, str):
                 self._created.setdefault((call.phase, call.table.lower()), call.index)
+            elif call.name == "rename_table" and isinstance(call.table, str):
+                new = call.params.get("new_table_name")
+                if isinstance(new, str) and (call.phase, call.table.lower()) in self._created:
+                    # copy-and-swap: `conda_package_tmp` built here, then renamed: still new to running code
+                    self._created.setdefault((call.phase, new.lower()), call.index)
         self._first_locking: dict[tuple[str, str], OpCall] = {}
         self._added: dict[tuple[str, str, str], int] = {}  # (phase, table, column) -> index of its add_column
         for call in ops.calls:

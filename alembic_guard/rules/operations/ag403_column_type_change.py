@@ -1,7 +1,7 @@
 from alembic_guard.findings import Severity
 from alembic_guard.ops import OpCall, OpContext, TypeSpec
 from alembic_guard.rules._registry import op_rule
-from alembic_guard.rules.operations._common import anchor, ident, where
+from alembic_guard.rules.operations._common import anchor, where
 
 
 def binary_coercible(old: TypeSpec | None, new: TypeSpec | None) -> bool:
@@ -19,6 +19,15 @@ def binary_coercible(old: TypeSpec | None, new: TypeSpec | None) -> bool:
             return True
         return old.precision is not None and new.precision >= old.precision and (old.scale or 0) == (new.scale or 0)
     return False
+
+
+def _column_label(call: OpCall) -> str:
+    table, column = call.table, call.column_name
+    if isinstance(table, str) and isinstance(column, str):
+        return f"Column `{table}.{column}`"
+    if isinstance(table, str):
+        return f"A column of `{table}` (its name is computed at run time)"
+    return "A column whose table and name are computed at run time"
 
 
 def _same(old: TypeSpec | None, new: TypeSpec | None) -> bool:
@@ -84,7 +93,7 @@ def column_type_change(call: OpCall, ctx: OpContext):
     shown_old = f" from `{old}`" if isinstance(old, TypeSpec) else ""
     shown_new = f"`{new}`" if isinstance(new, TypeSpec) else "a new type"
     yield column_type_change.finding(
-        f"Column `{ident(call.table)}.{ident(call.column_name)}` changes type{shown_old} to {shown_new}{where(call)}: the table is rewritten under an exclusive lock",
+        f"{_column_label(call)} changes type{shown_old} to {shown_new}{where(call)}: the table is rewritten under an exclusive lock",
         at=call.location,
         hint="add a new column, backfill it in batches, switch the code over, then drop the old one",
         anchor=anchor(call, call.table, call.column_name, "type"),
