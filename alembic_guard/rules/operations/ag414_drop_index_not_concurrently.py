@@ -48,6 +48,10 @@ def drop_index_not_concurrently(call: OpCall, ctx: OpContext):
             break
         if c.name == "create_index" and name and (c.name_arg or "").lower() == name:
             return
+    table = (call.table or "").lower()
+    if table and any(c.name == "drop_table" and (c.table or "").lower() == table and c.index > call.index
+                     for c in ctx.phase_calls(call)):
+        return  # the table itself is dropped next: that lock is taken anyway
     yield drop_index_not_concurrently.finding(
         f"Index {object_label(call)} is dropped without CONCURRENTLY{where(call)}",
         at=call.location,
