@@ -311,6 +311,14 @@ class _Walker:
             return {"AsyncSession": "AsyncSession", "Session": "Session"}.get(ann.value)
         return self.imp.key(ann)
 
+    def relationship(self, model: str | None, attr: str):
+        """The module's own mapping of `model` first (revision files each define their own snapshot
+        classes under the same names), else the project's."""
+        own = self.mod.models.get(model) if model else None
+        if own is not None:
+            return own.relationships.get(attr)
+        return self.app.relationship(model, attr)
+
     # ------------------------------------------------------------------ statements
     def block(self, stmts) -> None:
         for s in stmts:
@@ -521,7 +529,7 @@ class _Walker:
         base = self.expr(node.value)
         if base is None or base.kind != "obj" or not isinstance(node.value, ast.Name):
             return None
-        rel = self.app.relationship(base.model, node.attr)
+        rel = self.relationship(base.model, node.attr)
         closed = base.detached or (base.session is not None and base.session.closed)
         self.flow.accesses.append(Access(node, node.value.id, node.attr, base, rel, self.flow.is_async, coll, closed))
         if rel is not None:
@@ -668,7 +676,7 @@ class _Walker:
             return
         closed = val.detached or (val.session is not None and val.session.closed)
         for name in sorted(fields):
-            rel = self.app.relationship(val.model, name)
+            rel = self.relationship(val.model, name)
             if rel is not None:
                 self.flow.accesses.append(Access(arg, arg.id, name, val, rel, self.flow.is_async, False, closed))
 
@@ -752,7 +760,7 @@ class _Walker:
             path = f"{path}.{attr}" if path else attr
             paths.add(path)
             if name == "joinedload":
-                rel = self.app.relationship(model, attr)
+                rel = self.relationship(model, attr)
                 if rel.collection if rel is not None else looks_plural(attr):
                     joined.append((f"{model}.{attr}" if model else attr, node))
         return Val("loader", eager=frozenset(paths), joined=tuple(joined), origin=node, path=path)

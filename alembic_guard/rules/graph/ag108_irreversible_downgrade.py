@@ -15,7 +15,8 @@ def irreversible_downgrade(migration, project):
     Flags revisions that change the schema in `upgrade()` but cannot be undone: `downgrade()` is
     missing, its body is only `pass` / `...` / a docstring, or it raises `NotImplementedError`.
     A revision whose `upgrade()` is empty too (a merge revision, a placeholder) is not flagged,
-    nor one whose `upgrade()` only reads, asserts or changes data (no schema change to undo), nor
+    nor an empty `downgrade()` of an `upgrade()` that only reads, asserts or changes data (no schema
+    change to undo; a missing or raising downgrade still makes `alembic downgrade` fail), nor
     any revision of a project that is upgrade-only by policy (no revision of its history has a
     downgrade that does something).
 
@@ -62,8 +63,9 @@ def irreversible_downgrade(migration, project):
         return  # the common case: a real downgrade (checked first, it costs nothing)
     if _upgrade_only_by_policy(project):
         return
-    if not _changes_schema(migration, project):
-        return  # only reads, asserts or changes data: there is no schema change to undo
+    empty = downgrade is not None and _is_empty(downgrade.body)
+    if empty and not _changes_schema(migration, project):
+        return  # only reads, asserts or changes data: an empty downgrade leaves the schema consistent
     if downgrade is None:
         yield irreversible_downgrade.finding(
             f"Revision `{migration.revision_id}` has an `upgrade()` but no `downgrade()`",
