@@ -165,6 +165,24 @@ def _bind(out, module, factories, value, targets) -> None:
                 out[t.id] = kind
 
 
+def _carries_on(module, try_node) -> bool:
+    """Code of the same function runs after the `try` (a loop around it, or statements after it):
+    the swallowed failure meets the session again. At the end of the function only the caller could."""
+    child, parent = try_node, module.parents.get(id(try_node))
+    while parent is not None and not isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+        if isinstance(parent, (ast.For, ast.AsyncFor, ast.While)):
+            return True
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(parent, field, None)
+            if isinstance(block, list) and child in block and block.index(child) < len(block) - 1:
+                return True
+        child, parent = parent, module.parents.get(id(parent))
+    if parent is not None:
+        block = parent.body
+        return child in block and block.index(child) < len(block) - 1
+    return False
+
+
 def _enclosing_def(module, node):
     parent = module.parents.get(id(node))
     while parent is not None and not isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -250,7 +268,7 @@ def integrity_error_without_rollback(module, app):
             if _calls(node.finalbody, {"rollback", "close", "remove"}):
                 continue
             target, kind, certain = writes[0] if writes else ops[0]
-            returns = any(isinstance(s, ast.Return) for s in handler.body)
+            returns = any(isinstance(s, ast.Return) for s in handler.body) or not _carries_on(module, node)
             certain = certain and not returns  # after a return, only the caller knows whether the session is used again
             certain = certain and bool(writes)  # a failed read kills the transaction only on PostgreSQL (not visible)
             receiver = ast.unparse(target.func.value)
@@ -258,7 +276,7 @@ def integrity_error_without_rollback(module, app):
             what = "a bare `except`" if handler.type is None else f"`except {ast.unparse(handler.type)}`"
             message = f"{what} swallows a failed `{receiver}.{target.func.attr}()` without `{receiver}.rollback()`"
             if not certain and returns and receiver_certain(module, target, bound):
-                message += " (the handler returns: whether the caller uses the session again is not visible here)"
+                message += " (the function ends there: whether the caller uses the session again is not visible here)"
             elif not certain and not writes and receiver_certain(module, target, bound):
                 message += " (a failed read leaves the transaction unusable on PostgreSQL; the database is not visible here)"
             elif not certain:
