@@ -95,12 +95,12 @@ def parse(text: str) -> list[Statement]:
     except pglast.parser.ParseError as exc:
         raise SqlSyntaxError(str(exc)) from None
     out: list[Statement] = []
-    encoded = text.encode("utf-8")
     for item in raw:
+        # pglast reports statement locations in characters of the text (not bytes)
         start = item.stmt_location or 0
-        length = item.stmt_len or (len(encoded) - start)
-        stmt_text = encoded[start:start + length].decode("utf-8", "replace").strip()
-        offset = len(encoded[:start].decode("utf-8", "replace"))
+        length = item.stmt_len or (len(text) - start)
+        stmt_text = text[start:start + length].strip()
+        offset = start
         for name, params in _convert(item.stmt, stmt_text):
             out.append(Statement(name, params, stmt_text, offset))
     if len(_CACHE) < 4096:
