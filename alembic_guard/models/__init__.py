@@ -226,11 +226,15 @@ def sys_path_roots(project) -> list[Path]:
     env_dir = Path(os.path.abspath(layout.script_location))
     roots += [env_dir, env_dir.parent]
     # a project whose root is itself a package (alembic.ini inside `app/`): its parent is a root too
-    anc = root
-    while (anc / "__init__.py").is_file() and anc.parent != anc:
-        anc = anc.parent
-    if anc != root:
-        roots.append(anc)
+    # (also a migrations folder without __init__.py inside a package: `lemur/migrations/alembic.ini`)
+    for start in (root, env_dir):
+        anc = start
+        if not (anc / "__init__.py").is_file() and (anc.parent / "__init__.py").is_file():
+            anc = anc.parent
+        while (anc / "__init__.py").is_file() and anc.parent != anc:
+            anc = anc.parent
+        if anc != start and anc not in roots:
+            roots.append(anc)
     return [Path(os.path.normpath(r)) for r in roots]
 
 
@@ -250,7 +254,8 @@ def _scan_policy(project) -> ScanPolicy:
 
 def _flask_entry_points(index: ModuleIndex, ev: Evaluator, files: Sequence[Path], root: Path) -> tuple[list[Path], list]:
     """Flask-Migrate: `flask db migrate` loads the app before env.py. The app modules are the
-    files calling `Migrate(...)`, `.flaskenv`'s FLASK_APP, else `app.py`/`wsgi.py` at the root."""
+    files calling `Migrate(...)` or importing `flask_migrate` (a manage.py registering the `db`
+    commands), `.flaskenv`'s FLASK_APP, else `app.py`/`wsgi.py` at the root."""
     entries: list[Path] = []
     dbs = []
     for path in files:
@@ -258,6 +263,11 @@ def _flask_entry_points(index: ModuleIndex, ev: Evaluator, files: Sequence[Path]
         if src.text is None or "igrate" not in src.text or src.tree is None:  # Migrate(app, db) or migrate.init_app(app, db)
             continue
         for node in ast.walk(src.tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+                    (getattr(node, "module", None) or a.name).startswith("flask_migrate") for a in node.names):
+                if path not in entries:  # the CLI that registers `flask db` (manage.py) runs before env.py
+                    entries.append(path)
+                continue
             if not isinstance(node, ast.Call):
                 continue
             fname = ast.unparse(node.func)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from alembic_guard import api
+
 FLASK_SUBCLASS_DB = '''
     from flask_sqlalchemy import SQLAlchemy
 
@@ -179,3 +181,53 @@ def test_ag201_is_a_warning_when_env_imports_reach_a_plugin_loader(project, ag2)
     files["app/__init__.py"] = "from app import models  # noqa: F401\n"
     found = [f for f in ag2.findings(project(files, env="import app\nfrom app.models import Base\ntarget_metadata = Base.metadata")) if f.code == "AG201"]
     assert [f.severity.name for f in found] == ["ERROR"]
+
+
+def test_flask_migrate_inside_a_package_with_a_base_alias_and_a_manage_cli(tmp_path, ag2):
+    """`pkg/migrations/alembic.ini` (no __init__.py in migrations), `BaseModel = db.Model`, and a
+    model only manage.py imports: `pkg db migrate` runs manage.py first, so it is registered."""
+    repo = tmp_path / "repo"
+    ag2.write_project(repo, {
+        "pkg/__init__.py": "",
+        "pkg/extensions.py": "from flask_sqlalchemy import SQLAlchemy\nfrom flask_migrate import Migrate\n\ndb = SQLAlchemy()\nmigrate = Migrate()\n",
+        "pkg/database.py": "from pkg.extensions import db\n\nBaseModel = db.Model\n",
+        "pkg/users.py": '''
+            from sqlalchemy import Column, Integer
+
+            from pkg.database import BaseModel
+
+
+            class User(BaseModel):
+                __tablename__ = "users"
+                id = Column(Integer, primary_key=True)
+        ''',
+        "pkg/audit.py": '''
+            from sqlalchemy import Column, Integer
+
+            from pkg.database import BaseModel
+
+
+            class Audit(BaseModel):
+                __tablename__ = "audit"
+                id = Column(Integer, primary_key=True)
+        ''',
+        "pkg/factory.py": '''
+            from flask import Flask
+
+            from pkg.extensions import db, migrate
+            from pkg import users  # noqa: F401
+
+
+            def create_app():
+                app = Flask(__name__)
+                db.init_app(app)
+                migrate.init_app(app, db)
+                return app
+        ''',
+        "pkg/manage.py": "from flask_migrate.cli import db as db_cli  # noqa: F401\nfrom pkg.audit import Audit  # noqa: F401\n",
+    })
+    root = ag2.write_project(repo / "pkg" / "migrations_home", {}, env=MIGRATE_ENV)
+    report = api.check_path(root, select=("AG2",), app_paths=(str(repo / "pkg"),))
+    assert ag2.summary(report.findings) == []
+    facts = report.facts["models"]
+    assert (facts["models"], facts["registered"], facts["target_status"]) == (2, 2, "ok")
