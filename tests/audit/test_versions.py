@@ -45,3 +45,37 @@ def test_legacy_query_one_finding_per_project_on_sqlalchemy_2():
     found = check_app_source(LEGACY, select=("AG550",), sqlalchemy_major=2)
     assert [(f.location.line, f.code) for f in found] == [(5, "AG550")]
     assert "and 1 more legacy queries in 1 module" in found[0].message
+
+
+ASYNC_EXPIRE = """
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+
+
+SessionLocal = async_sessionmaker(create_async_engine("postgresql+asyncpg://db/app"))
+
+
+async def create(name):
+    async with SessionLocal() as session:
+        user = User(name=name)
+        session.add(user)
+        await session.commit()
+        return user.name
+"""
+
+
+@pytest.mark.parametrize("major, spelled", [(2, "async_sessionmaker(..., expire_on_commit=False)"),
+                                            (1, "sessionmaker(..., class_=AsyncSession, expire_on_commit=False)")])
+def test_ag511_hint_follows_the_targeted_version(major, spelled):
+    found = check_app_source(ASYNC_EXPIRE, select=("AG511",), sqlalchemy_major=major)
+    assert found and spelled in found[0].hint

@@ -3,9 +3,12 @@ from alembic_guard.rules._registry import app_rule
 from alembic_guard.rules.session._common import anchor_of, flows
 
 
-def _factory_hint(session) -> str:
+def _factory_hint(session, app=None) -> str:
     fac = session.factory if session is not None else None
     if fac is not None:
+        if fac.is_async and app is not None and app.sqlalchemy_major == 1:
+            # async_sessionmaker is new in 2.0; on 1.4 the async factory is a sessionmaker with class_
+            return f"create `{fac.name}` with `sessionmaker(..., class_=AsyncSession, expire_on_commit=False)`"
         maker = "async_sessionmaker" if fac.is_async else "sessionmaker"
         return f"create `{fac.name}` with `{maker}(..., expire_on_commit=False)`"
     return "pass `expire_on_commit=False` to the session factory"
@@ -113,7 +116,7 @@ def expired_attribute_after_commit(module, app):
                 f"`{acc.var}.{acc.attr}` is read after `commit()` expired it, and {why}{_unknown_origin(val.session)}",
                 severity=_severity(val.session),
                 at=module.loc(acc.node),
-                hint=f"{_factory_hint(val.session)}, or `{'await ' if val.session.is_async else ''}session.refresh({acc.var})` after the commit",
+                hint=f"{_factory_hint(val.session, app)}, or `{'await ' if val.session.is_async else ''}session.refresh({acc.var})` after the commit",
                 anchor=anchor_of(module, acc.node, f"{acc.var}.{acc.attr}"),
             )
         func = flow.func
@@ -133,6 +136,6 @@ def expired_attribute_after_commit(module, app):
                 + _unknown_origin(val.session),
                 severity=_severity(val.session),
                 at=module.loc(ret.node),
-                hint=f"{_factory_hint(val.session)}, or `{'await ' if val.session.is_async else ''}session.refresh({name})` before returning",
+                hint=f"{_factory_hint(val.session, app)}, or `{'await ' if val.session.is_async else ''}session.refresh({name})` before returning",
                 anchor=anchor_of(module, ret.node, f"return {name}"),
             )
