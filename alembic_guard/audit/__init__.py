@@ -58,6 +58,8 @@ def iter_app_files(project) -> list[Path]:
 
 
 TEST_DIRS = frozenset({"tests", "test"})
+# a revision worth auditing uses the ORM or an engine itself (a data migration), not only `op.*`
+_REVISION_RELEVANT = re.compile(r"[Ss]ession|sessionmaker|create_engine|\.query\(|IntegrityError|SQLAlchemyError")
 
 
 def _not_test_file(name: str) -> bool:
@@ -95,6 +97,8 @@ def load_app(project) -> tuple[AppIndex, dict[str, str]]:
                 continue
             if not _relevant(source) or _foreign_revision(project, path, source):
                 continue
+            if is_revision_text(source) and not _REVISION_RELEVANT.search(source):
+                continue  # an operations-only revision (nearly all of a long history): no session, nothing to audit
             try:
                 tree = ast.parse(source, filename=str(rel))
             except (RecursionError, MemoryError):
