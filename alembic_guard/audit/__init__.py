@@ -89,16 +89,16 @@ def load_app(project) -> tuple[AppIndex, dict[str, str]]:
     def build(project) -> tuple[AppIndex, dict[str, str]]:
         parsed, problems = [], {}
         for path in iter_app_files(project):
-            rel = project.relpath(path)
             try:
                 source = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
-                problems[str(rel)] = f"unreadable: {exc}"
+                problems[str(project.relpath(path))] = f"unreadable: {exc}"
                 continue
             if not _relevant(source) or _foreign_revision(project, path, source):
                 continue
             if is_revision_text(source) and not _REVISION_RELEVANT.search(source):
                 continue  # an operations-only revision (nearly all of a long history): no session, nothing to audit
+            rel = project.relpath(path)  # resolves symlinks: only for the files kept
             try:
                 tree = ast.parse(source, filename=str(rel))
             except (RecursionError, MemoryError):
