@@ -5,6 +5,7 @@
     python benchmarks/real_world.py --update        # also store these counts as the new "last run"
     python benchmarks/real_world.py --only lemur    # one environment (or several, repeatable)
     python benchmarks/real_world.py --unlabelled    # list the findings the triage file does not cover
+    python benchmarks/real_world.py --against benchmarks/real_world_counts_baseline.json  # vs the run before issue 13
 
 Inputs (all committed beside this script):
 - `real_world.json`: the environments: project folder under `root`, the commit it was triaged at,
@@ -108,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", action="append", default=[], help="environment name (repeatable)")
     ap.add_argument("--unlabelled", action="store_true", help="list current findings without a triage row")
     ap.add_argument("--dump", help="write all current findings as JSON to this file")
+    ap.add_argument("--against", help="counts file to diff against (default: real_world_counts.json, the last --update)")
     opts = ap.parse_args(argv)
 
     config = json.loads(CONFIG.read_text())
@@ -130,8 +132,9 @@ def main(argv: list[str] | None = None) -> int:
         sev = ",".join(sorted({s for (r, s) in per_sev if r == rule}))
         print(f"{rule} {n:5d}  {sev}")
 
-    last = json.loads(COUNTS.read_text()) if COUNTS.exists() else {}
-    print("\n## Difference against the last run\n")
+    against = Path(opts.against) if opts.against else COUNTS
+    last = json.loads(against.read_text()) if against.exists() else {}
+    print(f"\n## Difference against {against.name}\n")
     changed = False
     for name in sorted(set(last) | set(counts)):
         if name not in counts:
