@@ -16,11 +16,13 @@ called as `rule(module, app)` with an `AppModule` (one file: symbols and flows) 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
+from alembic_guard.audit.cache import AppCache
 from alembic_guard.audit.flow import analyse_module
 from alembic_guard.audit.symbols import AppIndex, AppModule, build_modules
 from alembic_guard.audit.versions import sqlalchemy_major
@@ -83,11 +85,12 @@ def _within(path: Path, folder: Path) -> bool:
     return True
 
 
-def load_app(project) -> tuple[AppIndex, dict[str, str]]:
-    """Parse the application once per project (cached in `project.analysis("app", ...)`)."""
+def app_sources(project) -> tuple[list[tuple[PurePosixPath, str]], dict[str, str]]:
+    """(project-relative path, text) of every file the audit reads, after the filters of the module
+    docstring, and the files that could not be read (computed once per project)."""
 
-    def build(project) -> tuple[AppIndex, dict[str, str]]:
-        parsed, problems = [], {}
+    def read(project):
+        kept, problems = [], {}
         for path in iter_app_files(project):
             try:
                 source = path.read_text(encoding="utf-8")
@@ -98,7 +101,19 @@ def load_app(project) -> tuple[AppIndex, dict[str, str]]:
                 continue
             if is_revision_text(source) and not _REVISION_RELEVANT.search(source):
                 continue  # an operations-only revision (nearly all of a long history): no session, nothing to audit
-            rel = project.relpath(path)  # resolves symlinks: only for the files kept
+            kept.append((project.relpath(path), source))  # relpath resolves symlinks: only for the files kept
+        return kept, problems
+
+    return project.analysis("app-sources", read)
+
+
+def load_app(project) -> tuple[AppIndex, dict[str, str]]:
+    """Parse the application once per project (cached in `project.analysis("app", ...)`)."""
+
+    def build(project) -> tuple[AppIndex, dict[str, str]]:
+        sources, unreadable = app_sources(project)
+        parsed, problems = [], dict(unreadable)
+        for rel, source in sources:
             try:
                 tree = ast.parse(source, filename=str(rel))
             except (RecursionError, MemoryError):
@@ -143,12 +158,42 @@ def _relevant(source: str) -> bool:
 
 
 def run_app_rules(rules: Sequence, project, ctx) -> None:
+    cache = AppCache(project) if project.settings.cache else None
+    if cache is not None:  # audit/cache.py: unchanged application files -> the previous run's results
+        sources, _ = app_sources(project)
+        key = cache.key(rules, sources, _cache_context(project))
+        hit = cache.load(key)
+        if hit is not None:
+            findings, facts, skips = hit
+            project._cache.setdefault("suppression_sources", {}).update(dict(sources))
+            ctx.facts["app_audit"] = facts
+            for codes, reason in skips:
+                ctx.skip(codes, reason)
+            ctx.findings.extend(findings)
+            return
+    first_finding, first_skip = len(ctx.findings), len(ctx.skipped)
     app, problems = load_app(project)
     project._cache.setdefault("suppression_sources", {}).update({m.path: m.source for m in app.modules})
     ctx.facts["app_audit"] = {"modules": len(app.modules), "unparsable": problems}
     for path, why in sorted(problems.items()):
         ctx.skip([r.code for r in rules], f"{path}: {why}")
     _run(rules, app, ctx.call, ctx.crash)
+    found = ctx.findings[first_finding:]
+    if cache is not None and not any(f.code == "AG000" for f in found):  # a crash is not a result
+        cache.store(key, found, ctx.facts["app_audit"], [(s.codes, s.reason) for s in ctx.skipped[first_skip:]])
+
+
+def _cache_context(project) -> dict:
+    """What the app rules read besides the files: settings (all but output/speed ones; more is only
+    a cache miss), the dialect and the SQLAlchemy version the dependency files name."""
+    settings = project.settings
+    skip = {"progress", "jobs", "workers", "cache", "cache_dir", "output", "also"}
+    return {
+        "settings": {f.name: repr(getattr(settings, f.name)) for f in dataclasses.fields(settings) if f.name not in skip},
+        "dialect": project.dialect,
+        "sqlalchemy": sqlalchemy_major(project.root),
+        "v2_declared": declares_sqlalchemy_2(project.root),
+    }
 
 
 def _run(rules: Iterable, app: AppIndex, call, crash=None) -> None:
