@@ -276,6 +276,26 @@ def read_pyproject(path: Path) -> dict[str, Any]:
         raise SettingsError(f"{path}: not valid TOML: nested too deeply to read", source=str(path)) from None
 
 
+def _confine_app_paths(app_paths, root: Path, where: str) -> None:
+    """`app-paths` in the checked repository's pyproject.toml must lie inside that repository (the
+    nearest folder holding `.git` at or above `root`, else `root`): `app-paths = ["/"]` in a pull
+    request would otherwise walk the whole machine (/proc, /sys, every mounted volume). A path given
+    with --app-path is the user's own choice and is not confined."""
+    if not app_paths:
+        return
+    root = Path(os.path.abspath(root))
+    limit = Path(os.path.realpath(next((d for d in (root, *root.parents) if (d / ".git").exists()), root)))
+    for p in app_paths:
+        real = Path(os.path.realpath(root / p))
+        if not (real == limit or real.is_relative_to(limit)):
+            raise SettingsError(
+                f"app-paths {p!r} in {where} is outside the project ({limit}): alembic-guard only reads the project's own files",
+                key="app_paths",
+                hint="list folders of the application inside the repository, relative to the project root "
+                     "(or pass --app-path on the command line)",
+            )
+
+
 def load(root: Path, **overrides: Any) -> Settings:
     """Settings for the project at `root`: pyproject's [tool.alembic-guard], then `overrides`."""
     root = Path(root)
@@ -285,6 +305,7 @@ def load(root: Path, **overrides: Any) -> Settings:
         data = read_pyproject(pyproject).get("tool", {}).get("alembic-guard", {})
     where = f"{pyproject}: {SECTION}" if pyproject else SECTION
     base = Settings.from_mapping(data, root=root, source=where)
+    _confine_app_paths(base.app_paths, root, where)
     settings = base.replace(**overrides)
     if not (base.select or base.ignore or base.severity or base.per_path_ignores
             or settings.select or settings.ignore or settings.severity or settings.per_path_ignores):

@@ -1,9 +1,12 @@
 """Static audit of application code (AG5xx): session and pool misuse, read with `ast` only.
 
 Which files: `settings.app_paths` (CLI `--app-path`, files or folders, relative to the project
-root) or, by default, every `.py` file under the project root except the migrations folders,
-virtual environments, hidden folders, `site-packages`, `node_modules` and build output; then
-`settings.exclude` globs remove more. The application is never imported.
+root) or, by default, every `.py` file under the project root, plus the checked environment's own
+revision files (data migrations are code that uses sessions); not env.py, not tests (`tests/`,
+`test/`, `test_*.py`, `*_test.py`, `conftest.py`), not other environments' revision files (a
+module-level `down_revision` outside this environment's version locations), virtual environments,
+hidden folders, `site-packages`, `node_modules` and build output; then `settings.exclude` globs
+remove more. The application is never imported.
 
 `run_app_rules(rules, project, ctx)` is the engine's runner for rules of kind `app`; each rule is
 called as `rule(module, app)` with an `AppModule` (one file: symbols and flows) and the project's
@@ -13,13 +16,18 @@ called as `rule(module, app)` with an `AppModule` (one file: symbols and flows) 
 from __future__ import annotations
 
 import ast
+import dataclasses
+import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
 from alembic_guard import reading
+from alembic_guard.audit.cache import AppCache
 from alembic_guard.audit.flow import analyse_module
 from alembic_guard.audit.symbols import AppIndex, AppModule, build_modules
+from alembic_guard.audit.versions import sqlalchemy_major
+from alembic_guard.models import is_revision_text
 from alembic_guard.findings import Finding, Location
 
 # folder names skipped on top of alembic_guard.project.files.SKIP_DIRS (golden outputs of samples)
@@ -34,34 +42,78 @@ def iter_app_files(project, skipped: list[tuple[Path, str]] | None = None) -> li
     settings = project.settings
     root = project.root
     starts = app_starts(settings.app_paths, root) if settings.app_paths else [root]
-    return python_files(
-        starts,
+    own_versions = [Path(v) for v in project.layout.version_locations if Path(v).is_dir()]
+    env_py = Path(os.path.abspath(project.layout.env_py))
+    files = python_files(
+        [*starts, *own_versions],  # the checked environment's own revisions are code too (AG540 in a data migration)
         root=root,
-        skip_dirs=SKIP_DIRS,
-        exclude_dirs=(project.layout.script_location, *project.layout.version_locations),
+        skip_dirs=SKIP_DIRS | TEST_DIRS,
         exclude_globs=settings.exclude,
+        keep_file=_not_test_file,
         skipped=skipped,
     )
+    return [f for f in files if f != env_py]
+
+
+TEST_DIRS = frozenset({"tests", "test"})
+# a revision worth auditing uses the ORM or an engine itself (a data migration), not only `op.*`
+_REVISION_RELEVANT = re.compile(r"[Ss]ession|sessionmaker|create_engine|\.query\(|IntegrityError|SQLAlchemyError")
+
+
+def _not_test_file(name: str) -> bool:
+    """Tests and fixtures are not the application: a fixture's teardown or a test's shortcut is no bug."""
+    return not (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py")
+
+
+def _foreign_revision(project, path: Path, source: str) -> bool:
+    """A revision file of another Alembic environment of the repository (not this one's)."""
+    if not is_revision_text(source):
+        return False
+    apath = Path(os.path.abspath(path))
+    return not any(_within(apath, Path(os.path.abspath(v))) for v in project.layout.version_locations)
+
+
+def _within(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+    except ValueError:
+        return False
+    return True
+
+
+def app_sources(project) -> tuple[list[tuple[PurePosixPath, str]], dict[str, str]]:
+    """(project-relative path, text) of every file the audit reads, after the filters of the module
+    docstring, and the files that could not be read (computed once per project)."""
+
+    def read(project):
+        kept, problems = [], {}
+        skipped: list[tuple[Path, str]] = []
+        files = iter_app_files(project, skipped)
+        for folder, why in skipped:  # e.g. a database volume owned by another user
+            problems[str(project.relpath(folder))] = f"folder not read ({why}); its files were not audited"
+        for path in files:
+            try:
+                source = reading.read_text(path)
+            except (OSError, UnicodeDecodeError) as exc:
+                problems[str(project.relpath(path))] = f"unreadable: {exc}"
+                continue
+            if not _relevant(source) or _foreign_revision(project, path, source):
+                continue
+            if is_revision_text(source) and not _REVISION_RELEVANT.search(source):
+                continue  # an operations-only revision (nearly all of a long history): no session, nothing to audit
+            kept.append((project.relpath(path), source))  # relpath resolves symlinks: only for the files kept
+        return kept, problems
+
+    return project.analysis("app-sources", read)
 
 
 def load_app(project) -> tuple[AppIndex, dict[str, str]]:
     """Parse the application once per project (cached in `project.analysis("app", ...)`)."""
 
     def build(project) -> tuple[AppIndex, dict[str, str]]:
-        parsed, problems = [], {}
-        skipped: list[tuple[Path, str]] = []
-        files = iter_app_files(project, skipped)
-        for folder, why in skipped:
-            problems[str(project.relpath(folder))] = f"folder not read ({why}); its files were not audited"
-        for path in files:
-            rel = project.relpath(path)
-            try:
-                source = reading.read_text(path)
-            except (OSError, UnicodeDecodeError) as exc:
-                problems[str(rel)] = f"unreadable: {exc}"
-                continue
-            if not _relevant(source):
-                continue
+        sources, unreadable = app_sources(project)
+        parsed, problems = [], dict(unreadable)
+        for rel, source in sources:
             try:
                 tree = ast.parse(source, filename=str(rel))
             except (RecursionError, MemoryError):
@@ -73,6 +125,9 @@ def load_app(project) -> tuple[AppIndex, dict[str, str]]:
             parsed.append((rel, source, tree))
         app = AppIndex.build(build_modules(parsed), v2_declared=declares_sqlalchemy_2(project.root))
         app.default_dialect = {"mariadb": "mysql"}.get(project.dialect or "", project.dialect)
+        app.sqlalchemy_major = sqlalchemy_major(project.root)
+        if app.sqlalchemy_major == 2:
+            app.uses_v2_style = True
         return app, problems
 
     return project.analysis("app", build)
@@ -103,12 +158,42 @@ def _relevant(source: str) -> bool:
 
 
 def run_app_rules(rules: Sequence, project, ctx) -> None:
+    cache = AppCache(project) if project.settings.cache else None
+    if cache is not None:  # audit/cache.py: unchanged application files -> the previous run's results
+        sources, _ = app_sources(project)
+        key = cache.key(rules, sources, _cache_context(project))
+        hit = cache.load(key)
+        if hit is not None:
+            findings, facts, skips = hit
+            project._cache.setdefault("suppression_sources", {}).update(dict(sources))
+            ctx.facts["app_audit"] = facts
+            for codes, reason in skips:
+                ctx.skip(codes, reason)
+            ctx.findings.extend(findings)
+            return
+    first_finding, first_skip = len(ctx.findings), len(ctx.skipped)
     app, problems = load_app(project)
     project._cache.setdefault("suppression_sources", {}).update({m.path: m.source for m in app.modules})
     ctx.facts["app_audit"] = {"modules": len(app.modules), "unparsable": problems}
     for path, why in sorted(problems.items()):
         ctx.skip([r.code for r in rules], f"{path}: {why}")
     _run(rules, app, ctx.call, ctx.crash)
+    found = ctx.findings[first_finding:]
+    if cache is not None and not any(f.code == "AG000" for f in found):  # a crash is not a result
+        cache.store(key, found, ctx.facts["app_audit"], [(s.codes, s.reason) for s in ctx.skipped[first_skip:]])
+
+
+def _cache_context(project) -> dict:
+    """What the app rules read besides the files: settings (all but output/speed ones; more is only
+    a cache miss), the dialect and the SQLAlchemy version the dependency files name."""
+    settings = project.settings
+    skip = {"progress", "jobs", "workers", "cache", "cache_dir", "output", "also"}
+    return {
+        "settings": {f.name: repr(getattr(settings, f.name)) for f in dataclasses.fields(settings) if f.name not in skip},
+        "dialect": project.dialect,
+        "sqlalchemy": sqlalchemy_major(project.root),
+        "v2_declared": declares_sqlalchemy_2(project.root),
+    }
 
 
 def _run(rules: Iterable, app: AppIndex, call, crash=None) -> None:
@@ -128,14 +213,17 @@ def _run(rules: Iterable, app: AppIndex, call, crash=None) -> None:
             call(rule, mod, app, where=where)
 
 
-def check_app_source(source: str, select: Iterable[str] = ("AG5",), filename: str = "app.py") -> list[Finding]:
-    """Run the selected app rules on one module's source; findings sorted by position."""
+def check_app_source(source: str, select: Iterable[str] = ("AG5",), filename: str = "app.py",
+                     sqlalchemy_major: int | None = None) -> list[Finding]:
+    """Run the selected app rules on one module's source; findings sorted by position.
+    `sqlalchemy_major` stands for what the project's dependency files would say (audit/versions.py)."""
     from alembic_guard import rules as registry
 
     wanted = [r for r in registry.select(tuple(select)) if r.kind == "app"]
     tree = ast.parse(source, filename=filename)
     mod = AppModule.build(PurePosixPath(filename), source, tree)
-    app = AppIndex.build([mod])
+    app = AppIndex.build([mod], v2_declared=sqlalchemy_major == 2)
+    app.sqlalchemy_major = sqlalchemy_major
     found: list[Finding] = []
 
     def call(rule, *args, where=None):

@@ -95,6 +95,7 @@ class SyncUse:
     node: ast.AST
     what: str
     var: str | None
+    io: bool = True  # False: creating a Session object (no connection until it is used)
 
 
 @dataclass
@@ -282,7 +283,8 @@ class _Walker:
             if val is None and p.annotation is not None:
                 key = self.annotation_key(p.annotation)
                 if key in ("Session", "AsyncSession"):
-                    is_async = key == "AsyncSession"
+                    # `await session.execute()` on a parameter annotated `Session`: the annotation is wrong, the await is not
+                    is_async = key == "AsyncSession" or p.arg in self.awaited
                     expire = self.app.async_factories_expire() if is_async else True
                     state = SessionState(p.arg, is_async, None, expire, owned=False)
                     val = Val("session", session=state, is_async=is_async)
@@ -309,6 +311,14 @@ class _Walker:
         if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
             return {"AsyncSession": "AsyncSession", "Session": "Session"}.get(ann.value)
         return self.imp.key(ann)
+
+    def relationship(self, model: str | None, attr: str):
+        """The module's own mapping of `model` first (revision files each define their own snapshot
+        classes under the same names), else the project's."""
+        own = self.mod.models.get(model) if model else None
+        if own is not None:
+            return own.relationships.get(attr)
+        return self.app.relationship(model, attr)
 
     # ------------------------------------------------------------------ statements
     def block(self, stmts) -> None:
@@ -527,7 +537,7 @@ class _Walker:
         base = self.expr(node.value)
         if base is None or base.kind != "obj" or not isinstance(node.value, ast.Name):
             return None
-        rel = self.app.relationship(base.model, node.attr)
+        rel = self.relationship(base.model, node.attr)
         closed = base.detached or (base.session is not None and base.session.closed)
         self.flow.accesses.append(Access(node, node.value.id, node.attr, base, rel, self.flow.is_async, coll, closed))
         if rel is not None:
@@ -570,7 +580,7 @@ class _Walker:
             state = SessionState(None, is_async, None, expire, owned=True, node=node)
             self.creation(node, "session", is_async)
             if self.flow.is_async and not is_async:
-                self.flow.sync_uses.append(SyncUse(node, "creates a sync `Session`", None))
+                self.flow.sync_uses.append(SyncUse(node, "creates a sync `Session`", None, io=False))
             return Val("session", session=state, is_async=is_async)
         if key in LOADER_OPTIONS:
             return self.loader(node, key, None)
@@ -582,7 +592,7 @@ class _Walker:
                 if not fac.scoped:
                     self.creation(node, "session", fac.is_async)
                 if self.flow.is_async and not fac.is_async:
-                    self.flow.sync_uses.append(SyncUse(node, f"opens a sync session from `{name}`", None))
+                    self.flow.sync_uses.append(SyncUse(node, f"opens a sync session from `{name}`", None, io=False))
                 return Val("session", session=state, is_async=fac.is_async, factory=fac)
             held = self.env.get(name)
             if held is not None and held.kind == "factory":  # a factory parameter, called
@@ -591,7 +601,7 @@ class _Walker:
                 state = SessionState(None, held.is_async, fac, expire, owned=True, node=node)
                 self.creation(node, "session", held.is_async)
                 if self.flow.is_async and not held.is_async:
-                    self.flow.sync_uses.append(SyncUse(node, f"opens a sync session from `{name}`", None))
+                    self.flow.sync_uses.append(SyncUse(node, f"opens a sync session from `{name}`", None, io=False))
                 return Val("session", session=state, is_async=held.is_async, factory=fac)
             if name in self.app.models and name not in self.env:
                 return Val("obj", model=name)
@@ -674,7 +684,7 @@ class _Walker:
             return
         closed = val.detached or (val.session is not None and val.session.closed)
         for name in sorted(fields):
-            rel = self.app.relationship(val.model, name)
+            rel = self.relationship(val.model, name)
             if rel is not None:
                 self.flow.accesses.append(Access(arg, arg.id, name, val, rel, self.flow.is_async, False, closed))
 
@@ -683,7 +693,8 @@ class _Walker:
 
     def session_call(self, node: ast.Call, meth: str, recv: Val, argvals: list) -> Val | None:
         state = recv.session
-        if self.flow.is_async and recv.is_async is False and meth in SESSION_IO and not (state and state.flask):
+        awaited = isinstance(self.mod.parents.get(id(node)), ast.Await)  # awaited: an async session whatever it was taken for
+        if self.flow.is_async and recv.is_async is False and meth in SESSION_IO and not (state and state.flask) and not awaited:
             self.flow.sync_uses.append(SyncUse(node, f"calls sync `{_dotted(node.func)}()`", state.var if state else None))
         common = dict(session=state, is_async=recv.is_async)
         first = argvals[0] if argvals else None
@@ -757,7 +768,7 @@ class _Walker:
             path = f"{path}.{attr}" if path else attr
             paths.add(path)
             if name == "joinedload":
-                rel = self.app.relationship(model, attr)
+                rel = self.relationship(model, attr)
                 if rel.collection if rel is not None else looks_plural(attr):
                     joined.append((f"{model}.{attr}" if model else attr, node))
         return Val("loader", eager=frozenset(paths), joined=tuple(joined), origin=node, path=path)

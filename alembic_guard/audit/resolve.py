@@ -119,9 +119,15 @@ class Imports:
                         continue
                     imp.names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
         # Flask-SQLAlchemy instances: `db = SQLAlchemy(...)` / `db = SQLAlchemy()` at module level
+        # (or an instance of a subclass defined here: `class MySQLAlchemy(SQLAlchemy)`; `db = MySQLAlchemy()`)
+        subclasses = {"SQLAlchemy"}
         for node in tree.body:
+            if isinstance(node, ast.ClassDef) and any(imp.key(b) == "SQLAlchemy" or getattr(b, "id", None) in subclasses
+                                                      for b in node.bases):
+                subclasses.add(node.name)
             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-                if imp.key(node.value.func) == "SQLAlchemy":
+                f = node.value.func
+                if imp.key(f) == "SQLAlchemy" or isinstance(f, ast.Name) and f.id in subclasses:
                     for t in node.targets:
                         if isinstance(t, ast.Name):
                             imp.flask_db.add(t.id)

@@ -562,6 +562,8 @@ class AppIndex:
     functions: dict[str, list[FuncInfo]] = field(default_factory=dict)
     uses_v2_style: bool = False
     uses_async: bool = False
+    sqlalchemy_major: int | None = None  # 1 or 2 from the project's dependency files (audit/versions.py), None if unknown
+    async_ctor_expire: list = field(default_factory=list)  # expire_on_commit of each `AsyncSession(...)` call
     default_dialect: str | None = None  # the project's dialect (settings or alembic.ini), for engines whose URL is not a literal
 
     def dialect_of(self, engine: "EngineInfo") -> tuple[str | None, bool]:
@@ -587,6 +589,10 @@ class AppIndex:
                 idx.uses_v2_style = True
             if any(e.is_async for e in m.engines) or any(f.is_async for f in m.factories.values()):
                 idx.uses_async = True
+        for m in modules:  # sessions built directly: `AsyncSession(engine, expire_on_commit=False)` in a factory function
+            for call in m.of(ast.Call):
+                if m.imports.key(call.func) == "AsyncSession":
+                    idx.async_ctor_expire.append(literal(kwarg(call, "expire_on_commit")) is not False)
         for model in list(idx.models.values()):  # relationships created by backref= on the other side
             for rel in list(model.relationships.values()):
                 target = idx.models.get(rel.target or "")
@@ -607,9 +613,10 @@ class AppIndex:
         return self.engines[name].is_async
 
     def async_factories_expire(self) -> bool:
-        """True unless every async session factory known passes expire_on_commit=False."""
-        facs = [f for f in self.factories.values() if f.is_async]
-        return not facs or any(f.expire_on_commit for f in facs)
+        """True unless every async session factory known (`async_sessionmaker(...)`, or `AsyncSession(...)`
+        built in a factory function) passes expire_on_commit=False."""
+        known = [f.expire_on_commit for f in self.factories.values() if f.is_async] + self.async_ctor_expire
+        return not known or any(known)
 
 
 def _v2_markers(mod: AppModule) -> bool:

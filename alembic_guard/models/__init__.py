@@ -30,7 +30,7 @@ from alembic_guard.models.discover import Model, discover
 from alembic_guard.models.envpy import Target, find_target
 from alembic_guard.models.imports import Edge, ModuleIndex, ScanPolicy, scan_files
 from alembic_guard.project.files import app_starts
-from alembic_guard.models.values import Evaluator, MetadataRef
+from alembic_guard.models.values import Evaluator, FlaskDBValue, MetadataRef
 
 __all__ = ["ModelsAnalysis", "Model", "Target", "analyse", "run_models_rules"]
 
@@ -228,11 +228,15 @@ def sys_path_roots(project) -> list[Path]:
     env_dir = Path(os.path.abspath(layout.script_location))
     roots += [env_dir, env_dir.parent]
     # a project whose root is itself a package (alembic.ini inside `app/`): its parent is a root too
-    anc = root
-    while (anc / "__init__.py").is_file() and anc.parent != anc:
-        anc = anc.parent
-    if anc != root:
-        roots.append(anc)
+    # (also a migrations folder without __init__.py inside a package: `lemur/migrations/alembic.ini`)
+    for start in (root, env_dir):
+        anc = start
+        if not (anc / "__init__.py").is_file() and (anc.parent / "__init__.py").is_file():
+            anc = anc.parent
+        while (anc / "__init__.py").is_file() and anc.parent != anc:
+            anc = anc.parent
+        if anc != start and anc not in roots:
+            roots.append(anc)
     return [Path(os.path.normpath(r)) for r in roots]
 
 
@@ -252,14 +256,20 @@ def _scan_policy(project) -> ScanPolicy:
 
 def _flask_entry_points(index: ModuleIndex, ev: Evaluator, files: Sequence[Path], root: Path) -> tuple[list[Path], list]:
     """Flask-Migrate: `flask db migrate` loads the app before env.py. The app modules are the
-    files calling `Migrate(...)`, `.flaskenv`'s FLASK_APP, else `app.py`/`wsgi.py` at the root."""
+    files calling `Migrate(...)` or importing `flask_migrate` (a manage.py registering the `db`
+    commands), `.flaskenv`'s FLASK_APP, else `app.py`/`wsgi.py` at the root."""
     entries: list[Path] = []
     dbs = []
     for path in files:
         src = index.source(path)
-        if src.text is None or "Migrate" not in src.text or src.tree is None:
+        if src.text is None or "igrate" not in src.text or src.tree is None:  # Migrate(app, db) or migrate.init_app(app, db)
             continue
         for node in ast.walk(src.tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+                    (getattr(node, "module", None) or a.name).startswith("flask_migrate") for a in node.names):
+                if path not in entries:  # the CLI that registers `flask db` (manage.py) runs before env.py
+                    entries.append(path)
+                continue
             if not isinstance(node, ast.Call):
                 continue
             fname = ast.unparse(node.func)
@@ -273,6 +283,8 @@ def _flask_entry_points(index: ModuleIndex, ev: Evaluator, files: Sequence[Path]
             if path not in entries:
                 entries.append(path)
             dbs.append(ev.evaluate(path, db_node))
+    if entries and not any(isinstance(d, FlaskDBValue) for d in dbs):
+        dbs += _project_flask_dbs(index, ev, files)  # `db` imported inside the app factory (not readable there)
     flask_app = None
     for envfile in (".flaskenv", ".env"):
         p = root / envfile
@@ -296,11 +308,35 @@ def _flask_entry_points(index: ModuleIndex, ev: Evaluator, files: Sequence[Path]
     return list(dict.fromkeys(entries)), dbs
 
 
+def _project_flask_dbs(index: ModuleIndex, ev: Evaluator, files: Sequence[Path]) -> list:
+    """The project's one Flask-SQLAlchemy instance (`db = SQLAlchemy()` or a subclass) at module level;
+    nothing when there are several."""
+    found = {}
+    for path in files:
+        src = index.source(path)
+        if src.text is None or "SQLAlchemy" not in src.text or src.tree is None:
+            continue
+        for stmt in src.tree.body:
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, ast.Call):
+                v = ev.evaluate(path, stmt.value)
+                if isinstance(v, FlaskDBValue):
+                    found.setdefault(v.key, v)
+    return list(found.values()) if len(found) == 1 else []
+
+
 # Every way to map a class or a table writes at least one of these words in the file.
 _MODEL_WORDS = re.compile(
     r"__tablename__|__table__|__mapper_args__|__abstract__|Column|mapped_column|Mapped|relationship|Model|"
     r"Table|SQLModel|declarative|registry|Base|table\s*=\s*True"
 )
+
+
+_REVISION_HEADER = re.compile(r"(?m)^down_revision\s*(?::[^=\n]*)?=")
+
+
+def is_revision_text(text: str) -> bool:
+    """A revision file of some Alembic environment (a module-level `down_revision = ...`)."""
+    return "down_revision" in text and _REVISION_HEADER.search(text) is not None
 
 
 def _may_define_models(text: str) -> bool:
@@ -335,6 +371,8 @@ def analyse(project) -> ModelsAnalysis:
         text = index.text(path)
         if text is not None and not _may_define_models(text):
             continue  # cannot define a model: not even parsed (unless an import reaches it)
+        if text is not None and is_revision_text(text):
+            continue  # another environment's revision file: its classes are snapshots for data migrations
         src = index.source(path)
         if src.tree is None:
             unreadable.append((path, src.error or "unreadable", src.error_line))

@@ -4,14 +4,16 @@ Understood: `target_metadata = Base.metadata`, `= metadata_obj` (a `MetaData()`)
 `= db.metadata` / `db.Model.metadata` / `db.metadatas[None]` (Flask-SQLAlchemy),
 `= SQLModel.metadata`, values imported from project modules, `= get_metadata()` where the function
 ends in `return <expr>`, Flask-Migrate's `current_app.extensions["migrate"].db` (resolved through
-the project's `Migrate(app, db)` call), and `None`. Without an assignment, the
+the project's `Migrate(app, db)` call), and `None`. MetaData whose tables env.py copies into
+target_metadata in a loop (`target_metadata._add_table(...)`, `t.to_metadata(target_metadata)`) count
+as part of the target. Without an assignment, the
 `context.configure(target_metadata=...)` keyword is used.
 """
 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from alembic_guard import reading
@@ -90,7 +92,40 @@ def find_target(ev: Evaluator, env_py: Path) -> Target:
                       passed_to_configure=False, uses_current_app=uses_current_app)
     expression = ast.unparse(value_node)
     value = ev.evaluate(env_py, value_node, label=None)
-    return _from_value(value, expression, line, passes or stmt is None, uses_current_app)
+    target = _from_value(value, expression, line, passes or stmt is None, uses_current_app)
+    if target.status == "ok":
+        extra = [r for r in _copied_metadatas(ev, env_py, tree) if r not in target.metadatas]
+        if extra:
+            target = replace(target, metadatas=target.metadatas + tuple(extra))
+    return target
+
+
+_COPY_CALLS = {"_add_table", "to_metadata", "tometadata"}
+
+
+def _copied_metadatas(ev: Evaluator, env_py: Path, tree: ast.Module) -> list[MetadataRef]:
+    """MetaData whose tables env.py copies into target_metadata in a loop:
+    `for t in other.metadata.sorted_tables: target_metadata._add_table(t.name, t.schema, t)`
+    (or `t.to_metadata(target_metadata)`): their tables are on the target too."""
+    out: list[MetadataRef] = []
+    for loop in ast.walk(tree):
+        if not isinstance(loop, ast.For):
+            continue
+        copies = False
+        for n in ast.walk(loop):
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _COPY_CALLS:
+                names = [n.func.value, *n.args, *(k.value for k in n.keywords)]
+                copies = copies or any(isinstance(x, ast.Name) and x.id == "target_metadata" for x in names)
+        if not copies:
+            continue
+        source = loop.iter
+        if isinstance(source, ast.Call) and isinstance(source.func, ast.Attribute) and source.func.attr == "values":
+            source = source.func.value  # md.tables.values()
+        if isinstance(source, ast.Attribute) and source.attr in ("sorted_tables", "tables"):
+            md = ev.evaluate(env_py, source.value)
+            if isinstance(md, MetadataValue) and md.ref not in out:
+                out.append(md.ref)
+    return out
 
 
 def _passes_target(tree: ast.Module) -> bool:

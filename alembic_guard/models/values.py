@@ -383,6 +383,10 @@ class Evaluator:
         shown = label or ast.unparse(node)
         kw = {k.arg: k.value for k in node.keywords if k.arg}
         site = self.site(path, node)
+        if isinstance(func, ClassValue):  # `db = MySQLAlchemy(...)` with `class MySQLAlchemy(SQLAlchemy)`
+            flask_base = self._flask_sqlalchemy_base(func)
+            if flask_base is not None:
+                func = flask_base
         if isinstance(func, External):
             q = func.qualname
             last = func.last
@@ -419,6 +423,20 @@ class Evaluator:
         if isinstance(func, Unknown) and func.why:
             return func
         return Unknown(f"`{ast.unparse(node)}` is computed at run time")
+
+    def _flask_sqlalchemy_base(self, cls: ClassValue, depth: int = 0) -> External | None:
+        """The `flask_sqlalchemy.SQLAlchemy` a project class derives from (through project classes)."""
+        if depth > 5:
+            return None
+        for b in cls.node.bases:
+            v = self.evaluate(cls.path, b)
+            if isinstance(v, External) and v.last == "SQLAlchemy" and v.qualname.startswith("flask_sqlalchemy"):
+                return v
+            if isinstance(v, ClassValue):
+                found = self._flask_sqlalchemy_base(v, depth + 1)
+                if found is not None:
+                    return found
+        return None
 
     def _metadata_kw(self, path: Path, node: ast.expr | None, site: str, label: str, call: ast.AST) -> MetadataRef:
         if node is not None:

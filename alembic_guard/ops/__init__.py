@@ -42,6 +42,8 @@ LOCKING_OPS = frozenset({
 _TIMEOUT_RE = {
     "lock_timeout": re.compile(r"lock_timeout"),
     "statement_timeout": re.compile(r"statement_timeout"),
+    # env.py runs the migrations outside a transaction: AUTOCOMMIT isolation or transactional_ddl=False
+    "autocommit": re.compile(r"""isolation_level\s*=\s*["']AUTOCOMMIT|transactional_ddl\s*=\s*False"""),
 }
 
 
@@ -146,7 +148,17 @@ class OpContext:
         for call in ops.calls:
             if call.name == "create_table" and isinstance(call.table, str):
                 self._created.setdefault((call.phase, call.table.lower()), call.index)
+            elif call.name == "rename_table" and isinstance(call.table, str):
+                new = call.params.get("new_table_name")
+                if isinstance(new, str) and (call.phase, call.table.lower()) in self._created:
+                    # copy-and-swap: `conda_package_tmp` built here, then renamed: still new to running code
+                    self._created.setdefault((call.phase, new.lower()), call.index)
         self._first_locking: dict[tuple[str, str], OpCall] = {}
+        self._added: dict[tuple[str, str, str], int] = {}  # (phase, table, column) -> index of its add_column
+        for call in ops.calls:
+            col = call.column if call.name == "add_column" else None
+            if col is not None and isinstance(call.table, str) and isinstance(col.name, str):
+                self._added.setdefault((call.phase, call.table.lower(), col.name.lower()), call.index)
 
     # -- facts
     @property
@@ -171,6 +183,49 @@ class OpContext:
         if idx is None:
             return False
         return call is None or idx < call.index
+
+    def added_earlier(self, table: str | None, column: str | None, call: OpCall | None = None) -> bool:
+        """Whether `table.column` was added earlier in the same revision (same phase): no code uses it yet."""
+        call = call or self.current
+        if not isinstance(table, str) or not isinstance(column, str):
+            return False
+        idx = self._added.get((call.phase if call else "upgrade", table.lower(), column.lower()))
+        return idx is not None and (call is None or idx < call.index)
+
+    def type_before(self, call: OpCall | None = None):
+        """The column's type before an upgrade's `alter_column(type_=...)`: its `existing_type`, else
+        the type the revision's downgrade changes it back to (`alter_column(..., type_=old)`)."""
+        call = call or self.current
+        if call is None:
+            return None
+        old = call.params.get("existing_type")
+        if old is not None or call.phase != "upgrade":
+            return old
+        table, column = call.table, call.column_name
+        if not isinstance(table, str) or not isinstance(column, str):
+            return None
+        for c in self.ops.calls:
+            if (c.phase == "downgrade" and c.name == "alter_column" and c.has("type_")
+                    and isinstance(c.table, str) and c.table.lower() == table.lower()
+                    and isinstance(c.column_name, str) and c.column_name.lower() == column.lower()):
+                return c.params.get("type_")
+        return None
+
+    def validated_in_same_transaction(self, call: OpCall | None = None) -> OpCall | None:
+        """The `VALIDATE CONSTRAINT` of this NOT VALID constraint when it runs later in the same
+        transaction: the lock the ADD took is still held while the validation scans the table."""
+        call = call or self.current
+        name = call.name_arg if call else None
+        if call is None or not isinstance(name, str) or not call.in_transaction:
+            return None
+        for c in self.phase_calls(call):
+            if c.index <= call.index:
+                continue
+            if c.name == "commit" or not c.in_transaction:
+                return None
+            if c.name == "validate_constraint" and c.name_arg == name:
+                return c
+        return None
 
     def phase_calls(self, call: OpCall | None = None) -> list[OpCall]:
         call = call or self.current

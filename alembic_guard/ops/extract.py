@@ -32,6 +32,7 @@ from typing import Any
 from alembic_guard.astdepth import add_operands, shown
 from alembic_guard.findings import Location
 from alembic_guard.ops import sql as sqlmod
+from alembic_guard.ops.helpers import helper_is_ddl_free
 from alembic_guard.ops.calls import (
     BATCH_SIGNATURES,
     SIGNATURES,
@@ -523,6 +524,8 @@ class Extractor:
             module, local = self.imported[root.id]
             passes_op = any(self._is_op(a) or (isinstance(a, ast.Name) and (a.id in frame.binds or a.id in frame.batch)) for a in [*node.args, *(k.value for k in node.keywords)])
             if (local and statement) or (passes_op and module.split(".")[0] not in LIBRARY_TOPS):
+                if local and helper_is_ddl_free(self.mig.path, module if root is func else f"{module}.{_short(func).split('.', 1)[1]}"):
+                    return True  # a project helper whose source holds no DDL (ops/helpers.py): nothing to analyse
                 self._unresolved(node, f"calls `{ast.unparse(func)}` from `{module}`, whose operations cannot be read from this file", frame)
                 return True
         return False

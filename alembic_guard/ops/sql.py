@@ -30,7 +30,8 @@ VOLATILE_FUNCTIONS = frozenset({
 # once in the catalog on PostgreSQL 11+. Any other function is treated as volatile, as squawk does:
 # a default alembic-guard cannot prove constant is assumed to rewrite the table.
 NON_VOLATILE_FUNCTIONS = frozenset({
-    "now", "statement_timestamp", "transaction_timestamp", "current_setting", "lower", "upper", "btrim",
+    "now", "statement_timestamp", "transaction_timestamp", "current_setting", "localtimestamp", "localtime",
+    "current_timestamp", "current_date", "current_time", "current_user", "session_user", "current_schema", "lower", "upper", "btrim",
     "trim", "ltrim", "rtrim", "length", "coalesce", "nullif", "greatest", "least", "concat", "md5",
     "to_jsonb", "to_json", "jsonb_build_object", "json_build_object", "jsonb_build_array",
     "json_build_array", "array", "make_interval", "to_timestamp", "to_date", "date_trunc", "timezone",
@@ -85,22 +86,56 @@ def parse(text: str) -> list[Statement]:
         from pglast import parse_sql
     except ImportError:
         raise SqlUnavailable("pglast is not installed") from None
+    if _PRAGMA.match(text):  # SQLite's PRAGMA is no PostgreSQL statement: nothing to lock there
+        out = [Statement("sql_other", {"statement": "PRAGMA (SQLite)"}, text.strip(), 0)]
+        _CACHE[text] = out
+        return out
     try:
-        raw = parse_sql(text)
+        raw = parse_sql(_placeholders_as_params(text))
     except pglast.parser.ParseError as exc:
         raise SqlSyntaxError(str(exc)) from None
     out: list[Statement] = []
-    encoded = text.encode("utf-8")
     for item in raw:
+        # pglast reports statement locations in characters of the text (not bytes)
         start = item.stmt_location or 0
-        length = item.stmt_len or (len(encoded) - start)
-        stmt_text = encoded[start:start + length].decode("utf-8", "replace").strip()
-        offset = len(encoded[:start].decode("utf-8", "replace"))
+        length = item.stmt_len or (len(text) - start)
+        stmt_text = text[start:start + length].strip()
+        offset = start
         for name, params in _convert(item.stmt, stmt_text):
             out.append(Statement(name, params, stmt_text, offset))
     if len(_CACHE) < 4096:
         _CACHE[text] = out
     return out
+
+
+_PRAGMA = re.compile(r"\s*(?:--[^\n]*\n\s*)*PRAGMA\b", re.IGNORECASE)
+# bind parameters of `sa.text()` / DBAPI: `:name`, `%(name)s`, `%s` (not `::type` casts, not inside quotes)
+_PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\$\w*\$|::|(?<![\w:]):[A-Za-z_]\w*|%\([A-Za-z_]\w*\)s|%s")
+
+
+def _placeholders_as_params(text: str) -> str:
+    """Bind placeholders replaced by `$1` padded to the same length (statement offsets and lines
+    stay those of the original text), so the normal `sa.text("... :name")` idiom can be parsed."""
+    if ":" not in text and "%" not in text:
+        return text
+    out, pos = [], 0
+    dollar = None
+    for m in _PLACEHOLDER.finditer(text):
+        tok = m.group(0)
+        if dollar is not None:  # inside $tag$ ... $tag$: copy verbatim
+            if tok == dollar:
+                dollar = None
+            continue
+        if tok.startswith("$"):
+            dollar = tok
+            continue
+        if tok[0] in "'\"" or tok == "::":
+            continue
+        out.append(text[pos:m.start()])
+        out.append("$1".ljust(len(tok)))
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
 
 
 # Fast paths for the two shapes almost every server default has; they save importing pglast.
@@ -337,9 +372,25 @@ def _convert(stmt: Any, text: str) -> list[tuple[str, dict[str, Any]]]:
             return [("commit", {})]
         return [("sql_other", {"statement": stmt.kind.name})]
     if isinstance(stmt, pg.ReindexStmt):
-        conc = any(getattr(p, "defname", "") == "concurrently" for p in stmt.params or ())
-        return [("reindex", {"postgresql_concurrently": conc, "table_name": _rel(stmt.relation)})]
+        # `REINDEX (CONCURRENTLY)` / `REINDEX TABLE CONCURRENTLY t`, but not `REINDEX (CONCURRENTLY false)`
+        conc = any(getattr(p, "defname", "") == "concurrently" and _option_true(p) for p in stmt.params or ())
+        target = _rel(stmt.relation) if stmt.relation is not None else getattr(stmt, "name", None)
+        what = {0: "index", 1: "table"}.get(int(stmt.kind), "schema/database")
+        params = {"postgresql_concurrently": conc, "target": what}
+        params["index_name" if what == "index" else "table_name"] = target
+        return [("reindex", params)]
     return [("sql_other", {"statement": kind})]
+
+
+def _option_true(defelem: Any) -> bool:
+    """A boolean option of a utility statement: `(CONCURRENTLY)`, `(CONCURRENTLY true|on|1)`."""
+    arg = getattr(defelem, "arg", None)
+    if arg is None:
+        return True
+    value = getattr(arg, "sval", None)
+    if value is None:
+        value = getattr(arg, "ival", getattr(arg, "boolval", None))
+    return str(value).lower() not in ("false", "off", "0", "no")
 
 
 def _constraint(table: str | None, c: Any) -> tuple[str, dict[str, Any]]:

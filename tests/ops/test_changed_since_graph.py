@@ -14,19 +14,20 @@ from ops_helpers import git, write_project
 ADD = '    op.add_column("user", sa.Column("fax", sa.Text()))'
 
 
-def revision(rev: str, down: str | None) -> str:
+def revision(rev: str, down: str | None, downgrade: str = "    pass") -> str:
     # upgrade() changes the schema and downgrade() is empty: AG108 (irreversible downgrade)
     return (
         f'"""{rev}"""\nfrom alembic import op\nimport sqlalchemy as sa\n\n'
         f'revision = "{rev}"\ndown_revision = {down!r}\n\n\n'
-        f"def upgrade():\n{ADD}\n\n\ndef downgrade():\n    pass\n"
+        f"def upgrade():\n{ADD}\n\n\ndef downgrade():\n{downgrade}\n"
     )
 
 
 def repo(tmp_path):
-    # three files named after their ids and one that is not (AG107), all with an empty downgrade
+    # three files named after their ids and one that is not (AG107), all but b2 with an empty downgrade
+    # (b2's real one: the project does roll back, so it is not upgrade-only by policy, where AG108 is silent)
     root = write_project(tmp_path, {
-        "a1_first.py": revision("a1", None), "b2_second.py": revision("b2", "a1"),
+        "a1_first.py": revision("a1", None), "b2_second.py": revision("b2", "a1", '    op.drop_column("user", "fax")'),
         "c3_third.py": revision("c3", "b2"), "zz_misnamed.py": revision("d4", "c3"),
     })
     git(root, "init", "-q", "-b", "main")

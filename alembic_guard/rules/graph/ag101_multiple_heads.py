@@ -11,6 +11,9 @@ def multiple_heads(graph, project):
     by branch labels. Heads that each carry their own branch label — the expand/contract or
     plugin-tree layouts — are intentional and are not flagged; a label with two heads is.
 
+    Severity: error, or warning when some revision's `branch_labels` could not be read statically
+    (AG004): the heads may be labelled branches by design, which the message then says.
+
     ## Why is this bad?
     `alembic upgrade head` stops with "Multiple head revisions are present for given argument
     'head'" — usually at deploy time, after two branches that each added a migration were merged.
@@ -36,15 +39,20 @@ def multiple_heads(graph, project):
     ```
     """
     by_label = graph.heads_by_label()
+    unread = sorted(str(m.relpath) for m in getattr(project, "migrations", ())
+                    if "branch_labels" in getattr(m, "unresolved", {}))
     for label, heads in by_label.items():
         if len(heads) < 2:
             continue
+        guess = (f" (branch labels of {len(unread)} revision{'s' if len(unread) > 1 else ''} could not be read"
+                 f" statically, e.g. `{unread[0]}`: labelled branches may be intended; see AG004)") if unread else ""
         where = f"branch `{label}`" if label else "the history"
         locs = [graph[h].location for h in heads if graph[h].location is not None]
         first = locs[0] if locs else project.config_location()
         yield multiple_heads.finding(
-            f"{where[0].upper()}{where[1:]} has {len(heads)} heads: {', '.join(f'`{h}`' for h in heads)}",
+            f"{where[0].upper()}{where[1:]} has {len(heads)} heads: {', '.join(f'`{h}`' for h in heads)}{guess}",
             at=first,
+            severity=Severity.WARNING if unread else None,
             related=locs[1:],
             hint="merge them: `alembic-guard merge-heads` (or `alembic merge heads -m \"merge heads\"`), "
             "or re-parent the newer revision onto the other head",

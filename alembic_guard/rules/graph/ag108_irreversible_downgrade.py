@@ -1,6 +1,8 @@
 import ast
+import re
 
 from alembic_guard.findings import Severity
+from alembic_guard.ops import operations
 from alembic_guard.rules._registry import migration_rule
 
 
@@ -22,16 +24,22 @@ def _declared_floor(project) -> tuple[str, ...]:
     return project.analysis("ag108-declared-floor", compute)
 
 
-@migration_rule("AG108", "irreversible-downgrade", severity=Severity.WARNING, project_facts=_declared_floor)
+@migration_rule("AG108", "irreversible-downgrade", severity=Severity.WARNING,
+                project_facts=lambda project: {"upgrade_only": _upgrade_only_by_policy(project),
+                                               "floor": _declared_floor(project)})
 def irreversible_downgrade(migration, project):
     """A revision whose `downgrade()` is missing, empty or raises NotImplementedError.
 
     ## What it does
     Flags revisions that change the schema in `upgrade()` but cannot be undone: `downgrade()` is
     missing, its body is only `pass` / `...` / a docstring, or it raises `NotImplementedError`.
-    A revision whose `upgrade()` is empty too (a merge revision, a placeholder) is not flagged, nor
-    an empty `downgrade()` under an `upgrade()` that only reads (a check that SELECTs and asserts:
-    no `op.*` operation, every `execute()` a literal SELECT or a `select(...)`).
+    A revision whose `upgrade()` is empty too (a merge revision, a placeholder) is not flagged,
+    nor an empty `downgrade()` of an `upgrade()` that only reads, asserts or changes data (no schema
+    change to undo; a missing or raising downgrade still makes `alembic downgrade` fail), nor
+    any revision of a project that is upgrade-only by policy (no revision of its history has a
+    downgrade that does something).
+
+    Severity: warning (whether a rollback will ever be needed is not visible).
 
     ## Why is this bad?
     `alembic downgrade` is the rollback plan when a deploy goes wrong. An empty downgrade
@@ -69,12 +77,19 @@ def irreversible_downgrade(migration, project):
     """
     if not migration.body_analysed or migration.revision_id is None:
         return
-    if migration.revision_id in _declared_floor(project):
-        return  # declared never to be downgraded: minimum-downgrade-revision
     upgrade = migration.function("upgrade")
     if upgrade is None or _is_empty(upgrade.body):
         return
     downgrade = migration.function("downgrade")
+    if downgrade is not None and not _is_empty(downgrade.body) and _raises_not_implemented(downgrade.body) is None:
+        return  # the common case: a real downgrade (checked first, it costs nothing)
+    if migration.revision_id in _declared_floor(project):
+        return  # declared never to be downgraded: minimum-downgrade-revision
+    if _upgrade_only_by_policy(project):
+        return
+    empty = downgrade is not None and _is_empty(downgrade.body)
+    if empty and not _changes_schema(migration, project):
+        return  # only reads, asserts or changes data: an empty downgrade leaves the schema consistent
     if downgrade is None:
         yield irreversible_downgrade.finding(
             f"Revision `{migration.revision_id}` has an `upgrade()` but no `downgrade()`",
@@ -91,13 +106,45 @@ def irreversible_downgrade(migration, project):
             hint="write the reverse operations; if the change truly cannot be undone, suppress with a reason",
             anchor="not-implemented",
         )
-    elif _is_empty(downgrade.body) and not _reads_only(upgrade):
+    elif _is_empty(downgrade.body):
         yield irreversible_downgrade.finding(
             f"`downgrade()` of `{migration.revision_id}` does nothing, but `upgrade()` changes the schema",
             at=migration.location(downgrade.lineno),
             hint="write the reverse operations of upgrade() (for example drop what it creates)",
             anchor="empty",
         )
+
+
+# operations that read or change data, or set the session up: none of them changes the schema
+_DATA_ONLY = {"select", "update", "insert", "delete", "truncate", "bulk_insert", "orm_session", "set_timeout",
+              "begin", "commit"}
+
+
+def _changes_schema(migration, project) -> bool:
+    """Whether upgrade() changes the schema, from the operations read out of it (ops layer). An
+    operation that cannot be read (AG423's `unresolved`, unanalysed SQL) counts as a change."""
+    calls = [c for c in operations(project).of(migration).calls if c.phase == "upgrade"]
+    return any(c.name not in _DATA_ONLY and not (c.name == "sql_other" and c.params.get("statement") == "PRAGMA (SQLite)")
+               for c in calls)
+
+
+def _upgrade_only_by_policy(project) -> bool:
+    """No revision of the history has a downgrade that does something: the project does not roll
+    back by policy, and a finding on every revision says nothing new. Read from the files' text
+    (no parsing), so it is cheap enough to be part of the result cache's key (computed once)."""
+    def build(project) -> bool:
+        files = 0
+        for mig in project.migrations:
+            _, found, body = mig.source.partition("def downgrade")
+            if found and _DOES_SOMETHING.search(body):
+                return False
+            files += 1
+        return files >= 3  # a policy needs a history: two fresh revisions are not one
+
+    return project.analysis("ag108-upgrade-only", build)
+
+
+_DOES_SOMETHING = re.compile(r"\bop\.|\.execute\(|batch_op\.|\bexec\(|\braise\b(?!\s+NotImplementedError)")
 
 
 def _is_empty(body: list[ast.stmt]) -> bool:
@@ -122,32 +169,3 @@ def _raises_not_implemented(body: list[ast.stmt]) -> ast.Raise | None:
             if isinstance(exc, ast.Attribute) and exc.attr == "NotImplementedError":
                 return stmt
     return None
-
-
-_READS = ("select", "with", "show", "explain")
-_OP_READERS = ("get_bind", "get_context")
-
-
-def _reads_only(func: ast.FunctionDef) -> bool:
-    """`upgrade()` changes nothing: no `op.*` call but get_bind/get_context, and every
-    `execute()` runs a literal SELECT (or `select(...)`)."""
-    for node in ast.walk(func):
-        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
-            continue
-        attr = node.func
-        if isinstance(attr.value, ast.Name) and attr.value.id == "op" and attr.attr not in _OP_READERS:
-            return False
-        if attr.attr in ("execute", "exec_driver_sql") and not (node.args and _is_read(node.args[0])):
-            return False
-    return True
-
-
-def _is_read(arg: ast.expr) -> bool:
-    if isinstance(arg, ast.Call):
-        name = arg.func.attr if isinstance(arg.func, ast.Attribute) else getattr(arg.func, "id", "")
-        if name == "select":
-            return True
-        if name == "text" and arg.args:
-            return _is_read(arg.args[0])
-        return False
-    return isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value.lstrip().lower().startswith(_READS)

@@ -1,5 +1,30 @@
+import re
+from pathlib import Path
+
+from alembic_guard import reading
 from alembic_guard.findings import Location, Severity
 from alembic_guard.rules._registry import models_rule
+
+
+_DYNAMIC = re.compile(r"\bimport_module\s*\(|\b__import__\s*\(|\bentry_points\s*\(|\bload_module\s*\(|\bexec_module\s*\(")
+
+
+def _dynamic_importers(analysis) -> list:
+    """Files of env.py's import closure that import modules by name at run time (plugin loaders):
+    what they load cannot be seen statically, so a model missing from the closure may still be
+    registered (computed once per analysis)."""
+    memo = analysis.__dict__.get("_ag201_dynamic")
+    if memo is None:
+        memo = []
+        for path in sorted(analysis.closure):
+            try:
+                text = reading.read_text(path, errors="replace")
+            except OSError:
+                continue
+            if _DYNAMIC.search(text):
+                memo.append(path)
+        analysis.__dict__["_ag201_dynamic"] = memo
+    return memo
 
 
 @models_rule("AG201", "table-not-registered-in-env", severity=Severity.ERROR)
@@ -13,6 +38,9 @@ def table_not_registered_in_env(analysis, project):
     `Table`) on `target_metadata` whose module is not among them. The hint gives the import line
     that fixes it. Imports under `if TYPE_CHECKING:` do not count, and neither do imports that
     only the application runs (a web app's routes): Alembic does not run them.
+
+    Severity: error when env.py's import closure is fully visible; warning when a file it
+    reaches imports modules by name at run time (a plugin loader), which the message names.
 
     ## Why is this bad?
     A model joins its MetaData when its module is executed. If nothing env.py imports executes
@@ -84,8 +112,13 @@ def table_not_registered_in_env(analysis, project):
                 hint += f" (or {star[1]})"
         else:
             hint = f"import `{analysis.rel(model.path)}` from `{analysis.env_rel}` (it is not importable from the project's sys.path)"
+        dynamic = _dynamic_importers(analysis)
+        if dynamic:
+            message += (f" (unless it is loaded by name at run time: `{analysis.rel(dynamic[0])}`, which env.py's imports"
+                        " reach, imports modules dynamically)")
         yield table_not_registered_in_env.finding(
             message,
+            severity=Severity.WARNING if dynamic else None,
             at=analysis.location(model),
             hint=hint,
             related=related,

@@ -1,12 +1,25 @@
+import re
+
 from alembic_guard.findings import Severity
 from alembic_guard.rules._registry import models_rule
 
 
-def _suggestion(analysis) -> str:
+GENERIC = "`from myapp.models import Base` and `target_metadata = Base.metadata`"
+
+
+def _suggestion(analysis, expression: str | None = None) -> str:
+    """An import line for the project's MetaData. When env.py names something we could not resolve
+    (`expression`), only a MetaData whose name appears in it is proposed: another declarative base
+    of the repository would be a different schema (autogenerate then fails on duplicate tables)."""
     metadatas = []
     for m in analysis.models:
         if m.metadata not in metadatas:
             metadatas.append(m.metadata)
+    if expression is not None:
+        words = set(re.findall(r"\w+", expression))
+        metadatas = [m for m in metadatas if set(re.findall(r"\w+", m.label)) - {"metadata", "Model"} <= words]
+        if len(metadatas) != 1:
+            return GENERIC
     if len(metadatas) == 1:
         hit = analysis.metadata_import(metadatas[0])
         if hit is not None:
@@ -15,7 +28,7 @@ def _suggestion(analysis) -> str:
         shown = [analysis.metadata_import(m) for m in metadatas]
         if all(shown):
             return "; ".join(f"`{s[0]}`" for s in shown) + " and `target_metadata = [" + ", ".join(s[1] for s in shown) + "]`"
-    return "`from myapp.models import Base` and `target_metadata = Base.metadata`"
+    return GENERIC
 
 
 @models_rule("AG202", "target-metadata-missing", severity=Severity.ERROR)
@@ -27,6 +40,10 @@ def target_metadata_missing(analysis, project):
     no assignment at all, a value never passed to `context.configure()`, an env.py that cannot be
     parsed, and a value alembic-guard cannot resolve statically (a warning: run `--import` to
     check it for real).
+
+    Severity: error for what env.py says literally (no assignment, `None`, not passed to
+    `configure()`, a syntax error); warning when the value cannot be resolved statically (the
+    message says why).
 
     ## Why is this bad?
     With `target_metadata = None`, `alembic revision --autogenerate` has nothing to compare the
@@ -87,6 +104,7 @@ def target_metadata_missing(analysis, project):
             anchor="none",
         )
     elif t.status == "unresolved":
+        suggest = _suggestion(analysis, t.expression or "")
         extra = " (or define it in a project module env.py imports)" if t.uses_current_app else ""
         yield target_metadata_missing.finding(
             f"Cannot resolve `target_metadata = {t.expression}` in `{env}` statically: {t.reason}",

@@ -11,6 +11,8 @@ def model_on_other_metadata(analysis, project):
     in `target_metadata` — a second `DeclarativeBase`, a separate `MetaData()`, a Flask-SQLAlchemy
     `__bind_key__`, or `SQLModel.metadata` next to a plain SQLAlchemy base.
 
+    Severity: warning (which MetaData env.py ends up with at run time is not fully visible).
+
     ## Why is this bad?
     Autogenerate only compares the MetaData objects it is given. A table on another MetaData is
     invisible to it: new models produce no migration, and existing tables look like tables to

@@ -11,6 +11,9 @@ def duplicate_table_name(analysis, project):
     by another model on the same MetaData. Single-table inheritance, classes mapping an existing
     `Table` object and `extend_existing=True` are not duplicates.
 
+    Severity: error (both mappings are read; SQLAlchemy refuses the second one when the models
+    are imported).
+
     ## Why is this bad?
     Once both modules are imported, SQLAlchemy raises "Table 'orders' is already defined for this
     MetaData instance". Until then, which definition autogenerate sees depends on import order —

@@ -13,6 +13,8 @@ def env_import_probe_disagrees(analysis, project):
     target_metadata whose modules env.py imports). Each table only one side sees is reported,
     with what each side found. A probe that cannot run env.py is reported too.
 
+    Severity: warning (it reports a disagreement, not a failure).
+
     ## Why is this bad?
     A disagreement means the static answer is not the whole story for this project: a model is
     registered through an import alembic-guard cannot follow (a computed module name, a plugin

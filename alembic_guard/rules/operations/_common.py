@@ -17,3 +17,41 @@ def where(call: OpCall) -> str:
 
 def anchor(call: OpCall, *parts: object) -> str:
     return " ".join([call.name, *(ident(p) for p in parts)])
+
+
+_PG_SUFFIX = {"create_foreign_key": "fkey", "create_unique_constraint": "key", "create_primary_key": "pkey",
+              "create_index": "idx"}
+
+
+def _names(value: object) -> list[str] | None:
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
+        return list(value)
+    return None
+
+
+def object_label(call: OpCall) -> str:
+    """The object a constraint/index call creates or drops, for a message: its name in backticks;
+    unnamed, the name PostgreSQL generates (`orders_user_id_fkey`) or a description
+    ("unnamed index on `orders`(status)") — never `?`."""
+    name = call.name_arg
+    if name:
+        return f"`{name}`"
+    table = call.table
+    cols = _names(call.params.get("local_cols" if call.name == "create_foreign_key" else "columns"))
+    suffix = _PG_SUFFIX.get(call.name)
+    if isinstance(table, str) and suffix and (cols or call.name == "create_primary_key"):
+        if call.name == "create_primary_key":
+            generated = f"{table}_pkey"
+        elif call.name == "create_foreign_key":
+            generated = f"{table}_{cols[0]}_fkey"
+        else:
+            generated = f"{table}_{'_'.join(cols)}_{suffix}"
+        return f"`{generated[:63]}` (unnamed; the name PostgreSQL generates)"
+    where_ = f" on `{table}`" if isinstance(table, str) else ""
+    shown = f"({', '.join(cols)})" if cols else ""
+    return f"(unnamed{where_}{shown}; its name is computed at run time)"
+
+
+def table_label(value: object) -> str:
+    """A table for a message: `name`, or a description when it is computed at run time."""
+    return f"`{value}`" if isinstance(value, str) and value else "(a table whose name is computed at run time)"

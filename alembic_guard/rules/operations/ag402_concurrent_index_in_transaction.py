@@ -41,14 +41,18 @@ def concurrent_index_in_transaction(call: OpCall, ctx: OpContext):
 
     ## When to ignore
     Never while Alembic wraps the migration in a transaction. If env.py runs migrations with
-    `transactional_ddl=False`, suppress this rule for the project.
+    `transactional_ddl=False`, suppress this rule for the project (an env.py that says so literally,
+    `isolation_level="AUTOCOMMIT"` or `transactional_ddl=False`, is read and the rule stays silent).
+
+    Severity: error (Alembic runs `upgrade()` in a transaction unless env.py says otherwise, and
+    PostgreSQL refuses CONCURRENTLY there: the migration fails).
 
     ## References
     - Alembic: `MigrationContext.autocommit_block`
     - squawk: ban-concurrent-index-creation-in-transaction
     """
-    if not call.concurrently or not call.in_transaction:
-        return
+    if not call.concurrently or not call.in_transaction or "autocommit" in ctx.env_sets:
+        return  # env.py runs migrations in AUTOCOMMIT (or transactional_ddl=False): no transaction to be in
     what = VERB.get(call.name, call.name)
     yield concurrent_index_in_transaction.finding(
         f"{what} CONCURRENTLY (`{ident(call.name_arg or call.table)}`) runs inside the migration's transaction{where(call)}",

@@ -1,7 +1,7 @@
 from alembic_guard.findings import Severity
 from alembic_guard.ops import OpCall, OpContext, TypeSpec
 from alembic_guard.rules._registry import op_rule
-from alembic_guard.rules.operations._common import anchor, ident, where
+from alembic_guard.rules.operations._common import anchor, where
 
 
 def binary_coercible(old: TypeSpec | None, new: TypeSpec | None) -> bool:
@@ -19,6 +19,15 @@ def binary_coercible(old: TypeSpec | None, new: TypeSpec | None) -> bool:
             return True
         return old.precision is not None and new.precision >= old.precision and (old.scale or 0) == (new.scale or 0)
     return False
+
+
+def _column_label(call: OpCall) -> str:
+    table, column = call.table, call.column_name
+    if isinstance(table, str) and isinstance(column, str):
+        return f"Column `{table}.{column}`"
+    if isinstance(table, str):
+        return f"A column of `{table}` (its name is computed at run time)"
+    return "A column whose table and name are computed at run time"
 
 
 def _same(old: TypeSpec | None, new: TypeSpec | None) -> bool:
@@ -42,8 +51,11 @@ def column_type_change(call: OpCall, ctx: OpContext):
 
     ## What it does
     Flags `op.alter_column(..., type_=...)` (and `ALTER COLUMN ... TYPE` in raw SQL) on an existing
-    table, unless `existing_type` shows a change PostgreSQL makes in place (varchar(n) to a longer
-    varchar or to text, numeric to a wider numeric).
+    table, unless the previous type shows a change PostgreSQL makes in place (varchar(n) to a longer
+    varchar or to text, numeric to a wider numeric). The previous type is `existing_type`, else the
+    type the revision's `downgrade()` changes the column back to.
+
+    Severity: warning (the table's size, which decides how long the lock lasts, is not visible).
 
     ## Why is this bad?
     PostgreSQL rewrites the whole table and rebuilds every index on it while holding an ACCESS
@@ -65,8 +77,8 @@ def column_type_change(call: OpCall, ctx: OpContext):
     ```
 
     ## When to ignore
-    Small tables, or changes PostgreSQL documents as binary coercible: pass `existing_type` so the
-    rule can see them.
+    Small tables, or changes PostgreSQL documents as binary coercible: pass `existing_type` (or
+    write the downgrade that restores the type) so the rule can see them.
 
     ## References
     - PostgreSQL: ALTER TABLE, "Notes" (table rewrites)
@@ -75,13 +87,13 @@ def column_type_change(call: OpCall, ctx: OpContext):
     new = call.params.get("type_")
     if new is None or not call.has("type_") or ctx.created_earlier(call.table):
         return
-    old = call.params.get("existing_type")
+    old = ctx.type_before(call)  # existing_type, else the type the downgrade restores
     if binary_coercible(old, new) or _same(old, new):
         return
     shown_old = f" from `{old}`" if isinstance(old, TypeSpec) else ""
     shown_new = f"`{new}`" if isinstance(new, TypeSpec) else "a new type"
     yield column_type_change.finding(
-        f"Column `{ident(call.table)}.{ident(call.column_name)}` changes type{shown_old} to {shown_new}{where(call)}: the table is rewritten under an exclusive lock",
+        f"{_column_label(call)} changes type{shown_old} to {shown_new}{where(call)}: the table is rewritten under an exclusive lock",
         at=call.location,
         hint="add a new column, backfill it in batches, switch the code over, then drop the old one",
         anchor=anchor(call, call.table, call.column_name, "type"),

@@ -1,7 +1,7 @@
 from alembic_guard.findings import Severity
 from alembic_guard.ops import OpCall, OpContext
 from alembic_guard.rules._registry import op_rule
-from alembic_guard.rules.operations._common import anchor, ident, where
+from alembic_guard.rules.operations._common import anchor, ident, object_label, table_label, where
 
 
 @op_rule(
@@ -18,6 +18,9 @@ def foreign_key_validated_on_add(call: OpCall, ctx: OpContext):
     Flags `op.create_foreign_key(...)` without `postgresql_not_valid=True` (and `ADD CONSTRAINT
     ... FOREIGN KEY` without `NOT VALID` in raw SQL), and `op.add_column` of a column with a
     `ForeignKey`, on an existing table.
+
+    Severity: warning (the table's size, which decides how long the validation holds the lock,
+    is not visible).
 
     ## Why is this bad?
     Adding a validated foreign key takes a SHARE ROW EXCLUSIVE lock on both tables and scans every
@@ -57,10 +60,20 @@ def foreign_key_validated_on_add(call: OpCall, ctx: OpContext):
             anchor=anchor(call, call.table, col.name, "fk"),
         )
         return
-    if call.params.get("postgresql_not_valid") is True or ctx.created_earlier(call.table):
+    if ctx.created_earlier(call.table):
+        return
+    if call.params.get("postgresql_not_valid") is True:
+        validate = ctx.validated_in_same_transaction(call)
+        if validate is not None:
+            yield foreign_key_validated_on_add.finding(
+                f"Constraint {object_label(call)} on {table_label(call.table)} is added NOT VALID but validated in the same transaction (line {validate.line}): the ADD's lock is held during the validation{where(call)}",
+                at=call.location,
+                hint="run `VALIDATE CONSTRAINT` in a later migration (or after a COMMIT / in `autocommit_block()`)",
+                anchor=anchor(call, call.name_arg, "validated-same-transaction"),
+            )
         return
     yield foreign_key_validated_on_add.finding(
-        f"Foreign key `{ident(call.name_arg)}` on `{ident(call.table)}` is validated while it is added{where(call)}",
+        f"Foreign key {object_label(call)} on {table_label(call.table)} is validated while it is added{where(call)}",
         at=call.location,
         hint="pass `postgresql_not_valid=True`, then run `ALTER TABLE ... VALIDATE CONSTRAINT` in a later migration",
         anchor=anchor(call, call.name_arg),

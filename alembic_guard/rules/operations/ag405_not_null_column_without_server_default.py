@@ -18,6 +18,9 @@ def not_null_column_without_server_default(call: OpCall, ctx: OpContext):
     `server_default`, on an existing table. A Python-side `default=` does not count: it never
     reaches the database.
 
+    Severity: error on SQLite (it refuses the statement even on an empty table); warning
+    elsewhere, where the statement fails only if the table has rows, which is not visible.
+
     ## Why is this bad?
     On a table with rows the statement fails (`column "x" of relation "t" contains null values`;
     SQLite refuses it even on an empty table). Where it succeeds, the version of the application
@@ -51,8 +54,11 @@ def not_null_column_without_server_default(call: OpCall, ctx: OpContext):
         return
     if ctx.created_earlier(call.table):
         return
+    certain = ctx.dialect == "sqlite"  # SQLite refuses it even on an empty table
     yield not_null_column_without_server_default.finding(
-        f"NOT NULL column `{ident(call.table)}.{ident(col.name)}` is added without a server default{where(call)}",
+        f"NOT NULL column `{ident(call.table)}.{ident(col.name)}` is added without a server default{where(call)}"
+        + ("" if certain else f": the upgrade fails if `{ident(call.table)}` has rows (their number is not visible here)"),
+        severity=None if certain else Severity.WARNING,
         at=call.location,
         hint="give it a `server_default`, or add it nullable, backfill, then set NOT NULL in a later migration",
         anchor=anchor(call, call.table, col.name),

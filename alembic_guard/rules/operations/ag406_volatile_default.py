@@ -21,6 +21,8 @@ def volatile_default(call: OpCall, ctx: OpContext):
     a serial or `Identity()` column, or a stored computed column. With a target
     server older than PostgreSQL 11 (`--server-version 10`), any server default counts.
 
+    Severity: warning (the table's size is not visible).
+
     ## Why is this bad?
     PostgreSQL 11+ stores a constant default in the catalog and adds the column instantly. A
     volatile default (or any default before 11) makes it rewrite the whole table under an ACCESS

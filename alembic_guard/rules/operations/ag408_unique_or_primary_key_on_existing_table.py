@@ -1,7 +1,7 @@
 from alembic_guard.findings import Severity
 from alembic_guard.ops import OpCall, OpContext
 from alembic_guard.rules._registry import op_rule
-from alembic_guard.rules.operations._common import anchor, ident, where
+from alembic_guard.rules.operations._common import anchor, ident, object_label, table_label, where
 
 
 @op_rule(
@@ -18,6 +18,8 @@ def unique_or_primary_key_on_existing_table(call: OpCall, ctx: OpContext):
     Flags `op.create_unique_constraint`, `op.create_primary_key` and `op.add_column` of a
     `unique=True` / `primary_key=True` column on an existing table (and `ADD CONSTRAINT ... UNIQUE /
     PRIMARY KEY` without `USING INDEX` in raw SQL).
+
+    Severity: warning (the table's size is not visible).
 
     ## Why is this bad?
     The constraint's unique index is built inside ALTER TABLE, under an ACCESS EXCLUSIVE lock:
@@ -62,7 +64,7 @@ def unique_or_primary_key_on_existing_table(call: OpCall, ctx: OpContext):
         return
     what = "Primary key" if call.name == "create_primary_key" else "Unique constraint"
     yield unique_or_primary_key_on_existing_table.finding(
-        f"{what} `{ident(call.name_arg)}` on `{ident(call.table)}` builds its index under an exclusive lock{where(call)}",
+        f"{what} {object_label(call)} on {table_label(call.table)} builds its index under an exclusive lock{where(call)}",
         at=call.location,
         hint="build a unique index with `postgresql_concurrently=True`, then `ADD CONSTRAINT ... USING INDEX`",
         anchor=anchor(call, call.name_arg or call.table),

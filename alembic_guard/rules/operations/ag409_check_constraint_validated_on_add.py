@@ -1,7 +1,7 @@
 from alembic_guard.findings import Severity
 from alembic_guard.ops import OpCall, OpContext
 from alembic_guard.rules._registry import op_rule
-from alembic_guard.rules.operations._common import anchor, ident, where
+from alembic_guard.rules.operations._common import anchor, ident, object_label, table_label, where
 
 
 @op_rule(
@@ -17,6 +17,8 @@ def check_constraint_validated_on_add(call: OpCall, ctx: OpContext):
     ## What it does
     Flags `op.create_check_constraint(...)` without `postgresql_not_valid=True` (and `ADD
     CONSTRAINT ... CHECK` without `NOT VALID` in raw SQL) on an existing table.
+
+    Severity: warning (the table's size is not visible).
 
     ## Why is this bad?
     PostgreSQL checks every existing row while holding an ACCESS EXCLUSIVE lock: the table is
@@ -42,10 +44,20 @@ def check_constraint_validated_on_add(call: OpCall, ctx: OpContext):
     - PostgreSQL: ALTER TABLE ... NOT VALID / VALIDATE CONSTRAINT
     - squawk: constraint-missing-not-valid
     """
-    if call.params.get("postgresql_not_valid") is True or ctx.created_earlier(call.table):
+    if ctx.created_earlier(call.table):
+        return
+    if call.params.get("postgresql_not_valid") is True:
+        validate = ctx.validated_in_same_transaction(call)
+        if validate is not None:
+            yield check_constraint_validated_on_add.finding(
+                f"Constraint {object_label(call)} on {table_label(call.table)} is added NOT VALID but validated in the same transaction (line {validate.line}): the ADD's lock is held during the validation{where(call)}",
+                at=call.location,
+                hint="run `VALIDATE CONSTRAINT` in a later migration (or after a COMMIT / in `autocommit_block()`)",
+                anchor=anchor(call, call.name_arg, "validated-same-transaction"),
+            )
         return
     yield check_constraint_validated_on_add.finding(
-        f"Check constraint `{ident(call.name_arg)}` on `{ident(call.table)}` is validated while it is added{where(call)}",
+        f"Check constraint {object_label(call)} on {table_label(call.table)} is validated while it is added{where(call)}",
         at=call.location,
         hint="pass `postgresql_not_valid=True`, then VALIDATE CONSTRAINT in a later migration",
         anchor=anchor(call, call.name_arg),

@@ -1,7 +1,7 @@
 from alembic_guard.findings import Severity
 from alembic_guard.ops import OpCall, OpContext
 from alembic_guard.rules._registry import op_rule
-from alembic_guard.rules.operations._common import anchor, ident, where
+from alembic_guard.rules.operations._common import anchor, table_label, where
 
 
 @op_rule("AG411", "drop-table", on={"drop_table"}, severity=Severity.WARNING)
@@ -11,6 +11,8 @@ def drop_table(call: OpCall, ctx: OpContext):
     ## What it does
     Flags `op.drop_table(...)` (and `DROP TABLE` in raw SQL) in `upgrade()`, unless the table was
     created earlier in the same migration.
+
+    Severity: warning (whether running code still uses the table is not visible).
 
     ## Why is this bad?
     The version of the application still running during a deploy queries the table and fails with
@@ -39,7 +41,7 @@ def drop_table(call: OpCall, ctx: OpContext):
     if ctx.created_earlier(call.table):
         return
     yield drop_table.finding(
-        f"Table `{ident(call.table)}` is dropped{where(call)}: code still running may use it",
+        f"Table {table_label(call.table)} is dropped{where(call)}: code still running may use it",
         at=call.location,
         hint="stop using the table in a release first, then drop it with `# alembic-guard: ignore[AG411] <reason>`",
         anchor=anchor(call, call.table),

@@ -10,7 +10,9 @@ def column_rename(call: OpCall, ctx: OpContext):
 
     ## What it does
     Flags `op.alter_column(..., new_column_name=...)` (and `RENAME COLUMN` in raw SQL) on an
-    existing table.
+    existing table, unless the same revision added that column earlier (no running code knows it).
+
+    Severity: warning (whether running code still uses the old name is not visible).
 
     ## Why is this bad?
     The rename itself is instant, but the version of the application still running uses the old
@@ -38,6 +40,8 @@ def column_rename(call: OpCall, ctx: OpContext):
     new = call.params.get("new_column_name")
     if not call.has("new_column_name") or new is None or new == call.column_name or ctx.created_earlier(call.table):
         return
+    if ctx.added_earlier(call.table, call.column_name, call):
+        return  # added by this revision: no running code uses its name yet
     yield column_rename.finding(
         f"Column `{ident(call.table)}.{ident(call.column_name)}` is renamed to `{ident(new)}`{where(call)}: running code still uses the old name",
         at=call.location,

@@ -1,7 +1,7 @@
 from alembic_guard.findings import Severity
 from alembic_guard.ops import OpCall, OpContext
 from alembic_guard.rules._registry import op_rule
-from alembic_guard.rules.operations._common import anchor, ident, where
+from alembic_guard.rules.operations._common import anchor, ident, object_label, table_label, where
 
 
 @op_rule(
@@ -48,8 +48,12 @@ def drop_index_not_concurrently(call: OpCall, ctx: OpContext):
             break
         if c.name == "create_index" and name and (c.name_arg or "").lower() == name:
             return
+    table = (call.table or "").lower()
+    if table and any(c.name == "drop_table" and (c.table or "").lower() == table and c.index > call.index
+                     for c in ctx.phase_calls(call)):
+        return  # the table itself is dropped next: that lock is taken anyway
     yield drop_index_not_concurrently.finding(
-        f"Index `{ident(call.name_arg)}` is dropped without CONCURRENTLY{where(call)}",
+        f"Index {object_label(call)} is dropped without CONCURRENTLY{where(call)}",
         at=call.location,
         hint="pass `postgresql_concurrently=True` inside `with op.get_context().autocommit_block():`",
         anchor=anchor(call, call.name_arg),

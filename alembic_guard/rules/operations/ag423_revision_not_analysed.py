@@ -17,6 +17,8 @@ def revision_not_analysed(call: OpCall, ctx: OpContext):
     a helper imported from another module with `op` or the connection, calls
     `getattr(op, name)`, `op.invoke(...)` or `exec`, or is not a function defined in the file.
 
+    Severity: warning (what the unread code does is, by definition, not visible).
+
     ## Why is this bad?
     The operation rules only see what they can read. Rather than pass such a revision silently,
     alembic-guard says it did not analyse it.

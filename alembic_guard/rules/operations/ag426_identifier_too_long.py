@@ -77,9 +77,10 @@ def identifier_too_long(call: OpCall, ctx: OpContext):
     - squawk: identifier-too-long
     """
     for kind, name in _names(call):
-        if isinstance(name, str) and call.sql and len(name.encode("utf-8")) == MAX_BYTES:
-            # the SQL parser truncates like the server does: recover the spelling from the text
-            m = re.search(re.escape(name) + r"[A-Za-z0-9_$]+", call.sql)
+        if isinstance(name, str) and call.sql and len(name.encode("utf-8")) > MAX_BYTES - 4:
+            # the SQL parser truncates like the server does (to 63 bytes, never inside a multi-byte
+            # character, so 60-63 bytes remain): recover the spelling from the text
+            m = re.search(re.escape(name) + r"[\w$]+", call.sql)
             name = m.group(0) if m else name
         if not isinstance(name, str) or len(name.encode("utf-8")) <= MAX_BYTES:
             continue

@@ -20,6 +20,8 @@ def pool_pre_ping_disabled(module, app):
     Flask-SQLAlchemy, a MySQL `SQLALCHEMY_DATABASE_URI` is flagged when no
     `SQLALCHEMY_ENGINE_OPTIONS` / `engine_options` of the app turn `pool_pre_ping` on.
 
+    Severity: warning (whether the server or a proxy drops idle connections is not visible).
+
     ## Why is this bad?
     A pooled connection can sit idle longer than the server lets it live: MySQL closes idle
     connections after `wait_timeout` (8 hours by default), proxies and failovers cut them sooner.

@@ -16,6 +16,8 @@ def pool_recycle_missing_or_too_long(module, app):
     least 28800 seconds — MySQL's default `wait_timeout`, after which the server closes idle
     connections.
 
+    Severity: warning (the server's `wait_timeout` is not visible).
+
     ## Why is this bad?
     A connection older than the server's idle timeout is already closed on the server side; the
     pool hands it out anyway and the query fails with

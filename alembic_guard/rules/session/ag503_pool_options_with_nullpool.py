@@ -14,6 +14,9 @@ def pool_options_with_nullpool(module, app):
     Flags `pool_size`, `max_overflow`, `pool_timeout` or `pool_use_lifo` passed together with
     `poolclass=NullPool`, `StaticPool` or `AssertionPool`.
 
+    Severity: error (`create_engine` refuses queue-pool options with a pool that does not
+    queue).
+
     ## Why is this bad?
     Those options only exist for `QueuePool`. With another pool class the engine refuses to start:
     `TypeError: Invalid argument(s) 'pool_size','max_overflow' sent to create_engine(), using

@@ -14,6 +14,8 @@ def sqlite_memory_pool_across_threads(module, app):
     threads (it imports FastAPI, Flask, Starlette, `threading` or `concurrent.futures`) unless
     it passes `poolclass=StaticPool` and `connect_args={"check_same_thread": False}`.
 
+    Severity: warning (whether threads really share the engine is not visible).
+
     ## Why is this bad?
     An in-memory SQLite database lives inside one connection. SQLAlchemy's default pool for it
     gives every thread its own connection — so each thread sees its own, empty database

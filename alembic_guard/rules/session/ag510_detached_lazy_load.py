@@ -14,7 +14,24 @@ def lazy_unloaded(access, app) -> bool:
         return access.rel.is_lazy
     if access.val.model in app.models:
         return False  # a known model, and not one of its relationships
+    if _mapped_as_column_only(access.attr, app):
+        return False  # the model is not known, but every mapping that has this name maps a column (JSON, ARRAY...)
     return access.collection_use or looks_plural(access.attr)
+
+
+def _mapped_as_column_only(attr: str, app) -> bool:
+    as_column = as_rel = False
+    for model in app.models.values():
+        as_column = as_column or attr in model.columns
+        as_rel = as_rel or attr in model.relationships
+    return as_column and not as_rel
+
+
+def relationship_guess(access) -> str:
+    """'' when the mapping says the attribute is a relationship, else the assumption the finding makes."""
+    if access.rel is not None:
+        return ""
+    return f" (assuming `{access.attr}` is a relationship: the object's model is not known here)"
 
 
 def _schema_fields(func, app):
@@ -43,6 +60,10 @@ def detached_lazy_load(module, app):
     function whose session closes. In async route handlers (FastAPI) it flags returning such
     objects, because the response is serialised after the handler's work is done and
     serialisation reads the relationships.
+
+    Severity: error when the mapping says the attribute is a lazy relationship and the session
+    has closed; warning when the object's model is not known and the attribute is only guessed
+    to be a relationship (the message says so).
 
     ## Why is this bad?
     A closed session cannot run the lazy load, so the read fails:
@@ -112,8 +133,9 @@ def detached_lazy_load(module, app):
                 continue
             model = val.model or "the object"
             yield detached_lazy_load.finding(
-                f"`{acc.var}.{acc.attr}` is lazy-loaded after the session that loaded `{acc.var}` closed",
+                f"`{acc.var}.{acc.attr}` is lazy-loaded after the session that loaded `{acc.var}` closed{relationship_guess(acc)}",
                 at=module.loc(acc.node),
+                severity=None if acc.rel is not None else Severity.WARNING,
                 hint=f"eager-load it in the query with `.options(selectinload({model}.{acc.attr}))`, or read it before the session closes",
                 anchor=anchor_of(module, acc.node, f"{acc.var}.{acc.attr}"),
             )

@@ -3,12 +3,30 @@ from alembic_guard.rules._registry import app_rule
 from alembic_guard.rules.session._common import anchor_of, flows
 
 
-def _factory_hint(session) -> str:
+def _factory_hint(session, app=None) -> str:
     fac = session.factory if session is not None else None
     if fac is not None:
+        if fac.is_async and app is not None and app.sqlalchemy_major == 1:
+            # async_sessionmaker is new in 2.0; on 1.4 the async factory is a sessionmaker with class_
+            return f"create `{fac.name}` with `sessionmaker(..., class_=AsyncSession, expire_on_commit=False)`"
         maker = "async_sessionmaker" if fac.is_async else "sessionmaker"
         return f"create `{fac.name}` with `{maker}(..., expire_on_commit=False)`"
     return "pass `expire_on_commit=False` to the session factory"
+
+
+def _known_origin(state) -> bool:
+    """The session was created here or by a factory we read: its expire_on_commit is known."""
+    return state.owned or state.factory is not None or state.flask
+
+
+def _unknown_origin(state) -> str:
+    if _known_origin(state):
+        return ""
+    return f" (assuming `{state.var or 'the session'}` expires on commit: where it is created is not visible here)"
+
+
+def _severity(state):
+    return None if _known_origin(state) else Severity.WARNING
 
 
 @app_rule("AG511", "expired-attribute-after-commit", severity=Severity.ERROR)
@@ -21,6 +39,10 @@ def expired_attribute_after_commit(module, app):
     expired. The rule flags reading one (or returning the object) when the reload cannot
     happen: the session is async (the reload would be implicit IO), or it has closed.
     `await session.refresh(obj)` after the commit clears the finding.
+
+    Severity: error when the session's factory or constructor is read (its `expire_on_commit`);
+    warning when the session comes from somewhere not visible (a parameter of unknown origin),
+    named in the message.
 
     ## Why is this bad?
     After a commit SQLAlchemy forgets loaded values so the next read fetches fresh ones. In
@@ -91,9 +113,10 @@ def expired_attribute_after_commit(module, app):
             seen.add(key)
             why = "the session has closed" if acc.closed else "reloading it in async code is implicit IO"
             yield expired_attribute_after_commit.finding(
-                f"`{acc.var}.{acc.attr}` is read after `commit()` expired it, and {why}",
+                f"`{acc.var}.{acc.attr}` is read after `commit()` expired it, and {why}{_unknown_origin(val.session)}",
+                severity=_severity(val.session),
                 at=module.loc(acc.node),
-                hint=f"{_factory_hint(val.session)}, or `{'await ' if val.session.is_async else ''}session.refresh({acc.var})` after the commit",
+                hint=f"{_factory_hint(val.session, app)}, or `{'await ' if val.session.is_async else ''}session.refresh({acc.var})` after the commit",
                 anchor=anchor_of(module, acc.node, f"{acc.var}.{acc.attr}"),
             )
         func = flow.func
@@ -109,8 +132,10 @@ def expired_attribute_after_commit(module, app):
             name = getattr(ret.node.value, "id", "the object")
             yield expired_attribute_after_commit.finding(
                 f"`{func.name}` returns `{name}` after `commit()` expired its attributes; "
-                + ("its session is closed by then" if closing else "reading them later is implicit IO in async code"),
+                + ("its session is closed by then" if closing else "reading them later is implicit IO in async code")
+                + _unknown_origin(val.session),
+                severity=_severity(val.session),
                 at=module.loc(ret.node),
-                hint=f"{_factory_hint(val.session)}, or `{'await ' if val.session.is_async else ''}session.refresh({name})` before returning",
+                hint=f"{_factory_hint(val.session, app)}, or `{'await ' if val.session.is_async else ''}session.refresh({name})` before returning",
                 anchor=anchor_of(module, ret.node, f"return {name}"),
             )

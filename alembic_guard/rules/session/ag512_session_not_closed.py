@@ -53,7 +53,32 @@ def _uses(var: str, scope: ast.AST, parents, creation: ast.AST, module):
             escapes = True
         elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in ("append", "add", "push", "enter_context", "callback", "register", "setdefault") and any(isinstance(a, ast.Name) and a.id == var for a in n.args):
             escapes = True
+        elif isinstance(n, ast.Call) and _constructor(n.func) and any(
+                isinstance(a, ast.Name) and a.id == var for a in [*n.args, *(k.value for k in n.keywords)]) \
+                and _outlives(n, parents, nodes):
+            escapes = True  # `server = Server(db)` ... `return server`: the object keeps the session
     return closes, withs, escapes, yields
+
+
+def _constructor(func: ast.AST) -> bool:
+    """A class being instantiated, by the naming convention (`Repo(...)`, `server.Validator(...)`)."""
+    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+    return bool(name) and name[0].isupper() and not name.isupper() and name not in ("Session", "AsyncSession")
+
+
+def _outlives(call: ast.Call, parents, nodes) -> bool:
+    """The object built by `call` leaves the function: returned, stored on an attribute, or bound
+    to a local name that is returned."""
+    parent = parents.get(id(call))
+    if isinstance(parent, ast.Return):
+        return True
+    if isinstance(parent, ast.Assign) and parent.value is call:
+        names = {t.id for t in parent.targets if isinstance(t, ast.Name)}
+        if any(not isinstance(t, ast.Name) for t in parent.targets):
+            return True
+        return any(isinstance(r, ast.Return) and r.value is not None and _hands_over(r.value, name)
+                   for r in nodes for name in names)
+    return False
 
 
 def _hands_over(value: ast.AST, var: str) -> bool:
@@ -78,6 +103,42 @@ def _inside_def(node, parents, scope) -> bool:
     return False
 
 
+def _finally_hands_over(node, var: str, parents, scope) -> bool:
+    """`node` sits in the body of a `try` whose `finally:` passes `var` to a call (a helper that
+    closes it, `close_session(db)`) or calls a method on it."""
+    child, cur = node, parents.get(id(node))
+    while cur is not None and cur is not scope:
+        if isinstance(cur, ast.Try) and any(child is b for b in cur.body) and cur.finalbody:
+            for n in ast.walk(ast.Module(body=cur.finalbody, type_ignores=[])):
+                if isinstance(n, ast.Call) and (
+                    any(isinstance(a, ast.Name) and a.id == var for a in [*n.args, *(k.value for k in n.keywords)])
+                    or isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name) and n.func.value.id == var
+                ):
+                    return True
+        child, cur = cur, parents.get(id(cur))
+    return False
+
+
+def _borrows_connection(call: ast.Call, scope, module) -> bool:
+    """`Session(bind=connection)` on a connection the caller owns (a parameter, `op.get_bind()`, a
+    flush event's connection): the session holds no pooled connection of its own to leak."""
+    params = set()
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        a = scope.args
+        params = {p.arg for p in a.posonlyargs + a.args + a.kwonlyargs}
+    borrowed = {p for p in params if "conn" in p.lower() or "bind" in p.lower()}
+    for n in module.own(scope):
+        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Attribute) \
+                and n.value.func.attr in ("get_bind", "connection"):
+            borrowed |= {t.id for t in n.targets if isinstance(t, ast.Name)}
+    for value in [*call.args, *(k.value for k in call.keywords if k.arg in (None, "bind"))]:
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in ("get_bind", "connection"):
+            return True
+        if isinstance(value, ast.Name) and value.id in borrowed:
+            return True
+    return False
+
+
 def _calls_between(nodes, start: int, end: int) -> bool:
     for n in nodes:
         if isinstance(n, ast.Call) and start < n.lineno < end:
@@ -95,6 +156,8 @@ def session_not_closed(module, app):
     happy path: `.close()` outside a `finally:` with work in between, or a FastAPI dependency
     that closes after `yield` without `try`/`finally`. A `with`/`async with` block, a
     `try`/`finally` close, returning the session to the caller or storing it elsewhere are fine.
+
+    Severity: warning (the leak needs an exception on the path or a caller that never closes).
 
     ## Why is this bad?
     Each open session holds a pooled connection. When an exception skips `close()`, the
@@ -165,6 +228,8 @@ def session_not_closed(module, app):
             if yields:
                 if any(fin for _, fin in closes) or closes and is_test_code(flow.func):
                     continue
+                if all(_finally_hands_over(y, var, parents, scope) for y in yields):
+                    continue  # `try: yield db` / `finally: close_db(db)`: a helper closes it on every path
                 yield session_not_closed.finding(
                     f"Dependency `{flow.func.name if flow.func else '?'}` closes `{var}` after `yield` without `finally`: an exception in the request skips the close",
                     at=module.loc(c.node),
@@ -173,7 +238,7 @@ def session_not_closed(module, app):
                 )
                 continue
             if not closes:
-                if at_module:
+                if at_module or _borrows_connection(c.node, scope, module):
                     continue
                 yield session_not_closed.finding(
                     f"{what.capitalize()} `{var}` is opened and never closed",

@@ -13,6 +13,8 @@ def sync_session_in_async(module, app):
     engine. Code inside `run_sync(...)` callbacks or `asyncio.to_thread(...)` functions is sync
     code and is not flagged.
 
+    Severity: warning (how long the blocking call takes is not visible).
+
     ## Why is this bad?
     A sync session does blocking IO: every query stops the event loop, so one slow query stalls
     every other request of the worker. Mixing it with async engines or objects loaded by an
@@ -47,8 +49,8 @@ def sync_session_in_async(module, app):
     A handler that must stay sync should be a plain `def`: FastAPI runs those in a thread pool.
     """
     for flow in flows(module, app):
-        if not flow.is_async or not flow.sync_uses or is_test_code(flow.func):
-            continue
+        if not flow.is_async or not any(u.io for u in flow.sync_uses) or is_test_code(flow.func):
+            continue  # creating a sync Session does no IO: only its calls block
         first = min(flow.sync_uses, key=lambda u: (u.node.lineno, u.node.col_offset))
         more = len(flow.sync_uses) - 1
         extra = f" (and {more} more sync database call{'s' if more > 1 else ''})" if more else ""

@@ -16,6 +16,8 @@ def async_engine_driver_mismatch(module, app):
     `"sqlite:///..."` (sync drivers), and `create_engine("postgresql+asyncpg://...")` (an async
     driver in a sync engine).
 
+    Severity: error (the URL literal names the driver; SQLAlchemy refuses the combination).
+
     ## Why is this bad?
     The asyncio extension needs an asyncio driver. With a sync one it fails at start-up:
     `InvalidRequestError: The asyncio extension requires an async driver to be used. The loaded

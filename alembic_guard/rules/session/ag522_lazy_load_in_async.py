@@ -1,7 +1,7 @@
 from alembic_guard.findings import Severity
 from alembic_guard.rules._registry import app_rule
 from alembic_guard.rules.session._common import anchor_of, flows
-from alembic_guard.rules.session.ag510_detached_lazy_load import lazy_unloaded
+from alembic_guard.rules.session.ag510_detached_lazy_load import lazy_unloaded, relationship_guess
 
 
 @app_rule("AG522", "lazy-load-in-async", severity=Severity.ERROR)
@@ -14,6 +14,9 @@ def lazy_load_in_async(module, app):
     Eager options (`selectinload`, `joinedload`, ...), `lazy="selectin"`/`"joined"`/`"raise"` on
     the relationship, `await session.refresh(obj, ["orders"])` and `await obj.awaitable_attrs.orders`
     are all fine.
+
+    Severity: error when the mapping says the attribute is a lazy relationship; warning when it
+    is only guessed from its name (the message says so).
 
     ## Why is this bad?
     A lazy load is implicit IO, and an `AsyncSession` cannot do IO outside an `await`:
@@ -83,8 +86,9 @@ def lazy_load_in_async(module, app):
             model = val.model or "Model"
             rel_hint = f"or declare `{acc.attr} = relationship(..., lazy=\"selectin\")` on `{model}`" if acc.rel is not None else "or use `await " + acc.var + ".awaitable_attrs." + acc.attr + "`"
             yield lazy_load_in_async.finding(
-                f"`{acc.var}.{acc.attr}` lazy-loads a relationship of an `AsyncSession` object (implicit IO in async code)",
+                f"`{acc.var}.{acc.attr}` lazy-loads a relationship of an `AsyncSession` object (implicit IO in async code){relationship_guess(acc)}",
                 at=module.loc(acc.node),
+                severity=None if acc.rel is not None else Severity.WARNING,
                 hint=f"eager-load it: `.options(selectinload({model}.{acc.attr}))` in the query, {rel_hint}",
                 anchor=anchor_of(module, acc.node, f"{acc.var}.{acc.attr}"),
             )

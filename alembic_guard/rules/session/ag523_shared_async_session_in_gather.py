@@ -17,6 +17,18 @@ def _session_names(expr: ast.AST, env: dict) -> set[str]:
     return out
 
 
+def _guess(name: str, env: dict) -> str:
+    v = env.get(name)
+    if v is not None and v.is_async is True:
+        return ""
+    return f" (assuming `{name}` is an AsyncSession: its type is not visible here)"
+
+
+def _severity(name: str, env: dict):
+    v = env.get(name)
+    return None if v is not None and v.is_async is True else Severity.WARNING
+
+
 def _repeats(expr: ast.AST) -> bool:
     """A starred comprehension, `*map(...)`, or an argument evaluated per item of a loop."""
     return isinstance(expr, ast.Starred)
@@ -31,6 +43,9 @@ def shared_async_session_in_gather(module, app):
     that hand the same `AsyncSession` to more than one concurrent awaitable: two arguments of
     one `gather`, a starred comprehension (`*(fetch(session, i) for i in ids)`), or tasks spawned
     in a loop or several times with the same session.
+
+    Severity: error when the shared session is an AsyncSession for certain; warning when its
+    type is only guessed (the message says so).
 
     ## Why is this bad?
     An `AsyncSession` — and its one connection — is not safe for concurrent use. The second
@@ -73,6 +88,7 @@ def shared_async_session_in_gather(module, app):
         scope = flow.func.node
         loops = [n for n in module.own(scope) if isinstance(n, (ast.For, ast.AsyncFor, ast.While))]
         spawned: dict[str, list[ast.Call]] = {}
+        spawn_env: dict[str, dict] = {}
         for node in module.own(scope):
             if not isinstance(node, ast.Call) or id(node) not in flow.env_at:
                 continue
@@ -86,7 +102,8 @@ def shared_async_session_in_gather(module, app):
                 shared = sorted(n for n, c in counts.items() if c >= 2)
                 for name in shared:
                     yield shared_async_session_in_gather.finding(
-                        f"`asyncio.gather` runs several awaitables on the same AsyncSession `{name}` at once",
+                        f"`asyncio.gather` runs several awaitables on the same AsyncSession `{name}` at once{_guess(name, env)}",
+                        severity=_severity(name, env),
                         at=module.loc(node),
                         hint=f"await the queries on `{name}` one after another, or give each task its own session (`async with SessionLocal() as s:` inside the task)",
                         anchor=anchor_of(module, node, f"gather {name}"),
@@ -97,13 +114,15 @@ def shared_async_session_in_gather(module, app):
                     names |= _session_names(arg, env)
                 for name in names:
                     spawned.setdefault(name, []).append(node)
+                    spawn_env[name] = env
         for name, calls in spawned.items():
             in_loop = any(l.lineno <= c.lineno <= l.end_lineno for c in calls for l in loops)
             if len(calls) < 2 and not in_loop:
                 continue
             first = calls[0]
             yield shared_async_session_in_gather.finding(
-                f"Concurrent tasks share the AsyncSession `{name}`",
+                f"Concurrent tasks share the AsyncSession `{name}`{_guess(name, spawn_env.get(name, {}))}",
+                severity=_severity(name, spawn_env.get(name, {})),
                 at=module.loc(first),
                 hint=f"open a session per task (`async with SessionLocal() as s:` inside the task function) instead of passing `{name}`",
                 anchor=anchor_of(module, first, f"tasks {name}"),

@@ -13,6 +13,8 @@ def n_plus_one_loop(module, app):
     ORM query results (`session.scalars(select(User))`, `session.query(User).all()`,
     `User.query.all()`...) when the query did not eager-load that relationship.
 
+    Severity: warning (the number of rows is not visible).
+
     ## Why is this bad?
     Each iteration runs one more `SELECT` to load the relationship of one row: 1 query for the
     list plus N for the relationships. The page that was fast with ten rows in development

@@ -25,6 +25,8 @@ def joined_eager_collection(module, app):
     Flags `joinedload(User.orders)` (also chained, `.joinedload(...)`) when the relationship is a
     collection, and says when the result is read without `.unique()`.
 
+    Severity: warning (the size of the collections is not visible).
+
     ## Why is this bad?
     A JOIN to a collection repeats the parent row once per child: 100 users with 50 orders each
     come back as 5,000 wide rows to de-duplicate in Python. In 2.0-style queries, reading such a

@@ -70,6 +70,8 @@ def sqlite_async_writers(module, app):
     `connect_args={"timeout": ...}`, no `PRAGMA journal_mode=WAL` / `busy_timeout`, no
     `asyncio.Lock` serialising the writes.
 
+    Severity: warning (the write concurrency is not visible).
+
     ## Why is this bad?
     SQLite has one writer at a time for the whole file. Concurrent transactions that write
     collide, and after the driver's short default wait the loser fails with

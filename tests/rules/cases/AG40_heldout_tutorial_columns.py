@@ -43,6 +43,7 @@ def upgrade():
     op.alter_column("users", "name", existing_type=sa.VARCHAR(length=50), type_=sa.String(length=100))
     op.alter_column("users", "bio", existing_type=sa.String(length=50), type_=sa.Text())
     op.execute("ALTER TABLE users ADD CONSTRAINT users_phone_not_null CHECK (phone IS NOT NULL) NOT VALID")
+    op.execute("COMMIT")  # VALIDATE in the same transaction would hold the ADD's lock (squawk; AG409)
     op.execute("ALTER TABLE users VALIDATE CONSTRAINT users_phone_not_null")
     op.alter_column("users", "phone", existing_type=sa.String(), nullable=False)  # PG 12+: uses the CHECK
     op.create_check_constraint("ck_price_positive", "products", "price > 0", postgresql_not_valid=True)

@@ -22,22 +22,22 @@ class Post(db.Model):
     id = db.Column(db.Integer, primary_key=True)
 
 
-# WRONG
+# WRONG (one finding per project, at the first legacy query, counting the others)
 def find(session: Session, email: str):
     return session.query(User).filter(User.email == email).first()  # expect: AG550
 
 
 def count_posts():
-    return db.session.query(Post).count()  # expect: AG550
+    return db.session.query(Post).count()  # counted in the one finding above
 
 
 def all_posts():
-    return Post.query.all()  # expect: AG550
+    return Post.query.all()  # counted in the one finding above
 
 
 def inline():
     with SessionLocal() as s:
-        return s.query(User).all()  # expect: AG550
+        return s.query(User).all()  # counted in the one finding above
 
 
 # CORRECT
