@@ -32,7 +32,7 @@ def iter_app_files(project) -> list[Path]:
 
     settings = project.settings
     root = project.root
-    starts = [(root / p) for p in settings.app_paths] if settings.app_paths else [root]
+    starts = [(root / p) for p in settings.app_paths] if settings.app_paths else [getattr(project, "app_root", root)]
     for start in starts:
         if not start.exists():
             from alembic_guard.errors import SettingsError

@@ -44,9 +44,33 @@ def summary(report: Report) -> str:
 
 
 def render(report: Report, out: TextIO, colour: bool | None = None) -> None:
+    """The report; with several environments, a heading and the findings of each, then a total."""
     if colour is None:  # a terminal, unless NO_COLOR is set (https://no-color.org)
         colour = bool(getattr(out, "isatty", lambda: False)()) and not os.environ.get("NO_COLOR")
+    envs = [e for e in report.environments if e.get("report") is not None]
+    if len(envs) <= 1:
+        _render_one(report, out, colour, envs[0] if envs else None)
+        return
+    for env in envs:
+        head = f"== {env['label']}"
+        out.write((f"{_BOLD}{_safe(head)}{_RESET}" if colour else _safe(head)) + "\n")
+        _render_one(env["report"], out, colour, env)
+        out.write("\n")
+    line = f"{len(envs)} environments. " + summary(report)
+    out.write((f"{_BOLD}{line}{_RESET}" if colour else line) + "\n")
 
+
+def environment_lines(env: dict) -> list[str]:
+    """What the run says about an environment before its summary: dialect and why, notes."""
+    lines = []
+    if env.get("dialect_reason"):
+        lines.append(f"dialect: {env.get('dialect') or 'unknown'} ({env['dialect_reason']})" if env.get("dialect")
+                     else f"dialect: {env['dialect_reason']}")
+    lines += [f"note: {n}" for n in env.get("notes", ())]
+    return lines
+
+
+def _render_one(report: Report, out: TextIO, colour: bool, env: dict | None) -> None:
     def c(code: str, text: str) -> str:
         return f"{code}{text}{_RESET}" if colour else text
 
@@ -74,6 +98,8 @@ def render(report: Report, out: TextIO, colour: bool | None = None) -> None:
     ran = _roundtrip_line(report.facts.get("roundtrip"))
     if ran:
         out.write(ran + "\n")
+    for line in environment_lines(env or {}):
+        out.write(_safe(line) + "\n")
     out.write(c(_BOLD, summary(report)) + "\n")
 
 

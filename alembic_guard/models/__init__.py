@@ -221,6 +221,7 @@ def sys_path_roots(project) -> list[Path]:
     layout = project.layout
     roots = _prepend_roots(project)
     roots.append(root)
+    roots += [Path(os.path.abspath(r)) for r in getattr(layout, "package_roots", ())]
     if (root / "src").is_dir():
         roots.append(root / "src")
     env_dir = Path(os.path.abspath(layout.script_location))
@@ -236,9 +237,15 @@ def sys_path_roots(project) -> list[Path]:
 
 def _scan_policy(project) -> ScanPolicy:
     settings = project.settings
-    root = Path(os.path.abspath(project.root))
+    root = Path(os.path.abspath(getattr(project, "app_root", project.root)))
     if settings.app_paths:
-        include = tuple(root / p for p in settings.app_paths)
+        include = tuple(Path(os.path.abspath(project.root / p)) for p in settings.app_paths)
+        for path in include:
+            if not path.exists():
+                from alembic_guard.errors import SettingsError
+
+                raise SettingsError(f"--app-path {path}: no such file or folder", key="app_paths",
+                                    hint="pass a folder or .py file of the application, relative to the project root")
     else:
         # the project root, plus prepend_sys_path folders outside it (`prepend_sys_path = ..`)
         include = (root,) + tuple(

@@ -6,7 +6,6 @@ build the revision graph. Nothing of the analysed project is imported or execute
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -33,8 +32,10 @@ class Project:
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def load(cls, settings: Settings) -> "Project":
-        layout = locate(settings)
+    def load(cls, settings: Settings, layout: AlembicLayout | None = None) -> "Project":
+        """The project at `settings`' path (located like Alembic), or the given `layout` (one
+        environment found by `environments`)."""
+        layout = layout if layout is not None else locate(settings)
         migrations, problems = load_revisions(layout, settings.jobs)
         project = cls(settings=settings, layout=layout, migrations=tuple(migrations), problems=tuple(problems))
         migration_mod.FREEZE_TREES = len(migrations) >= migration_mod.FREEZE_AT
@@ -72,17 +73,33 @@ class Project:
                 out[rid] = mig
         return out
 
+    @property
+    def label(self) -> str:
+        """Which environment this is (set by discovery; else the ini or script location)."""
+        return self.layout.label or str(self.relpath(self.layout.ini_path or self.layout.script_location))
+
     @cached_property
+    def app_root(self) -> Path:
+        """The application this environment belongs to (alembic_guard.project.approot): what the
+        models analysis and the session audit read by default."""
+        from alembic_guard.project.approot import app_root
+
+        return app_root(self.layout)
+
+    @cached_property
+    def _dialect_choice(self) -> tuple[str | None, str]:
+        from alembic_guard.project.dialect import choose
+
+        return choose(self)
+
+    @property
     def dialect(self) -> str | None:
-        """postgresql | mysql | sqlite | ...: settings first, then alembic.ini's sqlalchemy.url."""
-        if self.settings.dialect:
-            return self.settings.dialect
-        url = self.layout.sqlalchemy_url or ""
-        m = re.match(r"^\s*([a-zA-Z0-9_]+)(\+[a-zA-Z0-9_]+)?://", url)
-        if not m:
-            return None
-        name = m.group(1).lower()
-        return {"postgres": "postgresql", "mariadb": "mysql"}.get(name, name)
+        """postgresql | mysql | sqlite | ...: from evidence (alembic_guard.project.dialect)."""
+        return self._dialect_choice[0]
+
+    @property
+    def dialect_reason(self) -> str:
+        return self._dialect_choice[1]
 
     def analysis(self, key: str, factory: Callable[["Project"], T]) -> T:
         """A shared, computed-once analysis (operations, models, round-trip results...)."""
@@ -91,4 +108,25 @@ class Project:
         return self._cache[key]
 
 
-__all__ = ["AlembicLayout", "LoadProblem", "Migration", "Project"]
+def environments(settings: Settings) -> list:
+    """The environments a command analyses: the one `-c` / `-n` / `--script-location` / a file
+    PATH selects, else every environment discovered below PATH (alembic_guard.project.discover).
+    Returns `Environment`s; raises ProjectNotFound when there is none."""
+    from alembic_guard.project.discover import Environment, discover
+
+    given = Path(settings.root)
+    explicit = settings.config_file is not None or settings.script_location or (given.exists() and not given.is_dir())
+    if explicit or not given.is_dir():
+        layout = locate(settings)
+        return [Environment(layout, "", "")]
+    found = discover(given, settings)
+    envs = list(found.environments)
+    if settings.name and settings.name != "alembic":
+        envs = [e for e in envs if e.layout.section == settings.name]
+    if not envs:
+        layout = locate(settings)  # raises the usual "not found" (or finds what the walk cannot)
+        return [Environment(layout, "", "")]
+    return envs
+
+
+__all__ = ["AlembicLayout", "LoadProblem", "Migration", "Project", "environments"]

@@ -42,7 +42,7 @@ _CUT_RE = re.compile(r"^(?:def|class|async|@)\b", re.MULTILINE)
 # problem kinds reported by AG003 (Alembic cannot load the file) ...
 ERROR_KINDS = frozenset({"syntax", "encoding", "empty", "unreadable", "not-a-revision", "incomplete-header", "bad-header"})
 # ... and by AG005 (alembic-guard or Alembic skips something in a version location)
-SKIP_KINDS = frozenset({"nested-folder", "too-large", "directory", "symlinked-directory", "missing-location", "no-revisions", "special-file"})
+SKIP_KINDS = frozenset({"chained-subfolders", "nested-folder", "too-large", "directory", "symlinked-directory", "missing-location", "no-revisions", "special-file"})
 
 
 @dataclass(frozen=True)
@@ -407,6 +407,14 @@ def _load_revisions(layout, jobs: int = 0) -> tuple[list[Migration], list[LoadPr
                     continue  # the same file twice (overlapping locations, a symlink): read once
                 seen.add(key)
             todo.append(entry)
+    if getattr(layout, "recursive_reason", ""):
+        problems.append(LoadProblem(
+            "chained-subfolders",
+            Location(relpath(layout.ini_path, root) if layout.ini_path else relpath(layout.script_location, root)),
+            layout.recursive_reason,
+            hint="plain `alembic` needs `recursive_version_locations = true` (or the project's own tooling) to load "
+            "them; set [[tool.alembic-guard.environments]] to state the layout explicitly (docs/environments.md)",
+        ))
     for mig, problem in read_files(todo, root, resolver, jobs):
         if mig is not None:
             migrations.append(mig)
@@ -539,4 +547,4 @@ def _count_py(folder: Path, limit: int = 10_000) -> int:
     return count
 
 
-PROBLEM_SEVERITY = {"no-revisions": Severity.INFO}
+PROBLEM_SEVERITY = {"no-revisions": Severity.INFO, "chained-subfolders": Severity.INFO}
