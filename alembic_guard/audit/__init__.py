@@ -108,7 +108,13 @@ def run_app_rules(rules: Sequence, project, ctx) -> None:
     ctx.facts["app_audit"] = {"modules": len(app.modules), "unparsable": problems}
     for path, why in sorted(problems.items()):
         ctx.skip([r.code for r in rules], f"{path}: {why}")
+    before = len(ctx.findings)
     _run(rules, app, ctx.call, ctx.crash)
+    if not app.modules and len(ctx.findings) == before:
+        # a family that ran on nothing says so (issue 12.6)
+        where = project.relpath(getattr(project, "app_root", project.root))
+        ctx.skip([r.code for r in rules], f"ran on nothing: no application module using SQLAlchemy under `{where}` "
+                 "(pass --app-path to point at the application)")
 
 
 def _run(rules: Iterable, app: AppIndex, call, crash=None) -> None:

@@ -60,14 +60,14 @@ def render(report: Report, out: TextIO, colour: bool | None = None) -> None:
     out.write((f"{_BOLD}{line}{_RESET}" if colour else line) + "\n")
 
 
-def environment_lines(env: dict) -> list[str]:
-    """What the run says about an environment before its summary: dialect and why, notes."""
-    lines = []
-    if env.get("dialect_reason"):
-        lines.append(f"dialect: {env.get('dialect') or 'unknown'} ({env['dialect_reason']})" if env.get("dialect")
-                     else f"dialect: {env['dialect_reason']}")
-    lines += [f"note: {n}" for n in env.get("notes", ())]
-    return lines
+def dialect_text(env: dict) -> str:
+    """The chosen dialect and why, for the summary line ("" when the report has no environment)."""
+    reason = env.get("dialect_reason")
+    if not reason:
+        return ""
+    if env.get("dialect"):
+        return f"dialect {env['dialect']} ({reason})"
+    return f"dialect {reason}: rules of every dialect ran (pass --dialect)"
 
 
 def _render_one(report: Report, out: TextIO, colour: bool, env: dict | None) -> None:
@@ -98,9 +98,13 @@ def _render_one(report: Report, out: TextIO, colour: bool, env: dict | None) -> 
     ran = _roundtrip_line(report.facts.get("roundtrip"))
     if ran:
         out.write(ran + "\n")
-    for line in environment_lines(env or {}):
-        out.write(_safe(line) + "\n")
-    out.write(c(_BOLD, summary(report)) + "\n")
+    for note in (env or {}).get("notes", ()):
+        out.write(f"note: {_safe(note)}\n")
+    line = summary(report)
+    dialect = dialect_text(env or {})
+    if dialect:
+        line = line[:-1] + f"; {_safe(dialect)}."
+    out.write(c(_BOLD, line) + "\n")
 
 
 def _roundtrip_line(rt: object) -> str | None:

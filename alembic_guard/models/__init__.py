@@ -377,9 +377,15 @@ def run_models_rules(rules, project, ctx) -> None:
         if ctx.progress:
             ctx.progress("models: importing env.py in a subprocess (--import)")
         analysis.probe = run_probe(project)
+    before = len(ctx.findings)
     for rule in rules:
         ctx.call(rule, analysis, project, where=analysis.env_location())
     ctx.facts["models"] = analysis.facts()
+    if not analysis.models and analysis.target.status not in ("none", "missing", "no-env") and len(ctx.findings) == before:
+        # a family that ran on nothing says so (issue 12.6): env.py names a metadata, no model found
+        where = project.relpath(getattr(project, "app_root", project.root))
+        ctx.skip([r.code for r in rules], f"ran on nothing: env.py names a target_metadata but no model was found in "
+                 f"{len(analysis.scanned)} file(s) under `{where}` (pass --app-path to point at the models)")
     # let inline suppressions work in env.py and the model files
     sources = project._cache.setdefault("suppression_sources", {})
     for path in {analysis.env_py, *(m.path for m in analysis.models)}:

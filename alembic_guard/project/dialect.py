@@ -16,7 +16,8 @@ switches rules off. The first of these that gives an answer decides:
    `driver://user:pass@localhost/dbname`, a `{template}` value, or a URL saying it is overridden.
 
 `choose(project)` returns (dialect or None, the reason). The reason is printed in the run's
-summary; with no answer, dialect-specific rules are skipped loudly ("dialect unknown").
+summary line; with no answer the summary says "dialect unknown (why): rules of every dialect
+ran (pass --dialect)" — never a silent choice.
 """
 
 from __future__ import annotations
