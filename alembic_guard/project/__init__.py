@@ -117,8 +117,10 @@ def environments(settings: Settings) -> list:
     given = Path(settings.root)
     explicit = settings.config_file is not None or settings.script_location or (given.exists() and not given.is_dir())
     if explicit or not given.is_dir():
-        layout = locate(settings)
-        return [Environment(layout, "", "")]
+        from alembic_guard.project.discover import apply_overrides, split_histories
+
+        root = given if given.is_dir() else given.parent
+        return apply_overrides(split_histories(Environment(locate(settings), "", "")), root, settings)
     found = discover(given, settings)
     envs = list(found.environments)
     if settings.name and settings.name != "alembic":

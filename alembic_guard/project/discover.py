@@ -352,7 +352,10 @@ def apply_overrides(envs: list[Environment], root: Path, settings) -> list[Envir
         return envs
     from alembic_guard.project.loader import relpath
 
-    base = Path(getattr(settings, "environments_base", None) or root).absolute()
+    from alembic_guard.settings import find_pyproject
+
+    pyproject = find_pyproject(root)
+    base = (pyproject.parent if pyproject is not None else root).absolute()
     out: list[Environment] = []
     used: set[int] = set()
     for env in envs:
