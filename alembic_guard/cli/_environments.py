@@ -41,7 +41,7 @@ def render_each(settings: Settings, fmt: str, out: TextIO, render_one: Callable[
         out.write(heading.format(label=project.label) + "\n")
         if fmt == "text":
             out.write(f"   ({project.relpath(project.layout.script_location)}; dialect "
-                      f"{project.dialect or 'unknown'}: {project.dialect_reason})\n")
+                      f"{project.dialect or 'unknown'}, {project.dialect_reason})\n")
             for note in env.notes:
                 out.write(f"   note: {note}\n")
         render_one(project, out)

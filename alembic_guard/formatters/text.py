@@ -56,7 +56,11 @@ def render(report: Report, out: TextIO, colour: bool | None = None) -> None:
         out.write((f"{_BOLD}{_safe(head)}{_RESET}" if colour else _safe(head)) + "\n")
         _render_one(env["report"], out, colour, env)
         out.write("\n")
-    line = f"{len(envs)} environments. " + summary(report)
+    counts = report.counts()
+    total = len(report.findings)
+    line = f"{len(envs)} environments: " + (
+        f"{_plural(total, 'finding')} ({', '.join(_plural(n, label) for label, n in reversed(counts.items()) if n)})."
+        if total else "no findings.")
     out.write((f"{_BOLD}{line}{_RESET}" if colour else line) + "\n")
 
 
@@ -67,7 +71,7 @@ def dialect_text(env: dict) -> str:
         return ""
     if env.get("dialect"):
         return f"dialect {env['dialect']} ({reason})"
-    return f"dialect {reason}: rules of every dialect ran (pass --dialect)"
+    return f"dialect unknown ({reason}): rules of every dialect ran (pass --dialect)"
 
 
 def _render_one(report: Report, out: TextIO, colour: bool, env: dict | None) -> None:

@@ -120,7 +120,9 @@ def environments(settings: Settings) -> list:
         from alembic_guard.project.discover import apply_overrides, split_histories
 
         root = given if given.is_dir() else given.parent
-        return apply_overrides(split_histories(Environment(locate(settings), "", "")), root, settings)
+        layout = locate(settings)
+        label = str(relpath(layout.ini_path or layout.script_location, layout.root))
+        return apply_overrides(split_histories(Environment(layout, label, "")), root, settings)
     found = discover(given, settings)
     envs = list(found.environments)
     if settings.name and settings.name != "alembic":

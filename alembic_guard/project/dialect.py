@@ -5,7 +5,8 @@ switches rules off. The first of these that gives an answer decides:
 
 1. `--dialect` or `dialect` in [tool.alembic-guard];
 2. a version folder named after a dialect (`versions/postgresql`, `versions/sqlite`: one history
-   per dialect, chosen by the project at run time);
+   per dialect, chosen by the project at run time), or a folder on the way to the script location
+   (`storage/sqlite_dos/migrations`, `storage/psql_dos/migrations`: one environment per back-end);
 3. env.py's own URL or engine: a URL literal (`postgresql+asyncpg://...`) in env.py;
 4. the project's declared drivers in pyproject.toml, setup.cfg, setup.py or requirements*.txt
    (psycopg, psycopg2, asyncpg, pg8000 -> postgresql; pymysql, mysqlclient, aiomysql, asyncmy,
@@ -77,6 +78,26 @@ def _declared(roots: list[Path]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+def _named_in_path(project) -> tuple[str, str] | None:
+    """A dialect named by a folder between the repository and the script location, when the
+    repository holds one environment per back-end (`storage/sqlite_dos/migrations`,
+    `storage/psql_dos/migrations`)."""
+    try:
+        parts = Path(project.layout.script_location).resolve().relative_to(Path(project.root).resolve()).parts
+    except (ValueError, OSError):
+        return None
+    found = set()
+    for part in parts:
+        for word in re.split(r"[_\-.]", part.lower()):
+            name = DIALECT_ALIASES.get(word, "postgresql" if word == "psql" else word)
+            if name in DIALECTS:
+                found.add((name, part))
+    if len({n for n, _p in found}) == 1:
+        name, part = sorted(found)[0]
+        return name, f"folder `{part}` of the script location names it"
+    return None
+
+
 def choose(project) -> tuple[str | None, str]:
     settings, layout = project.settings, project.layout
     if settings.dialect:
@@ -85,6 +106,9 @@ def choose(project) -> tuple[str | None, str]:
         name = normalise(Path(loc).name)
         if name in DIALECTS and len(layout.version_locations) == 1:
             return name, f"version folder `{Path(loc).name}` (one history per dialect)"
+    named = _named_in_path(project)
+    if named:
+        return named
     env_py = Path(layout.env_py)
     try:
         env_text = env_py.read_text(encoding="utf-8", errors="replace") if env_py.is_file() else ""
@@ -111,13 +135,13 @@ def choose(project) -> tuple[str | None, str]:
         return best, f"{best}-specific types/options in the revision files ({counts[best]} uses)"
     url = layout.sqlalchemy_url
     if url and _PLACEHOLDER.search(url):
-        return None, f"unknown: alembic.ini's sqlalchemy.url `{_mask(url)}` is a placeholder"
+        return None, f"alembic.ini's sqlalchemy.url `{_mask(url)}` is a placeholder and nothing else says"
     name = from_url(url)
     if name:
         return name, "alembic.ini sqlalchemy.url"
     if url:
-        return None, f"unknown: alembic.ini's sqlalchemy.url `{_mask(url)}` names no known dialect"
-    return None, "unknown: no --dialect, no URL in env.py or alembic.ini, no declared driver"
+        return None, f"alembic.ini's sqlalchemy.url `{_mask(url)}` names no known dialect"
+    return None, "no --dialect, no URL in env.py or alembic.ini, no declared driver"
 
 
 def _mask(url: str) -> str:

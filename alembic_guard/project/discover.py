@@ -224,8 +224,31 @@ def discover(root: Path, settings=None) -> Discovery:
     out: list[Environment] = []
     for env in envs:
         out.extend(split_histories(env))
-    out = apply_overrides(out, root, settings)
+    out = _attach_ignored(apply_overrides(out, root, settings), ignored, root)
     return Discovery(tuple(out), tuple(ignored), root)
+
+
+def _attach_ignored(envs: list[Environment], ignored: list[tuple[str, str]], root: Path) -> list[Environment]:
+    """Each ignored candidate becomes a note of the environment nearest to it (the longest
+    shared folder), so reports show it: never dropped silently."""
+    if not envs or not ignored:
+        return envs
+    notes: dict[int, list[str]] = {}
+    for where, why in ignored:
+        target = (root / where.split(" [")[0]).parent.parts
+
+        def shared(env: Environment) -> int:
+            parts = Path(env.layout.script_location).absolute().parts
+            n = 0
+            for a, b in zip(parts, target):
+                if a != b:
+                    break
+                n += 1
+            return n
+
+        best = max(range(len(envs)), key=lambda i: (shared(envs[i]), -i))
+        notes.setdefault(best, []).append(f"ignored {where}: {why}")
+    return [replace(e, notes=(*e.notes, *notes.get(i, ()))) if i in notes else e for i, e in enumerate(envs)]
 
 
 # ---------------------------------------------------------------------- version sub-folders
@@ -305,9 +328,9 @@ def split_histories(env: Environment) -> list[Environment]:
         out = []
         for sub in subs:
             sub_rel = str(relpath(sub, layout.root))
-            label = f"{env.label} ({sub_rel})"
-            note = (f"{sub_rel} is one of {len(subs)} complete, independent histories in "
-                    f"{', '.join(str(relpath(s, layout.root)) for s in subs)}: checked as its own environment")
+            label = f"{env.label} ({relpath(sub, layout.script_location)})"
+            note = (f"{sub_rel} is one of {len(subs)} complete, independent histories ("
+                    f"{', '.join(s.name for s in subs)}) the project chooses from at run time: checked as its own environment")
             out.append(Environment(replace(layout, version_locations=(sub,), label=label, recursive=_nested(sub)),
                                    label, env.flags, (*env.notes, note)))
         return out
@@ -315,7 +338,8 @@ def split_histories(env: Environment) -> list[Environment]:
     reason = (f"revision files in sub-folders ({rels}) chain into one history, but recursive_version_locations is off: "
               "read as one history; plain `alembic` sees them only through the project's own tooling "
               "(which sets version_locations in code)")
-    return [Environment(replace(layout, recursive=True, recursive_reason=reason), env.label, env.flags, (*env.notes, reason))]
+    # (said once, as an AG005 info finding: alembic_guard.project.loader)
+    return [Environment(replace(layout, recursive=True, recursive_reason=reason), env.label, env.flags, env.notes)]
 
 
 def sets_locations_in_code(layout) -> bool:
