@@ -43,7 +43,8 @@ def iter_app_files(project) -> list[Path]:
         starts,
         root=root,
         skip_dirs=SKIP_DIRS,
-        exclude_dirs=(project.layout.script_location, *project.layout.version_locations),
+        exclude_dirs=(project.layout.script_location, *project.layout.version_locations,
+                      *getattr(project.layout, "other_locations", ())),
         exclude_globs=settings.exclude,
     )
 

@@ -251,7 +251,8 @@ def _scan_policy(project) -> ScanPolicy:
         include = (root,) + tuple(
             r for r in _prepend_roots(project) if r.is_dir() and not _is_within(r, root)
         )
-    versions = tuple(Path(os.path.abspath(v)) for v in project.layout.version_locations)
+    versions = tuple(Path(os.path.abspath(v)) for v in (*project.layout.version_locations,
+                                                          *getattr(project.layout, "other_locations", ())))
     return ScanPolicy(include=include, exclude_dirs=versions, exclude_globs=tuple(settings.exclude))
 
 

@@ -36,6 +36,12 @@ class Project:
         """The project at `settings`' path (located like Alembic), or the given `layout` (one
         environment found by `environments`)."""
         layout = layout if layout is not None else locate(settings)
+        for app_path in settings.app_paths:  # exit 2 for every command, before any analysis
+            if not (layout.root / app_path).exists():
+                from alembic_guard.errors import SettingsError
+
+                raise SettingsError(f"--app-path {app_path}: no such file or folder (looked in {layout.root})",
+                                    key="app_paths", hint="pass a folder or .py file of the application, relative to the project root")
         migrations, problems = load_revisions(layout, settings.jobs)
         project = cls(settings=settings, layout=layout, migrations=tuple(migrations), problems=tuple(problems))
         migration_mod.FREEZE_TREES = len(migrations) >= migration_mod.FREEZE_AT

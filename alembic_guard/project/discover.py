@@ -225,7 +225,21 @@ def discover(root: Path, settings=None) -> Discovery:
     for env in envs:
         out.extend(split_histories(env))
     out = _attach_ignored(apply_overrides(out, root, settings), ignored, root)
+    out = [_with_others(env, out) for env in out]
     return Discovery(tuple(out), tuple(ignored), root)
+
+
+def _with_others(env: Environment, envs: list[Environment]) -> Environment:
+    """The other environments' migration folders, which this environment's models analysis and
+    session audit leave out (their models and revision files are not this application's)."""
+    mine = {Path(env.layout.script_location).resolve(), *(Path(v).resolve() for v in env.layout.version_locations)}
+    others = []
+    for other in envs:
+        for folder in (other.layout.script_location, *other.layout.version_locations):
+            resolved = Path(folder).resolve()
+            if resolved not in mine and not any(m in resolved.parents or resolved in m.parents for m in mine):
+                others.append(Path(folder))
+    return replace(env, layout=replace(env.layout, other_locations=tuple(dict.fromkeys(others))))
 
 
 def _attach_ignored(envs: list[Environment], ignored: list[tuple[str, str]], root: Path) -> list[Environment]:

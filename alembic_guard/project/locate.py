@@ -56,6 +56,7 @@ class AlembicLayout:
     package_roots: tuple[Path, ...] = ()  # folders above the package chain holding the ini / script location
     recursive_reason: str = ""  # why recursive was turned on by discovery (sub-folders chained into one history)
     label: str = ""  # which environment this is, for per-environment reports (set by discovery)
+    other_locations: tuple[Path, ...] = ()  # other environments' script/version folders: not this one's application
 
     @property
     def env_py(self) -> Path:

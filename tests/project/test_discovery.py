@@ -245,3 +245,23 @@ def test_session_audit_findings_of_a_shared_application_are_reported_once(tmp_pa
     assert len(doc["environments"]) == 2
     keys = [(f["code"], f["location"]["path"], f["location"]["line"]) for f in doc["findings"]]
     assert keys and len(keys) == len(set(keys)), keys
+
+
+def test_other_environments_migrations_are_not_this_applications(tmp_path):
+    project = tmp_path / "p"
+    shutil.copytree(MONO / "services/billing", project)
+    # a model class defined inside a revision file of the tenant environment
+    (project / "src/billing/db/tenant/versions/t3_snapshot.py").write_text(
+        '"""snapshot"""\nimport sqlalchemy as sa\nfrom sqlalchemy.orm import declarative_base\n\nBase = declarative_base()\n\n\n'
+        "class Snapshot(Base):\n    __tablename__ = 'snapshot'\n    id = sa.Column(sa.Integer, primary_key=True)\n\n\n"
+        'revision = "t3"\ndown_revision = "t2"\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    pass\n\n\n'
+        "def downgrade():\n    pass\n")
+    code, out = run("models", project, "--format", "json")
+    docs = json.loads(out)["environments"]
+    assert [[m["name"] for m in d["result"]["models"]] for d in docs] == [["Invoice"], ["Invoice"]]
+
+
+def test_app_path_that_does_not_exist_is_exit_2_for_check_too():
+    code, out = run("check", MONO / "services/legacy", "--select", "AG1", "--app-path", "nowhere")
+    assert code == 2, out
+    assert "--app-path nowhere: no such file or folder" in out
