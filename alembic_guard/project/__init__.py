@@ -90,7 +90,8 @@ class Project:
         models analysis and the session audit read by default."""
         from alembic_guard.project.approot import app_root
 
-        return app_root(self.layout)
+        given = Path(self.settings.root)
+        return app_root(self.layout, given if given.is_dir() else given.parent)
 
     @cached_property
     def _dialect_choice(self) -> tuple[str | None, str]:

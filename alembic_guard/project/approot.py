@@ -10,8 +10,9 @@ package, inside the migrations folder):
 2. else the first project package env.py imports at all;
 3. else the project root above the script location: the nearest folder holding pyproject.toml,
    setup.py, setup.cfg or .git (Flask-Migrate's `current_app` env.py: the whole project) — but
-   never above the folder alembic-guard was pointed at, unless that folder is itself inside a
-   package (alembic.ini inside the migrations package), whose chain is followed up.
+   never above the folder alembic-guard was pointed at (PATH, `.` by default; with `-c FILE` too),
+   unless that folder is itself inside a package (alembic.ini inside the migrations package),
+   whose chain is followed up; the migrations folder itself is never the application.
 
 `app_root(layout)` returns that folder; `--app-path` still overrides what is scanned.
 """
@@ -65,12 +66,15 @@ def metadata_packages(env_py: Path) -> tuple[list[str], list[str]]:
     return [m for m in tops if m.split(".")[0] not in _NOT_APP], [m for m in imported if m.split(".")[0] not in _NOT_APP]
 
 
-def app_root(layout) -> Path:
-    """See the module docstring."""
+def app_root(layout, given: Path | None = None) -> Path:
+    """See the module docstring. `given`: the folder the user pointed at (default: the layout's root)."""
     script = Path(layout.script_location).absolute()
     # never above the folder the user named, unless that folder is inside a package (an ini
-    # inside the migrations package: lemur), whose chain is followed up
-    limit = Path(layout.root).absolute()
+    # inside the migrations package: lemur), whose chain is followed up; the migrations folder
+    # itself is never the application
+    limit = Path(given if given is not None else layout.root).absolute()
+    if limit == script or _within(limit, script):
+        limit = script.parent
     while (limit / "__init__.py").is_file() and limit.parent != limit:
         limit = limit.parent
     if _within(script, limit):

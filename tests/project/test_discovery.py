@@ -265,3 +265,12 @@ def test_app_path_that_does_not_exist_is_exit_2_for_check_too():
     code, out = run("check", MONO / "services/legacy", "--select", "AG1", "--app-path", "nowhere")
     assert code == 2, out
     assert "--app-path nowhere: no such file or folder" in out
+
+
+def test_ini_inside_the_migrations_folder_selected_with_c_still_reads_the_application(tmp_path):
+    project = tmp_path / "p"
+    shutil.copytree(MONO / "services/legacy", project)
+    for given in (project / "legacy/migrations/alembic.ini",):  # PATH is the ini itself
+        code, out = run("check", given, "--select", "AG1", "--format", "json", "--no-cache")
+        [env] = json.loads(out)["environments"]
+        assert env["app_root"] == "../..", env  # the project (setup.py), not the migrations folder
