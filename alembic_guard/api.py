@@ -10,6 +10,7 @@ from alembic_guard import engine, rules
 from alembic_guard.findings import Report
 from alembic_guard.sandbox.database import ENV_DB_URL, ROUNDTRIP_PREFIX
 from alembic_guard.project import Project
+from alembic_guard.project.discover import environment_info
 from alembic_guard.settings import Settings, load
 
 
@@ -33,32 +34,6 @@ def check(settings: Settings, progress: Callable[[str], None] | None = None) -> 
         if early is not None:
             early.discard()
     return merge_reports(parts)
-
-
-def environment_info(env, project: Project, report: Report | None = None) -> dict:
-    """What reports say about one environment (JSON `environments`, text headings)."""
-    layout = project.layout
-    rel = project.relpath
-    graph = project.graph
-    info = {
-        "label": project.label,
-        "ini": str(rel(layout.ini_path)) if layout.ini_path else None,
-        "section": layout.section if layout.ini_path else None,
-        "script_location": str(rel(layout.script_location)),
-        "version_locations": [str(rel(v)) for v in layout.version_locations],
-        "recursive_version_locations": layout.recursive,
-        "dialect": project.dialect,
-        "dialect_reason": project.dialect_reason,
-        "app_root": str(rel(project.app_root)),
-        "revisions": len(project.migrations),
-        "heads": list(graph.heads),
-        "flags": getattr(env, "flags", "") or "",
-        "notes": list(getattr(env, "notes", ()) or ()),
-    }
-    if report is not None:
-        info["summary"] = {"total": len(report.findings), **report.counts()}
-        info["report"] = report
-    return info
 
 
 def merge_reports(parts) -> Report:

@@ -438,6 +438,32 @@ def _matches(entry: dict, env: Environment, base: Path) -> bool:
     return False
 
 
+def environment_info(env, project, report=None) -> dict:
+    """What reports say about one environment (JSON `environments`, text headings)."""
+    layout = project.layout
+    rel = project.relpath
+    graph = project.graph
+    info = {
+        "label": project.label,
+        "ini": str(rel(layout.ini_path)) if layout.ini_path else None,
+        "section": layout.section if layout.ini_path else None,
+        "script_location": str(rel(layout.script_location)),
+        "version_locations": [str(rel(v)) for v in layout.version_locations],
+        "recursive_version_locations": layout.recursive,
+        "dialect": project.dialect,
+        "dialect_reason": project.dialect_reason,
+        "app_root": str(rel(project.app_root)),
+        "revisions": len(project.migrations),
+        "heads": list(graph.heads),
+        "flags": getattr(env, "flags", "") or "",
+        "notes": list(getattr(env, "notes", ()) or ()),
+    }
+    if report is not None:
+        info["summary"] = {"total": len(report.findings), **report.counts()}
+        info["report"] = report
+    return info
+
+
 # ---------------------------------------------------------------------- messages
 def listing(envs: tuple[Environment, ...] | list[Environment]) -> str:
     """The candidates with the flags that pick each, for an error's hint."""
