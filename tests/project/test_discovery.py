@@ -274,3 +274,9 @@ def test_ini_inside_the_migrations_folder_selected_with_c_still_reads_the_applic
         code, out = run("check", given, "--select", "AG1", "--format", "json", "--no-cache")
         [env] = json.loads(out)["environments"]
         assert env["app_root"] == "../..", env  # the project (setup.py), not the migrations folder
+
+
+def test_markdown_summary_tables_the_environments():
+    code, out = run("check", MONO, "--select", "AG1", "--format", "summary", "--no-cache")
+    assert "### Environments (10)" in out, out
+    assert "| `services/images/images/db/alembic_migrations/alembic.ini` | 3 | r1_contract01, r1_expand01 | mysql (alembic.ini sqlalchemy.url) | 0 |" in out
