@@ -22,7 +22,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from alembic_guard.project.locate import find_package, project_root_of
+from alembic_guard.project.locate import find_package, package_roots, project_root_of
 
 _NOT_APP = frozenset({"alembic", "sqlalchemy", "sqlmodel", "flask", "flask_migrate", "flask_sqlalchemy", "logging",
                       "os", "sys", "typing", "asyncio", "logging.config", "__future__", "pathlib", "re", "configparser"})
@@ -84,7 +84,8 @@ def app_root(layout, given: Path | None = None) -> Path:
     from_metadata, imported = metadata_packages(Path(layout.env_py))
     for module in [*from_metadata, *imported]:
         top = module.split(".")[0]
-        folder = find_package(top, layout.module_roots)
+        # (also the package chain above a migrations folder that is not a package itself)
+        folder = find_package(top, (*layout.module_roots, *package_roots(script.parent)))
         if folder is not None and (folder / "__init__.py").is_file() and _within(folder, project):
             return folder.absolute()
     return Path(project).absolute()

@@ -280,3 +280,10 @@ def test_markdown_summary_tables_the_environments():
     code, out = run("check", MONO, "--select", "AG1", "--format", "summary", "--no-cache")
     assert "### Environments (10)" in out, out
     assert "| `services/images/images/db/alembic_migrations/alembic.ini` | 3 | r1_contract01, r1_expand01 | mysql (alembic.ini sqlalchemy.url) | 0 |" in out
+
+
+def test_script_location_from_a_folder_of_many_projects_reads_only_that_application():
+    code, out = run("check", MONO, "--script-location", "services/storage/storage/sqlite_store/migrations",
+                    "--select", "AG1", "--format", "json", "--no-cache")
+    [env] = json.loads(out)["environments"]
+    assert env["app_root"] == "services/storage/storage", env  # the package env.py imports its metadata from
