@@ -133,7 +133,14 @@ def environments(settings: Settings) -> list:
     found = discover(given, settings)
     envs = list(found.environments)
     if settings.name and settings.name != "alembic":
-        envs = [e for e in envs if e.layout.section == settings.name]
+        named = [e for e in envs if e.layout.section == settings.name]
+        if not named and envs:
+            from alembic_guard.errors import ProjectNotFound
+            from alembic_guard.project.discover import listing
+
+            raise ProjectNotFound(f"no ini section [{settings.name}] in the Alembic environments below {given}",
+                                  hint="the environments found, with the flags that pick each:\n" + listing(envs))
+        envs = named
     if not envs:
         layout = locate(settings)  # raises the usual "not found" (or finds what the walk cannot)
         return [Environment(layout, "", "")]

@@ -287,3 +287,22 @@ def test_script_location_from_a_folder_of_many_projects_reads_only_that_applicat
                     "--select", "AG1", "--format", "json", "--no-cache")
     [env] = json.loads(out)["environments"]
     assert env["app_root"] == "services/storage/storage", env  # the package env.py imports its metadata from
+
+
+def test_unknown_section_lists_what_was_found():
+    code, out = run("graph", MONO / "services/billing", "-n", "tenants")
+    assert code == 2, out
+    assert "no ini section [tenants]" in out and "-c src/billing/alembic.ini -n tenant" in out
+
+
+def test_only_unusable_candidates_are_listed_with_their_reasons(tmp_path):
+    project = tmp_path / "p"
+    (project / "hub").mkdir(parents=True)
+    (project / "hub/alembic.ini").write_text("[alembic]\nscript_location = {alembic_dir}\n")
+    (project / "bad").mkdir()
+    (project / "bad/alembic.ini").write_text("not an ini [\n")
+    code, out = run("check", project)
+    assert code == 2, out
+    assert "no usable Alembic environment below" in out
+    assert "hub/alembic.ini [alembic]: script_location '{alembic_dir}' is a template" in out
+    assert "bad/alembic.ini" in out and "not a valid ini file" in out
