@@ -42,7 +42,6 @@ silently dropped; when no environment is left, the error lists what was found.
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -187,7 +186,7 @@ def discover(root: Path, settings=None) -> Discovery:
                                      ini=ini, pyproject=pyproject if (toml_opts and section == "alembic") else None,
                                      section=section, source=f"{ini} [{section}]")
             except ProjectNotFound as exc:
-                ignored.append((f"{rel(ini)} [{section}]", exc.message if hasattr(exc, "message") else str(exc)))
+                ignored.append((f"{rel(ini)} [{section}]", exc.message))
                 continue
             label = rel(ini) + (f" [{section}]" if len(sections) > 1 or section != "alembic" else "")
             claimed.add(layout.script_location.resolve())
@@ -469,7 +468,3 @@ def listing(envs: tuple[Environment, ...] | list[Environment]) -> str:
     """The candidates with the flags that pick each, for an error's hint."""
     width = max((len(e.label) for e in envs), default=0)
     return "\n".join(f"{e.label.ljust(width)}   {e.flags}" for e in envs)
-
-
-def ini_parser_sections(parser: configparser.ConfigParser) -> list[str]:
-    return [s for s in parser.sections() if parser.has_option(s, "script_location")]
