@@ -9,7 +9,8 @@ folder and analyses each environment it finds, reporting per environment. What c
   `env.py` is Flask-Migrate's `migrations/alembic.ini` (the folder is the script location);
 - `[tool.alembic]` in a `pyproject.toml` (Alembic ≥ 1.16);
 - a folder holding `env.py` (which mentions alembic) and a `versions/` folder that no ini claims:
-  Flask-Migrate without an ini, or projects whose own code passes the folder to Alembic.
+  Flask-Migrate without an ini, or projects whose own code passes the folder to Alembic — unless
+  an ini above the given folder (up to the project root) names it: then it is that ini's section.
 
 `package:path` and `package:sub:path` script locations are resolved from the repository's own
 packages — the folder above the package chain holding the ini, the project root (pyproject.toml,
@@ -211,6 +212,11 @@ def discover(root: Path, settings=None) -> Discovery:
     for folder in found.script_dirs:
         if folder.resolve() in claimed or not _mentions(folder / "env.py", b"alembic"):
             continue
+        above = _ini_above(folder, root)
+        if above is not None:  # PATH is below the ini that names this folder: use that ini's section
+            claimed.add(folder.resolve())
+            envs.append(above)
+            continue
         try:
             layout = _layout(None, None, base=folder.parent, root=root, ini=None, pyproject=None, section="alembic",
                              source=f"{folder} (env.py, no ini)", script_override=folder.absolute())
@@ -262,6 +268,43 @@ def _attach_ignored(envs: list[Environment], ignored: list[tuple[str, str]], roo
         best = max(range(len(envs)), key=lambda i: (shared(envs[i]), -i))
         notes.setdefault(best, []).append(f"ignored {where}: {why}")
     return [replace(e, notes=(*e.notes, *notes.get(i, ()))) if i in notes else e for i, e in enumerate(envs)]
+
+
+def _ini_above(folder: Path, root: Path, levels: int = 6) -> Environment | None:
+    """The environment of an ini above `root` (PATH is inside the project) whose section's
+    script_location is `folder`; None when there is none."""
+    from alembic_guard.project.loader import relpath
+    from alembic_guard.project.locate import PROJECT_MARKERS, _layout, _section, read_ini
+
+    target = folder.resolve()
+    anc = root
+    for _ in range(levels):
+        if anc.parent == anc:
+            return None
+        anc = anc.parent
+        for ini in sorted(anc.glob("*.ini")):
+            if "alembic" not in ini.name.lower():
+                continue
+            try:
+                parser = read_ini(ini)
+            except ProjectNotFound:
+                continue
+            for section in parser.sections():
+                if not parser.has_option(section, "script_location"):
+                    continue
+                try:
+                    layout = _layout(_section(parser, section), None, base=ini.parent, root=root, ini=ini, pyproject=None,
+                                     section=section, source=f"{ini} [{section}]")
+                except ProjectNotFound:
+                    continue
+                if layout.script_location.resolve() == target:
+                    where = str(relpath(ini, root))
+                    label = where + (f" [{section}]" if section != "alembic" else "")
+                    flags = f"-c {where}" + (f" -n {section}" if section != "alembic" else "")
+                    return Environment(replace(layout, label=label), label, flags)
+        if any((anc / m).exists() for m in PROJECT_MARKERS):
+            return None  # not above the project's root
+    return None
 
 
 # ---------------------------------------------------------------------- version sub-folders

@@ -306,3 +306,13 @@ def test_only_unusable_candidates_are_listed_with_their_reasons(tmp_path):
     assert "no usable Alembic environment below" in out
     assert "hub/alembic.ini [alembic]: script_location '{alembic_dir}' is a template" in out
     assert "bad/alembic.ini" in out and "not a valid ini file" in out
+
+
+def test_path_below_the_ini_uses_the_ini_section_that_names_the_folder():
+    # `check src/billing/db` from inside the project: the env.py folders are the [core] and
+    # [tenant] sections of the ini above, with their settings (not bare script locations)
+    envs = discover(MONO / "services/billing/src/billing/db").environments
+    assert [(e.label, e.flags, e.layout.section) for e in envs] == [
+        ("../alembic.ini [core]", "-c ../alembic.ini -n core", "core"),
+        ("../alembic.ini [tenant]", "-c ../alembic.ini -n tenant", "tenant"),
+    ]
