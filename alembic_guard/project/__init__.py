@@ -138,8 +138,12 @@ def environments(settings: Settings) -> list:
             from alembic_guard.errors import ProjectNotFound
             from alembic_guard.project.discover import listing
 
+            import difflib
+
+            close = difflib.get_close_matches(settings.name, sorted({e.layout.section for e in envs}), n=1)
             raise ProjectNotFound(f"no ini section [{settings.name}] in the Alembic environments below {given}",
-                                  hint="the environments found, with the flags that pick each:\n" + listing(envs))
+                                  hint=(f"did you mean --name {close[0]}? " if close else "")
+                                  + "the environments found, with the flags that pick each:\n" + listing(envs))
         envs = named
     if not envs:
         layout = locate(settings)  # raises the usual "not found" (or finds what the walk cannot)
