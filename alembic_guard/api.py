@@ -10,19 +10,64 @@ from alembic_guard import engine, rules
 from alembic_guard.findings import Report
 from alembic_guard.sandbox.database import ENV_DB_URL, ROUNDTRIP_PREFIX
 from alembic_guard.project import Project
+from alembic_guard.project.discover import environment_info
 from alembic_guard.settings import Settings, load
 
 
 def check(settings: Settings, progress: Callable[[str], None] | None = None) -> Report:
-    """Load the project statically and run the selected rules. Raises GuardError if it cannot."""
-    project = Project.load(settings)
+    """Load each Alembic environment statically (the one selected, else every one found below
+    the path: alembic_guard.project.environments) and run the selected rules on it. One
+    environment gives its own report; several give one report whose findings are all of theirs
+    and whose `environments` hold each one's. Raises GuardError if it cannot analyse."""
+    from alembic_guard.project import environments
+
+    envs = environments(settings)
     selected = rules.select(settings.select, settings.ignore)
     early = _early_database(settings, selected)
     try:
-        return engine.run(project, selected, progress=progress)
+        parts = []
+        for env in envs:
+            project = Project.load(settings, env.layout)
+            report = engine.run(project, selected, progress=progress)
+            parts.append((env, project, report))
     finally:
         if early is not None:
             early.discard()
+    return merge_reports(parts)
+
+
+def merge_reports(parts) -> Report:
+    """One report for several environments (see `check`)."""
+    import dataclasses
+
+    if len(parts) > 1:
+        # environments sharing an application (dispatch's core and tenant) audit the same files:
+        # a finding is reported once, by the first environment that found it
+        seen: set[tuple] = set()
+        unique = []
+        for env, project, report in parts:
+            kept = []
+            for f in report.findings:
+                key = (f.code, str(f.location), f.message)
+                if key not in seen:
+                    seen.add(key)
+                    kept.append(f)
+            unique.append((env, project, dataclasses.replace(report, findings=tuple(kept))))
+        parts = unique
+    infos = tuple(environment_info(env, project, report) for env, project, report in parts)
+    if len(parts) == 1:
+        return dataclasses.replace(parts[0][2], environments=infos)
+    findings, skipped, rule_infos = [], [], {}
+    for _env, _project, report in parts:
+        findings.extend(report.findings)
+        for skip in report.skipped:
+            if skip not in skipped:
+                skipped.append(skip)
+        for info in report.rules:
+            rule_infos.setdefault(info.code, info)
+    facts = {"environments": len(parts)}
+    return Report(root=parts[0][2].root, findings=tuple(findings), rules=tuple(rule_infos.values()),
+                  skipped=tuple(skipped), facts=facts, environments=infos)
 
 
 def _early_database(settings: Settings, selected):

@@ -147,6 +147,10 @@ class Report:
     rules: tuple[RuleInfo, ...] = ()
     skipped: tuple[Skip, ...] = ()
     facts: dict[str, Any] = field(default_factory=dict)  # heads, bases, timings: extra data for json
+    # one entry per analysed Alembic environment: {"label", "ini", "section", "script_location",
+    # "version_locations", "dialect", "dialect_reason", "heads", "notes", ..., "report": Report}
+    # (the environment's own findings); empty for reports not made by api.check
+    environments: tuple[dict[str, Any], ...] = ()
 
     def exit_code(self, fail_on: Severity = Severity.WARNING) -> int:
         """1: findings at `fail_on` or above; else 2 if a requested check could not run

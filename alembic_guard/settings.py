@@ -52,6 +52,7 @@ class Settings:
     config_file: Path | None = None  # an explicit alembic.ini (`-c`)
     name: str = "alembic"  # ini section, like `alembic -n`
     script_location: str | None = None  # explicit, bypasses discovery
+    environments: tuple[Mapping[str, Any], ...] = ()  # [[tool.alembic-guard.environments]]: per-environment version locations (docs/environments.md)
     # -- which rules, how strict ---------------------------------------------------
     select: tuple[str, ...] = ()  # rule codes, prefixes or names to run (default: every stable rule)
     ignore: tuple[str, ...] = ()  # rule codes, prefixes or names to skip; the longer prefix wins
@@ -156,6 +157,8 @@ def _coerce(key: str, value: Any, source: str) -> Any:
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
             raise bad("a list of strings")
         return tuple(value)
+    if key == "environments":
+        return _environments(value, source)
     if key == "severity":
         if not isinstance(value, Mapping):
             raise bad('a table of code = "error|warning|info"')
@@ -241,6 +244,45 @@ def _coerce(key: str, value: Any, source: str) -> Any:
     if not isinstance(value, str):
         raise bad("a string")
     return value
+
+
+ENVIRONMENT_KEYS = ("ini", "section", "script_location", "version_locations", "recursive", "name")
+
+
+def _environments(value: Any, source: str) -> tuple[Mapping[str, Any], ...]:
+    """`[[tool.alembic-guard.environments]]` entries (alembic_guard.project.discover.apply_overrides)."""
+    if isinstance(value, tuple) and all(isinstance(v, MappingProxyType) for v in value):
+        return value
+    if not isinstance(value, (list, tuple)):
+        raise SettingsError(f"setting 'environments' in {source} must be a list of tables ([[tool.alembic-guard.environments]])",
+                            key="environments", source=source)
+    out = []
+    for i, entry in enumerate(value):
+        where = f"environments[{i}] in {source}"
+        if not isinstance(entry, Mapping):
+            raise SettingsError(f"{where} must be a table", key="environments", source=source)
+        clean: dict[str, Any] = {}
+        for raw, v in entry.items():
+            key = str(raw).replace("-", "_")
+            if key not in ENVIRONMENT_KEYS:
+                sugg = difflib.get_close_matches(key, ENVIRONMENT_KEYS, n=1)
+                raise SettingsError(f"unknown key {raw!r} in {where}", key="environments", source=source,
+                                    hint=f"did you mean {sugg[0]!r}?" if sugg else f"known keys: {', '.join(ENVIRONMENT_KEYS)}")
+            if key == "recursive" and not isinstance(v, bool):
+                raise SettingsError(f"'recursive' in {where} must be true or false", key="environments", source=source)
+            if key == "version_locations":
+                v = [v] if isinstance(v, str) else v
+                if not isinstance(v, list) or not v or not all(isinstance(x, str) and x for x in v):
+                    raise SettingsError(f"'version-locations' in {where} must be a list of folders", key="environments", source=source)
+                v = tuple(v)
+            elif key != "recursive" and not isinstance(v, str):
+                raise SettingsError(f"{raw!r} in {where} must be a string", key="environments", source=source)
+            clean[key] = v
+        if "ini" not in clean and "script_location" not in clean:
+            raise SettingsError(f"{where} names no environment", key="environments", source=source,
+                                hint="give `ini` (and `section`) or `script-location`, relative to pyproject.toml's folder")
+        out.append(MappingProxyType(clean))
+    return tuple(out)
 
 
 def find_pyproject(start: Path) -> Path | None:

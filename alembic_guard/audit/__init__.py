@@ -41,13 +41,16 @@ def iter_app_files(project, skipped: list[tuple[Path, str]] | None = None) -> li
 
     settings = project.settings
     root = project.root
-    starts = app_starts(settings.app_paths, root) if settings.app_paths else [root]
+    # the application (its root, from the environment: alembic_guard.project.approot) and the checked
+    # environment's own revisions (data migrations are code too: AG540); other environments' trees are not it
+    starts = app_starts(settings.app_paths, root) if settings.app_paths else [getattr(project, "app_root", root)]
     own_versions = [Path(v) for v in project.layout.version_locations if Path(v).is_dir()]
     env_py = Path(os.path.abspath(project.layout.env_py))
     files = python_files(
-        [*starts, *own_versions],  # the checked environment's own revisions are code too (AG540 in a data migration)
+        [*starts, *own_versions],
         root=root,
         skip_dirs=SKIP_DIRS | TEST_DIRS,
+        exclude_dirs=tuple(getattr(project.layout, "other_locations", ())),
         exclude_globs=settings.exclude,
         keep_file=_not_test_file,
         skipped=skipped,
@@ -177,7 +180,13 @@ def run_app_rules(rules: Sequence, project, ctx) -> None:
     ctx.facts["app_audit"] = {"modules": len(app.modules), "unparsable": problems}
     for path, why in sorted(problems.items()):
         ctx.skip([r.code for r in rules], f"{path}: {why}")
+    before = len(ctx.findings)
     _run(rules, app, ctx.call, ctx.crash)
+    if not app.modules and len(ctx.findings) == before:
+        # a family that ran on nothing says so (issue 12.6)
+        where = project.relpath(getattr(project, "app_root", project.root))
+        ctx.skip([r.code for r in rules], f"ran on nothing: no application module using SQLAlchemy under `{where}` "
+                 "(pass --app-path to point at the application)")
     found = ctx.findings[first_finding:]
     if cache is not None and not any(f.code == "AG000" for f in found):  # a crash is not a result
         cache.store(key, found, ctx.facts["app_audit"], [(s.codes, s.reason) for s in ctx.skipped[first_skip:]])

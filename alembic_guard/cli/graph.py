@@ -7,7 +7,7 @@ import click
 from alembic_guard import settings as settings_mod
 from alembic_guard.cli._options import examples, output_options, output_stream, project_options
 from alembic_guard.graph import render as graph_render
-from alembic_guard.project import Project
+from alembic_guard.cli._environments import render_each
 
 FORMATS = ("text", "mermaid", "dot", "json")
 
@@ -21,12 +21,15 @@ FORMATS = ("text", "mermaid", "dot", "json")
   alembic-guard graph --format dot | dot -Tsvg > history.svg
 """)
 def graph(path, output_format, output, **options):
-    """Show the revision graph, read statically (nothing is imported)."""
+    """Show the revision graph, read statically (nothing is imported).
+
+    Without -c / -n / --script-location, every Alembic environment below PATH is shown, each
+    under a heading."""
     overrides = {k: v for k, v in options.items() if v is not None}
     settings = settings_mod.load(path, **overrides)
-    project = Project.load(settings)  # (the command-line process runs without the cyclic GC: cli.main)
+    # (the command-line process runs without the cyclic GC: cli.main)
     with output_stream(output) as out:
-        graph_render.RENDERERS[output_format](project, out)
+        render_each(settings, output_format, out, graph_render.RENDERERS[output_format])
 
 
 COMMANDS = (graph,)

@@ -8,7 +8,7 @@ from alembic_guard import settings as settings_mod
 from alembic_guard.cli._options import examples, output_options, output_stream, project_options
 from alembic_guard.models import analyse
 from alembic_guard.models.render import RENDERERS
-from alembic_guard.project import Project
+from alembic_guard.cli._environments import render_each
 
 
 @click.command()
@@ -23,9 +23,8 @@ def models(path, output_format, output, **options):
     """List env.py's target_metadata and every mapped model, read statically (nothing is imported)."""
     overrides = {k: v for k, v in options.items() if v is not None and v != ()}
     settings = settings_mod.load(path, **overrides)
-    project = Project.load(settings)
     with output_stream(output) as out:
-        RENDERERS[output_format](project.analysis("models", analyse), out)
+        render_each(settings, output_format, out, lambda project, stream: RENDERERS[output_format](project.analysis("models", analyse), stream))
 
 
 COMMANDS = (models,)

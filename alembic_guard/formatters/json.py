@@ -23,7 +23,21 @@ def to_dict(report: Report) -> dict[str, Any]:
         "rules": [r.code for r in report.rules],
         "summary": {"total": len(report.findings), **report.counts()},
         "facts": report.facts,
+        "environments": [environment_dict(env, with_facts=len(report.environments) > 1) for env in report.environments],
     }
+
+
+def environment_dict(env: dict[str, Any], with_facts: bool = False) -> dict[str, Any]:
+    """One analysed environment: where it is, its dialect (and why), heads, its own summary; with
+    several environments also its own `facts` (the top-level ones then only count them)."""
+    out = {k: v for k, v in env.items() if k != "report"}
+    sub = env.get("report")
+    if sub is not None:
+        out["skipped"] = [{"codes": list(s.codes), "reason": s.reason} for s in sub.skipped]
+        out["fingerprints"] = [f.fingerprint for f in sub.findings]
+        if with_facts:
+            out["facts"] = sub.facts
+    return out
 
 
 def render(report: Report, out: TextIO) -> None:

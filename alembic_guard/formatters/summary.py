@@ -1,7 +1,8 @@
 """Markdown job summary (GitHub's `$GITHUB_STEP_SUMMARY`, or any Markdown viewer).
 
 A verdict line, a findings table, the heads, and a Mermaid picture of the recent history (the last
-`RECENT` revisions). The graph comes from `report.facts["graph"]` when a caller put it there, else
+`RECENT` revisions); with several environments (docs/environments.md), a table of them instead
+(revisions, heads, dialect and why, findings). The graph comes from `report.facts["graph"]` when a caller put it there, else
 it is read statically from the project at `report.root` (nothing is imported); when neither works
 the graph sections are left out.
 """
@@ -60,7 +61,8 @@ def render(report: Report, out: TextIO) -> None:
     counts = report.counts()
     total = len(report.findings)
     graph = report.facts.get("graph")
-    if graph is None:
+    several = len(report.environments) > 1
+    if graph is None and not several:
         project = _project(report)
         graph = graph_facts(project) if project is not None else None
 
@@ -87,7 +89,15 @@ def render(report: Report, out: TextIO) -> None:
         for skip in report.skipped:
             out.write(f"- {', '.join(skip.codes)}: {_cell(skip.reason)}\n")
         out.write("\n</details>\n\n")
-    if graph is not None:
+    if several:
+        out.write(f"### Environments ({len(report.environments)})\n\n| Environment | Revisions | Heads | Dialect | Findings |\n|---|---|---|---|---|\n")
+        for env in report.environments:
+            dialect = f"{env.get('dialect') or 'unknown'} ({env.get('dialect_reason', '')})"
+            found = env.get("summary", {}).get("total", "")
+            out.write(f"| `{_cell(env['label'])}` | {env.get('revisions', '')} | {_cell(', '.join(env.get('heads', [])))} "
+                      f"| {_cell(dialect)} | {found} |\n")
+        out.write("\n")
+    elif graph is not None:
         heads = graph["heads"]
         out.write(f"### Heads ({len(heads)})\n\n")
         for h in heads:

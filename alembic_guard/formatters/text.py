@@ -59,9 +59,37 @@ def wants_colour(out: TextIO) -> bool:
 
 
 def render(report: Report, out: TextIO, colour: bool | None = None) -> None:
+    """The report; with several environments, a heading and the findings of each, then a total."""
     if colour is None:
         colour = wants_colour(out)
+    envs = [e for e in report.environments if e.get("report") is not None]
+    if len(envs) <= 1:
+        _render_one(report, out, colour, envs[0] if envs else None)
+        return
+    for env in envs:
+        head = f"== {env['label']}"
+        out.write((f"{_BOLD}{_safe(head)}{_RESET}" if colour else _safe(head)) + "\n")
+        _render_one(env["report"], out, colour, env)
+        out.write("\n")
+    counts = report.counts()
+    total = len(report.findings)
+    line = f"{len(envs)} environments: " + (
+        f"{_plural(total, 'finding')} ({', '.join(_plural(n, label) for label, n in reversed(counts.items()) if n)})."
+        if total else "no findings.")
+    out.write((f"{_BOLD}{line}{_RESET}" if colour else line) + "\n")
 
+
+def dialect_text(env: dict) -> str:
+    """The chosen dialect and why, for the summary line ("" when the report has no environment)."""
+    reason = env.get("dialect_reason")
+    if not reason:
+        return ""
+    if env.get("dialect"):
+        return f"dialect {env['dialect']} ({reason})"
+    return f"dialect unknown ({reason}): rules of every dialect ran (pass --dialect)"
+
+
+def _render_one(report: Report, out: TextIO, colour: bool, env: dict | None) -> None:
     def c(code: str, text: str) -> str:
         return f"{code}{text}{_RESET}" if colour else text
 
@@ -92,7 +120,13 @@ def render(report: Report, out: TextIO, colour: bool | None = None) -> None:
     left_out = _by_config_line(report.facts.get("roundtrip"))
     if left_out:
         out.write(left_out + "\n")
-    out.write(c(_BOLD, summary(report)) + "\n")
+    for note in (env or {}).get("notes", ()):
+        out.write(f"note: {_safe(note)}\n")
+    line = summary(report)
+    dialect = dialect_text(env or {})
+    if dialect:
+        line = line[:-1] + f"; {_safe(dialect)}."
+    out.write(c(_BOLD, line) + "\n")
 
 
 def _by_config_line(rt: object) -> str | None:

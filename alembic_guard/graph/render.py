@@ -32,6 +32,7 @@ def _summary(project) -> dict:
         "problems": [
             {"path": str(p.location.path), "line": p.location.line, "kind": p.kind, "message": p.message}
             for p in getattr(project, "problems", ())
+            if p.kind != "chained-subfolders"  # read into the graph (a note on how, not a missing file)
         ],
         # heads whose header was read but whose file does not parse: not shown as plain heads
         "unparsable_heads": unparsable(project, project.graph.heads),

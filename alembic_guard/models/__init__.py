@@ -223,6 +223,7 @@ def sys_path_roots(project) -> list[Path]:
     layout = project.layout
     roots = _prepend_roots(project)
     roots.append(root)
+    roots += [Path(os.path.abspath(r)) for r in getattr(layout, "package_roots", ())]
     if (root / "src").is_dir():
         roots.append(root / "src")
     env_dir = Path(os.path.abspath(layout.script_location))
@@ -242,7 +243,7 @@ def sys_path_roots(project) -> list[Path]:
 
 def _scan_policy(project) -> ScanPolicy:
     settings = project.settings
-    root = Path(os.path.abspath(project.root))
+    root = Path(os.path.abspath(getattr(project, "app_root", project.root)))
     if settings.app_paths:
         include = tuple(app_starts(settings.app_paths, root))
     else:
@@ -250,7 +251,8 @@ def _scan_policy(project) -> ScanPolicy:
         include = (root,) + tuple(
             r for r in _prepend_roots(project) if r.is_dir() and not _is_within(r, root)
         )
-    versions = tuple(Path(os.path.abspath(v)) for v in project.layout.version_locations)
+    versions = tuple(Path(os.path.abspath(v)) for v in (*project.layout.version_locations,
+                                                          *getattr(project.layout, "other_locations", ())))
     return ScanPolicy(include=include, exclude_dirs=versions, exclude_globs=tuple(settings.exclude))
 
 
@@ -411,9 +413,15 @@ def run_models_rules(rules, project, ctx) -> None:
         if ctx.progress:
             ctx.progress("models: importing env.py in a subprocess (--import)")
         analysis.probe = run_probe(project)
+    before = len(ctx.findings)
     for rule in rules:
         ctx.call(rule, analysis, project, where=analysis.env_location())
     ctx.facts["models"] = analysis.facts()
+    if not analysis.models and analysis.target.status not in ("none", "missing", "no-env") and len(ctx.findings) == before:
+        # a family that ran on nothing says so (issue 12.6): env.py names a metadata, no model found
+        where = project.relpath(getattr(project, "app_root", project.root))
+        ctx.skip([r.code for r in rules], f"ran on nothing: env.py names a target_metadata but no model was found in "
+                 f"{len(analysis.scanned)} file(s) under `{where}` (pass --app-path to point at the models)")
     # let inline suppressions work in env.py and the model files
     sources = project._cache.setdefault("suppression_sources", {})
     for path in {analysis.env_py, *(m.path for m in analysis.models)}:

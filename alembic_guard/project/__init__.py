@@ -6,7 +6,6 @@ build the revision graph. Nothing of the analysed project is imported or execute
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -33,8 +32,16 @@ class Project:
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def load(cls, settings: Settings) -> "Project":
-        layout = locate(settings)
+    def load(cls, settings: Settings, layout: AlembicLayout | None = None) -> "Project":
+        """The project at `settings`' path (located like Alembic), or the given `layout` (one
+        environment found by `environments`)."""
+        layout = layout if layout is not None else locate(settings)
+        for app_path in settings.app_paths:  # exit 2 for every command, before any analysis
+            if not (layout.root / app_path).exists():
+                from alembic_guard.errors import SettingsError
+
+                raise SettingsError(f"--app-path {app_path}: no such file or folder (looked in {layout.root})",
+                                    key="app_paths", hint="pass a folder or .py file of the application, relative to the project root")
         migrations, problems = load_revisions(layout, settings.jobs)
         project = cls(settings=settings, layout=layout, migrations=tuple(migrations), problems=tuple(problems))
         migration_mod.FREEZE_TREES = len(migrations) >= migration_mod.FREEZE_AT
@@ -72,19 +79,34 @@ class Project:
                 out[rid] = mig
         return out
 
+    @property
+    def label(self) -> str:
+        """Which environment this is (set by discovery; else the ini or script location)."""
+        return self.layout.label or str(self.relpath(self.layout.ini_path or self.layout.script_location))
+
     @cached_property
+    def app_root(self) -> Path:
+        """The application this environment belongs to (alembic_guard.project.approot): what the
+        models analysis and the session audit read by default."""
+        from alembic_guard.project.approot import app_root
+
+        given = Path(self.settings.root)
+        return app_root(self.layout, given if given.is_dir() else given.parent)
+
+    @cached_property
+    def _dialect_choice(self) -> tuple[str | None, str]:
+        from alembic_guard.project.dialect import choose
+
+        return choose(self)
+
+    @property
     def dialect(self) -> str | None:
-        """postgresql | mysql | sqlite | ...: settings first, then alembic.ini's sqlalchemy.url."""
-        if self.settings.dialect:
-            return self.settings.dialect
-        url = self.layout.sqlalchemy_url or ""
-        m = re.match(r"^\s*([a-zA-Z0-9_]+)(\+[a-zA-Z0-9_]+)?://", url)
-        if not m:
-            return None
-        name = m.group(1).lower()
-        if name == "driver":  # `alembic init`'s placeholder URL (driver://user:pass@localhost/dbname)
-            return None
-        return {"postgres": "postgresql", "mariadb": "mysql"}.get(name, name)
+        """postgresql | mysql | sqlite | ...: from evidence (alembic_guard.project.dialect)."""
+        return self._dialect_choice[0]
+
+    @property
+    def dialect_reason(self) -> str:
+        return self._dialect_choice[1]
 
     def analysis(self, key: str, factory: Callable[["Project"], T]) -> T:
         """A shared, computed-once analysis (operations, models, round-trip results...)."""
@@ -93,4 +115,40 @@ class Project:
         return self._cache[key]
 
 
-__all__ = ["AlembicLayout", "LoadProblem", "Migration", "Project"]
+def environments(settings: Settings) -> list:
+    """The environments a command analyses: the one `-c` / `-n` / `--script-location` / a file
+    PATH selects, else every environment discovered below PATH (alembic_guard.project.discover).
+    Returns `Environment`s; raises ProjectNotFound when there is none."""
+    from alembic_guard.project.discover import Environment, discover
+
+    given = Path(settings.root)
+    explicit = settings.config_file is not None or settings.script_location or (given.exists() and not given.is_dir())
+    if explicit or not given.is_dir():
+        from alembic_guard.project.discover import apply_overrides, split_histories
+
+        root = given if given.is_dir() else given.parent
+        layout = locate(settings)
+        label = str(relpath(layout.ini_path or layout.script_location, layout.root))
+        return apply_overrides(split_histories(Environment(layout, label, "")), root, settings)
+    found = discover(given, settings)
+    envs = list(found.environments)
+    if settings.name and settings.name != "alembic":
+        named = [e for e in envs if e.layout.section == settings.name]
+        if not named and envs:
+            from alembic_guard.errors import ProjectNotFound
+            from alembic_guard.project.discover import listing
+
+            import difflib
+
+            close = difflib.get_close_matches(settings.name, sorted({e.layout.section for e in envs}), n=1)
+            raise ProjectNotFound(f"no ini section [{settings.name}] in the Alembic environments below {given}",
+                                  hint=(f"did you mean --name {close[0]}? " if close else "")
+                                  + "the environments found, with the flags that pick each:\n" + listing(envs))
+        envs = named
+    if not envs:
+        layout = locate(settings)  # raises the usual "not found" (or finds what the walk cannot)
+        return [Environment(layout, "", "")]
+    return envs
+
+
+__all__ = ["AlembicLayout", "LoadProblem", "Migration", "Project", "environments"]

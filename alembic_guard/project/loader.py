@@ -45,7 +45,7 @@ _CUT_RE = re.compile(r"^(?:def|class|async|@)\b", re.MULTILINE)
 # problem kinds reported by AG003 (Alembic cannot load the file) ...
 ERROR_KINDS = frozenset({"syntax", "encoding", "empty", "unreadable", "not-a-revision", "incomplete-header", "bad-header"})
 # ... and by AG005 (alembic-guard or Alembic skips something in a version location)
-SKIP_KINDS = frozenset({"nested-folder", "too-large", "directory", "symlinked-directory", "missing-location", "no-revisions", "special-file"})
+SKIP_KINDS = frozenset({"chained-subfolders", "nested-folder", "too-large", "directory", "symlinked-directory", "missing-location", "no-revisions", "special-file"})
 
 
 @dataclass(frozen=True)
@@ -426,19 +426,15 @@ def _load_revisions(layout, jobs: int = 0) -> tuple[list[Migration], list[LoadPr
                 hint="fix version_locations (check its path_separator) or create the folder",
             ))
             continue
+        nested: list[tuple[Entry, int]] = []
+        top_files = 0
         for entry in iter_entries(folder, folder_rel, layout.recursive):
             if entry.kind == "nested-folder":
                 count = _count_py(Path(entry.path))
                 if count:
-                    problems.append(LoadProblem(
-                        "nested-folder",
-                        Location(entry.rel),
-                        f"`{entry.rel}` holds {count} .py file{'s' if count != 1 else ''} that Alembic does not load: "
-                        "recursive_version_locations is off",
-                        hint="set `recursive_version_locations = true` in alembic.ini, or move the files up into "
-                        f"`{folder_rel}`",
-                    ))
+                    nested.append((entry, count))
                 continue
+            top_files += entry.kind == "file"
             if entry.kind == "symlinked-directory":
                 problems.append(LoadProblem(
                     "symlinked-directory",
@@ -459,6 +455,15 @@ def _load_revisions(layout, jobs: int = 0) -> tuple[list[Migration], list[LoadPr
                     continue  # the same file twice (overlapping locations, a symlink): read once
                 seen.add(key)
             todo.append(entry)
+        problems.extend(_nested_problems(nested, folder_rel, independent=not top_files and _independent(nested)))
+    if getattr(layout, "recursive_reason", ""):
+        problems.append(LoadProblem(
+            "chained-subfolders",
+            Location(relpath(layout.ini_path, root) if layout.ini_path else relpath(layout.script_location, root)),
+            layout.recursive_reason,
+            hint="plain `alembic` needs `recursive_version_locations = true` (or the project's own tooling) to load "
+            "them; set [[tool.alembic-guard.environments]] to state the layout explicitly (docs/environments.md)",
+        ))
     for mig, problem in read_files(todo, root, resolver, jobs):
         if mig is not None:
             migrations.append(mig)
@@ -473,6 +478,45 @@ def _load_revisions(layout, jobs: int = 0) -> tuple[list[Migration], list[LoadPr
             hint="nothing to check yet; if revisions exist elsewhere, set version_locations",
         ))
     return migrations, problems
+
+
+def _independent(nested: list) -> bool:
+    """Whether sub-folders are complete, independent histories (each its own base, every parent
+    inside it): `versions/postgresql` + `versions/sqlite`, one chosen at run time."""
+    from alembic_guard.project.discover import _headers
+
+    if len(nested) < 2:
+        return False
+    for entry, _count in nested:
+        ids, parents, base = _headers(Path(entry.path))
+        if not ids or not base or not parents <= ids:
+            return False
+    return True
+
+
+def _nested_problems(nested: list, folder_rel: PurePosixPath, independent: bool) -> list[LoadProblem]:
+    """AG005 for sub-folders Alembic does not load. The hint depends on what they are: for
+    independent histories `recursive_version_locations` would merge them (duplicate ids, several
+    bases), so it is not what to do."""
+    out = []
+    names = ", ".join(f"`{e.rel}`" for e, _c in nested)
+    for entry, count in nested:
+        if independent:
+            hint = (f"{names} are {len(nested)} complete, independent histories (the project picks one at run time): "
+                    "do not set recursive_version_locations (it would merge them); run `alembic-guard check` on the "
+                    "repository to check each, or declare them in [[tool.alembic-guard.environments]] (docs/environments.md)")
+        else:
+            hint = (f"set `recursive_version_locations = true` in alembic.ini, or move the files up into `{folder_rel}` "
+                    "(if the project's own tooling sets version_locations, declare them in "
+                    "[[tool.alembic-guard.environments]]: docs/environments.md)")
+        out.append(LoadProblem(
+            "nested-folder",
+            Location(entry.rel),
+            f"`{entry.rel}` holds {count} .py file{'s' if count != 1 else ''} that Alembic does not load: "
+            "recursive_version_locations is off",
+            hint=hint,
+        ))
+    return out
 
 
 PARALLEL_READ_AT = 1000  # files: below this, forking a reader costs more than it saves
@@ -591,4 +635,4 @@ def _count_py(folder: Path, limit: int = 10_000) -> int:
     return count
 
 
-PROBLEM_SEVERITY = {"no-revisions": Severity.INFO}
+PROBLEM_SEVERITY = {"no-revisions": Severity.INFO, "chained-subfolders": Severity.INFO}

@@ -54,6 +54,10 @@ class AlembicLayout:
     options: dict[str, str] = field(default_factory=dict)  # the raw section (sqlalchemy.url, file_template...)
     pyproject_path: Path | None = None
     prepend_sys_path: tuple[Path, ...] = ()
+    package_roots: tuple[Path, ...] = ()  # folders above the package chain holding the ini / script location
+    recursive_reason: str = ""  # why recursive was turned on by discovery (sub-folders chained into one history)
+    label: str = ""  # which environment this is, for per-environment reports (set by discovery)
+    other_locations: tuple[Path, ...] = ()  # other environments' script/version folders: not this one's application
 
     @property
     def env_py(self) -> Path:
@@ -70,7 +74,8 @@ class AlembicLayout:
     @property
     def module_roots(self) -> tuple[Path, ...]:
         """Folders a module name is looked up in, for statically resolved imports."""
-        roots = [*self.prepend_sys_path, self.root, self.root / "src", self.script_location.parent, self.script_location]
+        roots = [*self.prepend_sys_path, *self.package_roots, self.root, self.root / "src",
+                 self.script_location.parent, self.script_location]
         return tuple(dict.fromkeys(roots))
 
 
@@ -162,6 +167,41 @@ def split_version_locations(value: str, separator: str | None, *, where: str = "
     return [x.strip() for x in value.split(sep) if x.strip()]
 
 
+PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+
+
+def project_root_of(folder: Path, stop: Path | None = None) -> Path | None:
+    """The nearest folder at or above `folder` that holds a project marker (pyproject.toml,
+    setup.py, setup.cfg, .git); None when there is none (up to `stop`, inclusive)."""
+    folder = folder.absolute()
+    for anc in (folder, *folder.parents):
+        if any((anc / m).exists() for m in PROJECT_MARKERS):
+            return anc
+        if stop is not None and anc == stop:
+            break
+    return None
+
+
+def package_roots(*folders: Path) -> tuple[Path, ...]:
+    """Where Python would find the packages a file in `folders` belongs to, statically: for each
+    folder, the folder above its package chain (walk up while `__init__.py` exists), the folder
+    itself, the project root above it (pyproject.toml, setup.py, .git) and that root's `src/`."""
+    out: list[Path] = []
+    for folder in folders:
+        folder = folder.absolute()
+        anc = folder
+        while (anc / "__init__.py").is_file() and anc.parent != anc:
+            anc = anc.parent
+        out.append(anc)
+        out.append(folder)
+        proj = project_root_of(folder)
+        if proj is not None:
+            out.append(proj)
+            if (proj / "src").is_dir():
+                out.append(proj / "src")
+    return tuple(dict.fromkeys(out))
+
+
 def find_package(name: str, roots: tuple[Path, ...]) -> Path | None:
     parts = name.split(".")
     if not all(p.isidentifier() for p in parts):
@@ -224,8 +264,13 @@ def _layout(
     else:
         raw = toml_opts.get("prepend_sys_path") or []
         raw = raw if isinstance(raw, list) else [str(raw)]
+    # Alembic puts these on sys.path as written, so relative ones are relative to the working
+    # directory; `alembic` is normally run in the ini's folder, so that reading is kept too.
+    # (the working-directory reading only serves module look-ups, never the application scan)
     prepend = tuple((base / p) if not os.path.isabs(p) else Path(p) for p in raw if isinstance(p, str) and p)
-    roots = tuple(dict.fromkeys([*prepend, base, base / "src"]))
+    from_cwd = tuple((Path.cwd() / p).absolute() for p in raw if isinstance(p, str) and p and not os.path.isabs(p))
+    chain = (*from_cwd, *package_roots(base))
+    roots = tuple(dict.fromkeys([*prepend, base, base / "src", *chain]))
 
     if script_override is not None:
         script = script_override
@@ -272,6 +317,7 @@ def _layout(
         options=options,
         pyproject_path=pyproject,
         prepend_sys_path=prepend,
+        package_roots=tuple(dict.fromkeys([*chain, *package_roots(script)])),
     )
 
 
@@ -406,6 +452,26 @@ def locate(settings: Settings) -> AlembicLayout:
             return _layout(f_opts, None, base=here, root=here, ini=f_ini if f_ini.is_file() else None, pyproject=None,
                            section=name, source=f"{folder} (Flask-Migrate layout)", script_override=folder)
 
+    if given.is_dir() and not settings.config_file:
+        from alembic_guard.project.discover import discover, listing
+
+        found = discover(here)
+        envs = [e for e in found.environments if not settings.name or settings.name == "alembic" or e.layout.section == settings.name]
+        if len(envs) == 1:
+            return envs[0].layout
+        if envs:
+            raise ProjectNotFound(
+                f"{len(envs)} Alembic environments below {given}; this command works on one",
+                searched=tuple(searched),
+                hint="pick one with its flags (run from " + str(given) + "):\n" + listing(envs),
+            )
+        if found.ignored:
+            raise ProjectNotFound(
+                f"no usable Alembic environment below {given}",
+                searched=tuple(searched),
+                hint="found but not usable:\n" + "\n".join(f"{where}: {why}" for where, why in found.ignored)
+                + "\npass -c FILE or --script-location DIR",
+            )
     raise ProjectNotFound(
         f"no Alembic project found at {given}",
         searched=tuple(searched),

@@ -39,6 +39,13 @@ def skipped_version_entry(project):
     down_revision = "a1"
     ```
     (or keep the sub-folder and set `recursive_version_locations = true` in alembic.ini)
+
+    Sub-folders that are each a complete, independent history (`versions/postgresql`,
+    `versions/sqlite`: the project picks one at run time) are the exception: recursion would merge
+    them into duplicate ids and several bases, so the hint says so. When the project's own code
+    sets `version_locations`, discovery reads such folders as the project does — independent
+    histories as one environment each, chained release folders as one history with an info
+    finding from this rule (see docs/environments.md).
     """
     for problem in project.problems:
         if problem.kind in SKIP_KINDS:

@@ -1,0 +1,16 @@
+"""tenant schema"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "t1"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
