@@ -245,7 +245,7 @@ def _scan_policy(project) -> ScanPolicy:
     settings = project.settings
     root = Path(os.path.abspath(getattr(project, "app_root", project.root)))
     if settings.app_paths:
-        include = tuple(app_starts(settings.app_paths, root))
+        include = tuple(app_starts(settings.app_paths, project.root))  # relative to the project root, as documented
     else:
         # the project root, plus prepend_sys_path folders outside it (`prepend_sys_path = ..`)
         include = (root,) + tuple(

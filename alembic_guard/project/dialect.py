@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from alembic_guard import reading
 from alembic_guard.settings import DIALECT_ALIASES, DIALECTS
 
 _URL = re.compile(r"^\s*([a-zA-Z0-9_]+)(\+[a-zA-Z0-9_]+)?://")
@@ -63,14 +64,14 @@ def _declared(roots: list[Path]) -> str | None:
     for root in dict.fromkeys(roots):
         for name in ("pyproject.toml", "setup.cfg", "setup.py", *sorted(p.name for p in root.glob("requirements*.txt"))):
             try:
-                texts.append((root / name).read_text(encoding="utf-8", errors="replace"))
+                texts.append(reading.read_text(root / name, errors="replace", limit=reading.MAX_CONFIG_BYTES))
             except OSError:
                 continue
         req = root / "requirements"
         if req.is_dir():
             for p in sorted(req.glob("*.txt"))[:20]:
                 try:
-                    texts.append(p.read_text(encoding="utf-8", errors="replace"))
+                    texts.append(reading.read_text(p, errors="replace", limit=reading.MAX_CONFIG_BYTES))
                 except OSError:
                     continue
     text = "\n".join(texts)
@@ -111,7 +112,7 @@ def choose(project) -> tuple[str | None, str]:
         return named
     env_py = Path(layout.env_py)
     try:
-        env_text = env_py.read_text(encoding="utf-8", errors="replace") if env_py.is_file() else ""
+        env_text = reading.read_text(env_py, errors="replace") if env_py.is_file() else ""
     except OSError:
         env_text = ""
     urls = {normalise(m.group(1)) for m in _URL_LITERAL.finditer(env_text)}

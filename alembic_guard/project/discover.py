@@ -49,6 +49,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from alembic_guard import reading
 from alembic_guard.errors import ProjectNotFound
 
 SKIP_DIR_NAMES = frozenset({
@@ -77,6 +78,7 @@ class Found:
     inis: list[Path] = field(default_factory=list)
     pyprojects: list[Path] = field(default_factory=list)
     script_dirs: list[Path] = field(default_factory=list)
+    broken: list[tuple[Path, str]] = field(default_factory=list)  # an alembic ini that is not a regular file
     files: int = 0
 
 
@@ -107,6 +109,11 @@ def walk(root: Path) -> Found:
             found.script_dirs.append(Path(here))
         for e in entries:
             name = e.name
+            if name.endswith(".ini") and "alembic" in name.lower():
+                why = reading.problem(e.path)  # a folder, FIFO, device or symlink loop by that name
+                if why:
+                    found.broken.append((Path(e.path), why))
+                    continue
             try:
                 if e.is_dir(follow_symlinks=False):
                     if name.startswith(".") or name in SKIP_DIR_NAMES or name.endswith(".egg-info"):
@@ -126,11 +133,7 @@ def walk(root: Path) -> Found:
 
 
 def _mentions(path: Path, needle: bytes, limit: int = 256 * 1024) -> bool:
-    try:
-        with open(path, "rb") as fh:
-            return needle in fh.read(limit)
-    except OSError:
-        return False
+    return needle in reading.read_head(path, limit)  # a FIFO or device is never opened for reading
 
 
 # ---------------------------------------------------------------------- environments
@@ -141,6 +144,10 @@ def discover(root: Path, settings=None) -> Discovery:
 
     root = root.absolute()
     found = walk(root)
+    if found.broken:  # never silently ignored: the project's own configuration cannot be read
+        path, why = found.broken[0]
+        raise ProjectNotFound(f"{path}: {why}", searched=tuple(p for p, _ in found.broken),
+                              hint="replace it with a regular alembic.ini (reading a FIFO or a device can block forever)")
     envs: list[Environment] = []
     ignored: list[tuple[str, str]] = []
     claimed: set[Path] = set()
@@ -322,10 +329,8 @@ def _headers(folder: Path) -> tuple[set[str], set[str], bool]:
         for name in filenames:
             if not is_revision_name(name):
                 continue
-            try:
-                with open(os.path.join(dirpath, name), "rb") as fh:
-                    data = fh.read(64 * 1024)
-            except OSError:
+            data = reading.read_head(os.path.join(dirpath, name), 64 * 1024)
+            if not data:
                 continue
             m = _REV_RE.search(data)
             if m:
