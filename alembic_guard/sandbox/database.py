@@ -332,6 +332,7 @@ class Sandbox:
 
     kind: str = "?"  # "server" | "embedded" | "docker" | "sqlite"
     dialect: str = "?"  # "postgresql" | "mysql" | "sqlite"
+    announce = None  # called with each new database's name before its CREATE (set in a round trip's child)
 
     def __init__(self) -> None:
         self.warnings: list[str] = []
@@ -351,6 +352,8 @@ class Sandbox:
             # Recorded before the CREATE runs: a signal between CREATE and return still drops it.
             self._generated.add(name)
             self._created[name] = ""
+            if self.announce is not None:  # a round trip's child tells its parent (sandbox/child.py)
+                self.announce(name)
             try:
                 url = self._create(name)
             except BaseException:
@@ -375,6 +378,21 @@ class Sandbox:
                 hint="only databases returned by create_database() of this sandbox can be dropped",
             )
         self._forget(name)
+
+    def adopt(self, name: str, url: str = "") -> None:
+        """Take over a database a forked copy of this sandbox created (the round trip's child):
+        dropped by `close` like our own. `url` "" while its CREATE may still be running."""
+        self._generated.add(name)
+        self._created[name] = url
+
+    def disown(self, name: str) -> None:
+        """The forked copy dropped `name` itself: nothing left to drop."""
+        self._created.pop(name, None)
+
+    def drop_named(self, name: str) -> None:
+        """`drop_database` by name (an adopted database whose URL is not known). Idempotent."""
+        if name in self._generated:
+            self._forget(name)
 
     def close(self) -> None:
         """Drop every database created here, then stop/remove what this sandbox started."""

@@ -40,9 +40,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from alembic_guard.errors import GuardError
 from alembic_guard.masking import mask_secrets
-from alembic_guard.sandbox import schema_snapshot
+from alembic_guard.sandbox import child, schema_snapshot
 from alembic_guard.sandbox.alembic_runner import AlembicEnv
+from alembic_guard.sandbox.connection_guard import ConnectionGuard
 from alembic_guard.sandbox.database import ROUNDTRIP_PREFIX
 
 UPGRADE, DOWNGRADE, REUPGRADE, ENV = "upgrade", "downgrade", "reupgrade", "env"
@@ -112,6 +114,7 @@ class RoundTripResult:
     seconds: float = 0.0
     project: object = field(default=None, repr=False, compare=False)  # for the rules / checks
     seed_notes: dict[str, str] = field(default_factory=dict)  # --with-data: tables left empty, and why
+    died: dict | None = None  # the process running the migrations ended: {revision, phase, how} (AG308)
 
     def failed(self, phase: str) -> list[StepResult]:
         return [s for s in self.steps if s.phase == phase and not s.ok]
@@ -136,6 +139,7 @@ class RoundTripResult:
             "untested": dict(self.untested),
             "warnings": list(self.warnings),
             **({"seed_notes": dict(self.seed_notes)} if self.with_data else {}),
+            **({"died": dict(self.died)} if self.died else {}),
         }
 
 
@@ -242,10 +246,14 @@ class Walker:
         self.before = self.after_up = None
         self.trace = False
         self.gc = _CollectEvery(GC_EVERY)
+        self.guard = ConnectionGuard(self.env.env_vars, self.env.root)
+        self.on_step: Callable[[str, str], None] | None = None  # told where the walk is (the parent, in a child)
+        self.cancel_on_signal = True  # SIGINT/SIGTERM cancel the running statement (not in a child: it just ends)
 
     # ------------------------------------------------------------------ database
     def _open(self, url: str | None = None) -> None:
         self.url = url or self.sandbox.create_database(ROUNDTRIP_PREFIX)
+        self.guard.allow(self.url)
         self.engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
         self.conn = self.engine.connect()
         if self.mode == "transaction":
@@ -281,8 +289,9 @@ class Walker:
         self._open()
 
     # ------------------------------------------------------------------ run
-    def run(self, url: str | None = None) -> RoundTripResult:
-        """Walk; `url`: an empty database of the sandbox to start in (else one is created)."""
+    def run(self, url: str | None = None, drop: bool = True) -> RoundTripResult:
+        """Walk; `url`: an empty database of the sandbox to start in (else one is created).
+        `drop`: drop the last database at the end (else the caller does: the parent of a child)."""
         started = time.perf_counter()
         self.result.mode = self.mode
         try:
@@ -292,12 +301,12 @@ class Walker:
                 self.sandbox.drop_database(url)
             raise
         try:
-            with _CancelOnSignal(self), _CollectEvery(GC_EVERY) as self.gc:
+            with _CancelOnSignal(self if self.cancel_on_signal else None), _CollectEvery(GC_EVERY) as self.gc:
                 self._walk()
             if self.mode == "fresh" and self.conn is not None and self.conn.in_transaction():
                 self.conn.commit()
         finally:
-            self._close()
+            self._close(drop=drop)
             self.result.mode = self.mode
             self.result.seconds = time.perf_counter() - started
             if self.seeder is not None:
@@ -307,9 +316,11 @@ class Walker:
     def _walk(self) -> None:
         while True:
             try:
-                self.env.run(self.url, self._session, connection=self.conn)
+                self.env.run(self.url, self._session, connection=self.conn, guard=self.guard)
             except _Own as own:
                 raise own.exc from None
+            except GuardError:
+                raise  # a connection to another database was refused: stop (exit 2)
             except Exception as exc:  # noqa: BLE001 - the user's env.py or migration failed
                 if not self._recover(exc):
                     break
@@ -363,7 +374,7 @@ class Walker:
         except Exception as exc:  # noqa: BLE001
             raise _Own(exc) from exc
         if catchup:
-            self.current = ("", "catchup")
+            self._at("", "catchup")
             yield from self.env.steps_to(catchup, tuple(heads))
         if self.phase == UPGRADE or self.before is None:
             self.before = self._snap(conn)
@@ -378,7 +389,7 @@ class Walker:
                 data = self.with_data and rev not in self.no_data
                 if data:
                     self._seed(conn)
-                self.current = (rev, UPGRADE)
+                self._at(rev, UPGRADE)
                 t0 = time.perf_counter()
                 yield self.env.up(rev)
                 self._record(rev, UPGRADE, t0, with_data=data)
@@ -390,7 +401,7 @@ class Walker:
                     continue
                 self.phase = DOWNGRADE
             if self.phase == DOWNGRADE:
-                self.current = (rev, DOWNGRADE)
+                self._at(rev, DOWNGRADE)
                 t0 = time.perf_counter()
                 yield self.env.down(rev)
                 seconds = time.perf_counter() - t0
@@ -400,7 +411,7 @@ class Walker:
                 self.trace = bool(trace)
                 self.phase = REUPGRADE
             if self.phase == REUPGRADE:
-                self.current = (rev, REUPGRADE)
+                self._at(rev, REUPGRADE)
                 t0 = time.perf_counter()
                 yield self.env.up(rev)
                 self._record(rev, REUPGRADE, t0)
@@ -414,6 +425,11 @@ class Walker:
                 self._drift(mctx)
             except Exception as exc:  # noqa: BLE001
                 raise _Own(exc) from exc
+
+    def _at(self, rev: str, phase: str) -> None:
+        self.current = (rev, phase)
+        if self.on_step is not None:
+            self.on_step(rev, phase)
 
     def _say(self, message: str) -> None:
         import contextlib
@@ -604,7 +620,7 @@ class _CancelOnSignal:
         import signal
         import threading
 
-        if threading.current_thread() is not threading.main_thread():
+        if self.walker is None or threading.current_thread() is not threading.main_thread():
             return self
         read_fd, write_fd = os.pipe()
         os.set_blocking(write_fd, False)
@@ -652,8 +668,12 @@ class _CancelOnSignal:
             pass
 
 
-def run_roundtrip(project, sandbox, **options) -> RoundTripResult:
+def run_roundtrip(project, sandbox, *, isolate: bool = True, **options) -> RoundTripResult:
     """Round-trip `project` in `sandbox` (anything with create_database/drop_database/dialect).
+
+    `isolate` (default): env.py and the migrations run in a forked child (sandbox/child.py), so a
+    migration that ends its process is a finding (AG308) and this process always drops the
+    databases; without fork (Windows) they run here.
 
     The first database is created in a thread while Alembic loads the revision files: on a server
     CREATE DATABASE costs 0.1-0.3 s, about as long as importing Alembic (alembic_runner imports
@@ -671,4 +691,6 @@ def run_roundtrip(project, sandbox, **options) -> RoundTripResult:
                 pass
             raise
         url = pending.result()
+    if isolate and child.available():
+        return child.run_in_child(walker, sandbox, url)
     return walker.run(url)

@@ -8,6 +8,7 @@ from alembic_guard.rules.roundtrip.ag304_reupgrade_fails import reupgrade_fails
 from alembic_guard.rules.roundtrip.ag305_irreversible_revision_floor import irreversible_revision_floor
 from alembic_guard.rules.roundtrip.ag306_upgrade_fails_with_data import upgrade_fails_with_data
 from alembic_guard.rules.roundtrip.ag307_migration_step_timeout import migration_step_timeout
+from alembic_guard.rules.roundtrip.ag308_migration_ends_process import migration_ends_process
 
 RULES: tuple = (
     roundtrip_not_representative,
@@ -18,4 +19,5 @@ RULES: tuple = (
     irreversible_revision_floor,
     upgrade_fails_with_data,
     migration_step_timeout,
+    migration_ends_process,
 )
