@@ -116,6 +116,10 @@ class AlembicEnv:
             extra_paths=extra_paths,
         )
 
+    @property
+    def env_py(self) -> str:
+        return os.path.join(self.script.dir, "env.py")
+
     # ------------------------------------------------------------------ URLs
     def url_for_env(self, url: str) -> str:
         """The sandbox URL with a driver env.py can use (an async one for an async env.py)."""
@@ -162,7 +166,7 @@ class AlembicEnv:
         from alembic_guard.sandbox.connection_guard import ConnectionGuard, ConnectionRefusedBySandbox
 
         if guard is None:
-            guard = ConnectionGuard(self.env_vars, self.root)
+            guard = ConnectionGuard(self.env_vars, self.root, env_py=self.env_py)
             guard.allow(url)
 
         lazy = _LazyVersionTable()

@@ -127,9 +127,10 @@ class ConnectionGuard:
     """`with guard:` — while active (one at a time per process), connections go to `allowed` only."""
 
     def __init__(self, env_vars: tuple[str, ...] = ("DATABASE_URL",), project_root: Path | None = None,
-                 sandbox_url: str | None = None):
+                 sandbox_url: str | None = None, env_py: Path | str | None = None):
         self.env_vars = tuple(env_vars) or ("DATABASE_URL",)
         self.project_root = str(project_root.resolve()) if project_root else None
+        self.env_py = os.path.realpath(env_py) if env_py else None
         self.allowed: list[Target] = []
         self.sandbox_url = sandbox_url
         self.violation: ForeignConnection | None = None
@@ -161,8 +162,8 @@ class ConnectionGuard:
                 return True
         return target.dialect == "sqlite" and target.database == ":memory:"  # reaches no database of anyone's
 
-    def refuse(self, target: Target, user: str | None) -> None:
-        where = mask_url(target.describe(user))
+    def refuse(self, target: Target, user: str | None, password: bool = False) -> None:
+        where = mask_url(target.describe(user, password))
         sandbox = mask_url(self.sandbox_url or "") or "its throwaway database"
         line = self._caller()
         env_vars = ", ".join(f"${v}" for v in self.env_vars)
@@ -182,21 +183,25 @@ class ConnectionGuard:
         raise ConnectionRefusedBySandbox(error.message)
 
     def _caller(self) -> str:
-        """' (from env.py line 12)': the innermost frame in the project, if any."""
+        """' (from migrations/env.py line 12)': the innermost env.py frame, else the innermost
+        frame in the project ('' when the connect ran outside env.py's stack: an event loop)."""
         if not self.project_root:
             return ""
-        for frame in reversed(traceback.extract_stack()):
-            if frame.filename.startswith(self.project_root):
-                rel = os.path.relpath(frame.filename, self.project_root)
-                return f" (from {rel} line {frame.lineno})"
-        return ""
+        stack = traceback.extract_stack()
+        frames = [f for f in stack if self.env_py and os.path.realpath(f.filename) == self.env_py] or [
+            f for f in stack if f.filename.startswith(self.project_root)]
+        if not frames:
+            return ""
+        frame = frames[-1]
+        return f" (from {os.path.relpath(frame.filename, self.project_root)} line {frame.lineno})"
 
 
-def check(target: Target, user: str | None = None) -> None:
-    """Refuse `target` if a guard is active and does not allow it."""
+def check(target: Target, user: str | None = None, password: object = None) -> None:
+    """Refuse `target` if a guard is active and does not allow it (`password`: only whether one
+    was given matters: it shows as ***)."""
     guard = _ACTIVE
     if guard is not None and not guard.permits(target):
-        guard.refuse(target, user)
+        guard.refuse(target, user, bool(password))
 
 
 def active() -> bool:
@@ -237,14 +242,14 @@ def _on_do_connect(dialect, conn_rec, cargs, cparams):
         # default socket/host: compare the database here, the server after connecting
         if any(t.database == target.database and t.dialect == dialect_name for t in guard.allowed):
             return None
-    check(target, params.get("user"))
+    check(target, params.get("user"), params.get("password") or params.get("passwd"))
     return None
 
 
 # ---------------------------------------------------------------------------------- drivers
 def _psycopg2_check(conn) -> None:
     info = conn.info
-    check(Target("postgresql", server_key(info.host, info.port, 5432), info.dbname or ""), info.user)
+    check(Target("postgresql", server_key(info.host, info.port, 5432), info.dbname or ""), info.user, info.password)
 
 
 def _install_psycopg2(module) -> None:
@@ -282,7 +287,8 @@ def _install_asyncpg(module) -> None:
                 port = name.rsplit(".", 1)[-1] if name.startswith(".s.PGSQL.") else None
                 server = server_key(folder or "/", port, 5432)
             try:
-                check(Target("postgresql", server, getattr(params, "database", "") or ""), getattr(params, "user", None))
+                check(Target("postgresql", server, getattr(params, "database", "") or ""), getattr(params, "user", None),
+                      getattr(params, "password", None))
             except BaseException:
                 conn.terminate()
                 raise
@@ -304,7 +310,8 @@ def _install_pymysql(module) -> None:
             host = socket_path if socket_path else self.host
             db = self.db.decode() if isinstance(self.db, bytes) else (self.db or "")
             user = self.user.decode() if isinstance(self.user, bytes) else self.user
-            check(Target("mysql", server_key(host, None if socket_path else self.port, None if socket_path else 3306), db), user)
+            check(Target("mysql", server_key(host, None if socket_path else self.port, None if socket_path else 3306), db), user,
+                  self.password)
         return original(self, sock) if sock is not None else original(self)
 
     connect.__wrapped__ = original

@@ -246,7 +246,7 @@ class Walker:
         self.before = self.after_up = None
         self.trace = False
         self.gc = _CollectEvery(GC_EVERY)
-        self.guard = ConnectionGuard(self.env.env_vars, self.env.root)
+        self.guard = ConnectionGuard(self.env.env_vars, self.env.root, env_py=self.env.env_py)
         self.on_step: Callable[[str, str], None] | None = None  # told where the walk is (the parent, in a child)
         self.cancel_on_signal = True  # SIGINT/SIGTERM cancel the running statement (not in a child: it just ends)
 
