@@ -19,7 +19,13 @@ def check(settings: Settings, progress: Callable[[str], None] | None = None) -> 
     selected = rules.select(settings.select, settings.ignore)
     early = _early_database(settings, selected)
     try:
-        return engine.run(project, selected, progress=progress)
+        report = engine.run(project, selected, progress=progress)
+        if early is not None or any(r.kind == "roundtrip" for r in selected):
+            from alembic_guard.sandbox.database import interrupted
+
+            if interrupted():  # Ctrl-C whose KeyboardInterrupt was swallowed: never a report
+                raise KeyboardInterrupt
+        return report
     finally:
         if early is not None:
             early.discard()

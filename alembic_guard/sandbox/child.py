@@ -38,6 +38,7 @@ import sys
 
 from alembic_guard.errors import GuardError
 from alembic_guard.masking import mask_secrets
+from alembic_guard.sandbox.database import interrupted
 
 _HEADER = struct.Struct("!cI")
 
@@ -48,6 +49,8 @@ def available() -> bool:
 
 def run_in_child(walker, sandbox, url: str):
     """`walker.run(url)` in a forked child; the result (or its exception) comes back here."""
+    if interrupted():
+        raise KeyboardInterrupt
     read_fd, write_fd = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -69,6 +72,8 @@ def run_in_child(walker, sandbox, url: str):
             except Exception as exc:  # noqa: BLE001 - the sandbox's close() tries again, and reports
                 sandbox.warnings.append(mask_secrets(f"could not drop {name} after the round trip: {exc}"))
     status, step = status
+    if interrupted():  # the parent's KeyboardInterrupt was swallowed somewhere: still an interrupt
+        raise KeyboardInterrupt
     for kind, payload in frames:
         if kind == b"R":
             result = pickle.loads(payload)
@@ -205,6 +210,8 @@ def _child(walker, sandbox, url: str, write_fd: int, parent: int) -> None:
         else:
             result.project = None  # the parent has it; not picklable (and not needed back)
             send(b"R", pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    except KeyboardInterrupt:  # Ctrl-C before SIGINT was reset to its default: an interrupt
+        code = 130
     except BaseException:  # noqa: BLE001 - the parent reports a child without a result
         code = 1
     finally:

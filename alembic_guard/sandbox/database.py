@@ -81,6 +81,14 @@ _SAVED_HANDLERS: dict[int, object] = {}
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _DEFER_DEPTH = 0  # > 0 while the main thread is cleaning up
 _PENDING: list[int] = []  # signals that arrived meanwhile
+_INTERRUPTED = False  # a SIGINT arrived while a sandbox was open
+
+
+def interrupted() -> bool:
+    """Whether Ctrl-C (SIGINT) arrived since the first sandbox opened. The KeyboardInterrupt the
+    handler raises can be swallowed (Python prints "Exception ignored in ..." for one raised in a
+    weakref callback or __del__): callers check this at safe points and raise it again."""
+    return _INTERRUPTED
 
 
 def _on_signal(signum, frame):
@@ -97,6 +105,14 @@ def _on_signal(signum, frame):
             _PENDING.append(signum)
         return
     if signum == signal.SIGINT:
+        global _INTERRUPTED
+        _INTERRUPTED = True  # a KeyboardInterrupt can be lost (raised in a weakref callback); see interrupted()
+        if frame is not None and frame.f_code.co_filename.startswith("<frozen importlib"):
+            # raising inside importlib's own lock handling can leave the global import lock held,
+            # and the next import in another thread (the database being created) waits forever:
+            # deliver it again a moment later, outside importlib
+            threading.Timer(0.02, os.kill, (os.getpid(), signal.SIGINT)).start()
+            return
         raise KeyboardInterrupt
     previous = _SAVED_HANDLERS.get(signum, signal.SIG_DFL)
     _DEFER_DEPTH += 1
@@ -113,8 +129,10 @@ def _on_signal(signum, frame):
 
 
 def _install_handlers() -> None:
+    global _INTERRUPTED
     if threading.current_thread() is not threading.main_thread():
         return  # only the main thread may set handlers; atexit still cleans up
+    _INTERRUPTED = False
     for sig in _SIGNALS:
         old = signal.getsignal(sig)
         if old is signal.SIG_IGN:
