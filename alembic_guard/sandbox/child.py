@@ -7,7 +7,8 @@ walks, and sends plain data back through a pipe, in frames:
 
   N name   a database is about to be created (so a child that dies mid-CREATE leaves nothing)
   D url    it was created               X name   the child dropped it itself (fresh-mode rebuild)
-  S rev\\tphase   the step starting now  R pickle the RoundTripResult   E pickle an exception
+  S rev\\tphase   the step starting now  P text   a progress message (shown by the parent)
+  R pickle the RoundTripResult           E pickle an exception
 
 A child that ends without R or E died in a migration (`os._exit`, a segfault in a C extension,
 SIGKILL): the parent reports that as a finding (AG308) at the step it was running, never as a
@@ -64,7 +65,7 @@ def run_in_child(walker, sandbox, url: str):
     step = ("", "env")
     names = {sandbox.database_name(url)}  # every database of this walk: dropped here at the end
     try:
-        status = _collect(pid, read_fd, sandbox, frames, names, step)
+        status = _collect(pid, read_fd, sandbox, frames, names, step, walker.progress)
     finally:
         for name in names:
             try:
@@ -87,7 +88,7 @@ def run_in_child(walker, sandbox, url: str):
     return _died(walker, step, status)
 
 
-def _collect(pid, read_fd, sandbox, frames, names, step):
+def _collect(pid, read_fd, sandbox, frames, names, step, progress):
     """Read the child's frames until it ends; (wait status, last step). Kills it on an interrupt."""
     try:
         with os.fdopen(read_fd, "rb") as src:
@@ -100,6 +101,9 @@ def _collect(pid, read_fd, sandbox, frames, names, step):
                     sandbox.adopt(sandbox.database_name(created), created)
                 elif kind == b"X":
                     sandbox.disown(payload.decode())
+                elif kind == b"P":
+                    if progress is not None:
+                        progress(payload.decode(errors="replace"))
                 elif kind == b"S":
                     rev, _, phase = payload.decode().partition("\t")
                     step = (rev, phase)
@@ -199,6 +203,8 @@ def _child(walker, sandbox, url: str, write_fd: int, parent: int) -> None:
         sandbox.create_database, sandbox.drop_database = create_database, drop_database
         walker.on_step = lambda rev, phase: send(b"S", f"{rev}\t{phase}".encode())
         walker.cancel_on_signal = False  # SIGINT ends the child at once (SIG_DFL)
+        if walker.progress is not None:  # shown by the parent (its stderr may not be a file: click's runner)
+            walker.progress = lambda message: send(b"P", message.encode())
         try:
             result = walker.run(url, drop=False)
         except GuardError as exc:
