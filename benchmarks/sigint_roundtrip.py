@@ -40,7 +40,9 @@ sys.path.insert(0, str(HERE))
 PG_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 MARIADB_URL = "mysql+pymysql://root@127.0.0.1:3306/mysql"
 EXIT_BOUND = 10.0  # seconds from the signal to the end of the run
-DRIVER = (  # the CLI with alembic-guard's own debug log on stderr (names the databases it creates)
+DRIVER = (  # the CLI with alembic-guard's own debug log on stderr (names the databases it creates),
+    # and SIGINT handled even when the caller ignores it (a test runner started in the background)
+    "import signal; signal.signal(signal.SIGINT, signal.default_int_handler);"
     "import logging, sys; logging.basicConfig(stream=sys.stderr, format='AGLOG %(message)s');"
     "logging.getLogger('alembic_guard.sandbox.database').setLevel(logging.DEBUG);"
     "from alembic_guard.cli import main; sys.argv[0] = 'alembic-guard'; main()"
@@ -128,7 +130,7 @@ def problems(run: dict) -> list[str]:
             out.append(f"exit {run['rc']} after SIGINT, not 130")
         if run["exit_after_signal"] is not None and run["exit_after_signal"] > EXIT_BOUND:
             out.append(f"took {run['exit_after_signal']} s after the signal")
-        if re.search(r"\bAG\d{3}\b", run["output"]):
+        if re.search(r"\bAG\d{3} \[(?:error|warning|info)\]", run["output"]):
             out.append("an interrupt became a finding")
     elif run["rc"] not in (0, 1):
         out.append(f"finished before the signal with exit {run['rc']}")
@@ -170,6 +172,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--json", type=Path, default=None, help="write every run's record here")
     args = ap.parse_args()
+    # started in the background by a shell without job control, SIGINT is ignored, and ignored
+    # signals stay ignored in the children: give them the usual disposition back
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     rng = random.Random(seed)
     print(f"seed {seed}")

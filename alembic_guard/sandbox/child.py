@@ -237,7 +237,8 @@ def _reset_signals(parent: int) -> None:
     """Default SIGINT/SIGTERM (end at once), no inherited wakeup fd, die with the parent."""
     try:
         for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, signal.SIG_DFL)
+            if signal.getsignal(sig) is not signal.SIG_IGN:  # ignored (nohup, a background job): stays so
+                signal.signal(sig, signal.SIG_DFL)
         signal.set_wakeup_fd(-1)
     except (ValueError, OSError):  # forked from a thread other than the main one: keep Python's
         pass
