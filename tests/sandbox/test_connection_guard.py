@@ -340,3 +340,59 @@ def test_pytest_plugin_with_conftest_importing_settings_first(tmp_path, pg_admin
         assert dump("postgresql", name) == before
     finally:
         run_sql(pg_admin_url, f'DROP DATABASE IF EXISTS "{name}"')
+
+
+# ------------------------------------------------------------------ matching, without a server
+def _guard(url: str):
+    from alembic_guard.sandbox.connection_guard import ConnectionGuard
+
+    guard = ConnectionGuard()
+    guard.allow(url)
+    return guard
+
+
+@pytest.mark.parametrize(("sandbox", "target", "allowed"), [
+    ("postgresql+psycopg2://u@127.0.0.1:5432/ag_rt_1", "postgresql+asyncpg://u:pw@localhost/ag_rt_1", True),  # loopback names, async driver
+    ("postgresql://u@127.0.0.1:5432/ag_rt_1", "postgresql://u@127.0.0.1:5433/ag_rt_1", False),  # another port: another server
+    ("postgresql://u@127.0.0.1:5432/ag_rt_1", "postgresql://u@127.0.0.1:5432/ag_rt_2", False),
+    ("postgresql://u@127.0.0.1:5432/ag_rt_1", "postgresql://u@db.example.com:5432/ag_rt_1", False),
+    ("postgresql://u@/ag_rt_1?host=/tmp/ag-pg", "postgresql://u@/ag_rt_1?host=/tmp/ag-pg", True),  # unix socket
+    ("postgresql://u@/ag_rt_1?host=/tmp/ag-pg", "postgresql://u@/ag_rt_1?host=/tmp/other", False),
+    ("postgresql://u@/ag_rt_1?host=/tmp/ag-pg", "postgresql://u@127.0.0.1/ag_rt_1", False),
+    ("mysql+pymysql://root@127.0.0.1:3306/ag_rt_1", "mariadb+pymysql://root@localhost/ag_rt_1", True),
+    ("mysql+pymysql://root@127.0.0.1:3306/ag_rt_1", "postgresql://root@127.0.0.1:3306/ag_rt_1", False),  # another dialect
+    ("sqlite:////tmp/x/ag_rt_1.sqlite", "sqlite:////tmp/x/ag_rt_1.sqlite", True),
+    ("sqlite:////tmp/x/ag_rt_1.sqlite", "sqlite:////tmp/x/production.sqlite", False),
+    ("sqlite:////tmp/x/ag_rt_1.sqlite", "sqlite://", True),  # in memory: nobody's data
+])
+def test_what_counts_as_the_sandbox(sandbox, target, allowed):
+    from alembic_guard.sandbox.connection_guard import target_of_url
+
+    assert _guard(sandbox).permits(target_of_url(target)) is allowed
+
+
+def test_refusal_message_masks_and_names_the_target():
+    from alembic_guard.sandbox.connection_guard import ConnectionRefusedBySandbox, target_of_url
+
+    guard = _guard("postgresql://u@127.0.0.1:5432/ag_rt_1")
+    with pytest.raises(ConnectionRefusedBySandbox):
+        guard.refuse(target_of_url("postgresql://app:hunter2@db.example.com:6543/shop"), "app", True)
+    text = str(guard.violation)
+    assert "postgresql://app:***@db.example.com:6543/shop" in text and "hunter2" not in text
+    assert "$DATABASE_URL" in text and "--env-var" in text
+
+
+def test_inactive_guard_lets_everything_through(tmp_path):
+    """Outside env.py (the sandbox's own CREATE/DROP DATABASE, the parent), nothing is checked."""
+    import sqlite3
+
+    from alembic_guard.sandbox import connection_guard
+
+    connection_guard.install()
+    assert not connection_guard.active()
+    sqlite3.connect(tmp_path / "anything.sqlite").close()
+    with _guard(f"sqlite:///{tmp_path / 'sandbox.sqlite'}"):
+        with pytest.raises(connection_guard.ConnectionRefusedBySandbox):
+            sqlite3.connect(tmp_path / "anything.sqlite")
+        sqlite3.connect(tmp_path / "sandbox.sqlite").close()
+    sqlite3.connect(tmp_path / "anything.sqlite").close()
