@@ -141,10 +141,11 @@ def problems(run: dict) -> list[str]:
     return out
 
 
-def loop(project: Path, admin_url: str, count: int, rng: random.Random, max_delay: float) -> tuple[list[dict], list[str]]:
+def loop(project: Path, admin_url: str, count: int, rng: random.Random, max_delay: float,
+         min_delay: float = 0.05) -> tuple[list[dict], list[str]]:
     runs, failures = [], []
     for i in range(count):
-        run = one_run(project, admin_url, rng.uniform(0.05, max_delay))
+        run = one_run(project, admin_url, rng.uniform(min_delay, max(max_delay, min_delay + 0.1)))
         runs.append(run)
         for problem in problems(run):
             failures.append(f"run {i} (signal after {run['delay']} s): {problem}\n{run['output'][-600:]}")

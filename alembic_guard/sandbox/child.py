@@ -61,12 +61,14 @@ def run_in_child(walker, sandbox, url: str):
         os.close(read_fd)
         _child(walker, sandbox, url, write_fd, parent)  # never returns
     os.close(write_fd)
+    sandbox.attach_child(pid)
     frames: list[tuple[bytes, bytes]] = []
     step = ("", "env")
     names = {sandbox.database_name(url)}  # every database of this walk: dropped here at the end
     try:
         status = _collect(pid, read_fd, sandbox, frames, names, step, walker.progress)
     finally:
+        sandbox.attach_child(None)  # reaped
         for name in names:
             try:
                 sandbox.drop_named(name)
@@ -109,7 +111,10 @@ def _collect(pid, read_fd, sandbox, frames, names, step, progress):
                     step = (rev, phase)
                 else:
                     frames.append((kind, payload))
-        _, status = os.waitpid(pid, 0)
+        try:
+            _, status = os.waitpid(pid, 0)
+        except ChildProcessError:  # reaped by the sandbox's close() (SIGTERM's cleanup ran meanwhile)
+            raise GuardError("the sandbox was closed while the round trip ran (the process got SIGTERM)") from None
     except BaseException:  # KeyboardInterrupt, SystemExit: the child must not outlive us
         _kill(pid)
         raise

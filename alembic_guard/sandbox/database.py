@@ -407,6 +407,12 @@ class Sandbox:
         """The forked copy dropped `name` itself: nothing left to drop."""
         self._created.pop(name, None)
 
+    def attach_child(self, pid: int | None) -> None:
+        """A forked process works in our databases (the round trip's child): `close` SIGKILLs it
+        before dropping them, so it cannot create one after the drops (SIGTERM's cleanup runs
+        while it still walks). None: it is gone."""
+        self._child = pid
+
     def drop_named(self, name: str) -> None:
         """`drop_database` by name (an adopted database whose URL is not known). Idempotent."""
         if name in self._generated:
@@ -424,6 +430,13 @@ class Sandbox:
             with self._creating:
                 self._closing = True
                 self._creating.wait_for(lambda: all(t == me for t in self._inflight), timeout=CREATE_WAIT)
+            child, self._child = getattr(self, "_child", None), None
+            if child is not None:
+                try:
+                    os.kill(child, signal.SIGKILL)
+                    os.waitpid(child, 0)
+                except (ProcessLookupError, ChildProcessError):
+                    pass
             errors = []
             for name in list(self._created):
                 try:

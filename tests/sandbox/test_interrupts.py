@@ -30,8 +30,9 @@ def test_random_sigints_end_with_130_and_leave_nothing(server, project, request)
     assert clean["rc"] in (0, 1) and clean["databases_created"], clean["output"]
     assert not clean["left_on_server"] and not clean["left_on_disk"]
     rng = random.Random(20261206)
-    # most signals inside the round trip (after start-up), some during start-up
-    runs, failures = sigint.loop(project, admin_url, RUNS_PER_SERVER, rng, clean["total"] * 1.1)
+    # from 0.3 s on: the first ~0.1-0.2 s are Python's own start-up (site, the editable install's
+    # .pth), where an interrupt is the interpreter's business, not ours (the script covers it too)
+    runs, failures = sigint.loop(project, admin_url, RUNS_PER_SERVER, rng, clean["total"] * 1.1, min_delay=0.3)
     assert not failures, "\n\n".join(failures)
     interrupted = [r for r in runs if r["signalled"]]
     assert len(interrupted) >= RUNS_PER_SERVER // 2, sigint.summary(server, runs)
