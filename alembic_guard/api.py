@@ -30,6 +30,11 @@ def check(settings: Settings, progress: Callable[[str], None] | None = None) -> 
             project = Project.load(settings, env.layout)
             report = engine.run(project, selected, progress=progress)
             parts.append((env, project, report))
+        if early is not None or any(r.kind == "roundtrip" for r in selected):
+            from alembic_guard.sandbox.database import interrupted
+
+            if interrupted():  # Ctrl-C whose KeyboardInterrupt was swallowed: never a report
+                raise KeyboardInterrupt
     finally:
         if early is not None:
             early.discard()

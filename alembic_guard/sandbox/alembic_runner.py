@@ -141,6 +141,10 @@ class AlembicEnv:
                     f"so the sandbox could not give it one: pip install {drivers}")
         return _import_hint(exc, self.layout, self.root, self.extra_paths, self.checked) if self.layout is not None else None
 
+    @property
+    def env_py(self) -> str:
+        return os.path.join(self.script.dir, "env.py")
+
     # ------------------------------------------------------------------ URLs
     def url_for_env(self, url: str) -> str:
         """The sandbox URL with a driver env.py can use (an async one for an async env.py)."""
@@ -177,12 +181,20 @@ class AlembicEnv:
             current = _merge_heads(self.script, current, target)
 
     # ------------------------------------------------------------------ env.py
-    def run(self, url: str, fn: WorkFn, connection: sa.engine.Connection | None = None) -> None:
+    def run(self, url: str, fn: WorkFn, connection: sa.engine.Connection | None = None, guard=None) -> None:
         """Run env.py once; Alembic calls `fn(heads, migration_context)` for the steps to run.
 
-        Exceptions from env.py or the migrations propagate unchanged. Alembic's version table is
-        written lazily meanwhile (`_LazyVersionTable`)."""
+        Exceptions from env.py or the migrations propagate unchanged, except a connection the
+        `guard` (a connection_guard.ConnectionGuard; default: one allowing `url` only) refused:
+        that raises its ForeignConnection (exit 2), whatever env.py did with the refusal.
+        Alembic's version table is written lazily meanwhile (`_LazyVersionTable`)."""
         from alembic.runtime.environment import EnvironmentContext
+
+        from alembic_guard.sandbox.connection_guard import ConnectionGuard, ConnectionRefusedBySandbox
+
+        if guard is None:
+            guard = ConnectionGuard(self.env_vars, self.root, env_py=self.env_py)
+            guard.allow(url)
 
         lazy = _LazyVersionTable()
 
@@ -206,9 +218,13 @@ class AlembicEnv:
             # env.py's fileConfig() points Alembic's INFO log at sys.stderr, and migrations may
             # print: keep that out of our report (like `alembic -q`), but keep it for errors
             with contextlib.redirect_stderr(self.output), contextlib.redirect_stdout(self.output), \
-                    _project_import_scope(self.root, self.extra_paths), lazy, \
+                    _project_import_scope(self.root, self.extra_paths), lazy, guard, \
                     EnvironmentContext(cfg, self.script, fn=work, as_sql=False):
                 self.script.run_env()
+        except (Exception, ConnectionRefusedBySandbox):
+            if guard.violation is not None:
+                raise guard.violation from None
+            raise
         finally:
             cfg.attributes.pop("connection", None)
             for key, value in saved_env.items():
@@ -216,6 +232,8 @@ class AlembicEnv:
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
+        if guard.violation is not None:  # refused, and env.py swallowed the error
+            raise guard.violation
 
 
 def _usable_as_engine(connection: sa.engine.Connection) -> None:

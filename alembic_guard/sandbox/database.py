@@ -82,6 +82,14 @@ _SAVED_HANDLERS: dict[int, object] = {}
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _DEFER_DEPTH = 0  # > 0 while the main thread is cleaning up
 _PENDING: list[int] = []  # signals that arrived meanwhile
+_INTERRUPTED = False  # a SIGINT arrived while a sandbox was open
+
+
+def interrupted() -> bool:
+    """Whether Ctrl-C (SIGINT) arrived since the first sandbox opened. The KeyboardInterrupt the
+    handler raises can be swallowed (Python prints "Exception ignored in ..." for one raised in a
+    weakref callback or __del__): callers check this at safe points and raise it again."""
+    return _INTERRUPTED
 
 
 def _on_signal(signum, frame):
@@ -98,6 +106,14 @@ def _on_signal(signum, frame):
             _PENDING.append(signum)
         return
     if signum == signal.SIGINT:
+        global _INTERRUPTED
+        _INTERRUPTED = True  # a KeyboardInterrupt can be lost (raised in a weakref callback); see interrupted()
+        if frame is not None and frame.f_code.co_filename.startswith("<frozen importlib"):
+            # raising inside importlib's own lock handling can leave the global import lock held,
+            # and the next import in another thread (the database being created) waits forever:
+            # deliver it again a moment later, outside importlib
+            threading.Timer(0.02, os.kill, (os.getpid(), signal.SIGINT)).start()
+            return
         raise KeyboardInterrupt
     previous = _SAVED_HANDLERS.get(signum, signal.SIG_DFL)
     _DEFER_DEPTH += 1
@@ -114,8 +130,10 @@ def _on_signal(signum, frame):
 
 
 def _install_handlers() -> None:
+    global _INTERRUPTED
     if threading.current_thread() is not threading.main_thread():
         return  # only the main thread may set handlers; atexit still cleans up
+    _INTERRUPTED = False
     for sig in _SIGNALS:
         old = signal.getsignal(sig)
         if old is signal.SIG_IGN:
@@ -333,6 +351,7 @@ class Sandbox:
 
     kind: str = "?"  # "server" | "embedded" | "docker" | "sqlite"
     dialect: str = "?"  # "postgresql" | "mysql" | "sqlite"
+    announce = None  # called with each new database's name before its CREATE (set in a round trip's child)
 
     def __init__(self) -> None:
         self.warnings: list[str] = []
@@ -352,6 +371,8 @@ class Sandbox:
             # Recorded before the CREATE runs: a signal between CREATE and return still drops it.
             self._generated.add(name)
             self._created[name] = ""
+            if self.announce is not None:  # a round trip's child tells its parent (sandbox/child.py)
+                self.announce(name)
             try:
                 url = self._create(name)
             except BaseException:
@@ -377,6 +398,27 @@ class Sandbox:
             )
         self._forget(name)
 
+    def adopt(self, name: str, url: str = "") -> None:
+        """Take over a database a forked copy of this sandbox created (the round trip's child):
+        dropped by `close` like our own. `url` "" while its CREATE may still be running."""
+        self._generated.add(name)
+        self._created[name] = url
+
+    def disown(self, name: str) -> None:
+        """The forked copy dropped `name` itself: nothing left to drop."""
+        self._created.pop(name, None)
+
+    def attach_child(self, pid: int | None) -> None:
+        """A forked process works in our databases (the round trip's child): `close` SIGKILLs it
+        before dropping them, so it cannot create one after the drops (SIGTERM's cleanup runs
+        while it still walks). None: it is gone."""
+        self._child = pid
+
+    def drop_named(self, name: str) -> None:
+        """`drop_database` by name (an adopted database whose URL is not known). Idempotent."""
+        if name in self._generated:
+            self._forget(name)
+
     def close(self) -> None:
         """Drop every database created here, then stop/remove what this sandbox started."""
         if self._closed:
@@ -389,6 +431,13 @@ class Sandbox:
             with self._creating:
                 self._closing = True
                 self._creating.wait_for(lambda: all(t == me for t in self._inflight), timeout=CREATE_WAIT)
+            child, self._child = getattr(self, "_child", None), None
+            if child is not None:
+                try:
+                    os.kill(child, signal.SIGKILL)
+                    os.waitpid(child, 0)
+                except (ProcessLookupError, ChildProcessError):
+                    pass
             errors = []
             for name in list(self._created):
                 try:

@@ -40,9 +40,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from alembic_guard.errors import GuardError
 from alembic_guard.masking import mask_secrets
-from alembic_guard.sandbox import schema_snapshot
+from alembic_guard.sandbox import child, schema_snapshot
 from alembic_guard.sandbox.alembic_runner import AlembicEnv
+from alembic_guard.sandbox.connection_guard import ConnectionGuard
 from alembic_guard.sandbox.database import ROUNDTRIP_PREFIX
 from alembic_guard.sandbox.walk_plan import WalkPlan, stamp
 
@@ -121,6 +123,7 @@ class RoundTripResult:
     sync_driver: str | None = None  # async env.py, but the project's own URL has this sync-only driver (AG308)
     configured_url: str | None = None  # that URL, masked
     by_config: dict[str, str] = field(default_factory=dict)  # revision -> what skip-revisions / minimum-downgrade-revision left out
+    died: dict | None = None  # the process running the migrations ended: {revision, phase, how} (AG309)
 
     def failed(self, phase: str) -> list[StepResult]:
         return [s for s in self.steps if s.phase == phase and not s.ok]
@@ -147,6 +150,7 @@ class RoundTripResult:
             **({"seed_notes": dict(self.seed_notes)} if self.with_data else {}),
             **({"async_env": True} if self.async_env else {}),
             **({"by_config": dict(self.by_config)} if self.by_config else {}),
+            **({"died": dict(self.died)} if self.died else {}),
         }
 
 
@@ -258,6 +262,9 @@ class Walker:
         self.before = self.after_up = None
         self.trace = False
         self.gc = _CollectEvery(GC_EVERY)
+        self.guard = ConnectionGuard(self.env.env_vars, self.env.root, env_py=self.env.env_py)
+        self.on_step: Callable[[str, str], None] | None = None  # told where the walk is (the parent, in a child)
+        self.cancel_on_signal = True  # SIGINT/SIGTERM cancel the running statement (not in a child: it just ends)
 
     def _note_async_driver(self) -> None:
         """An async env.py: the project's own URL must name an async driver (AG308)."""
@@ -272,6 +279,7 @@ class Walker:
     # ------------------------------------------------------------------ database
     def _open(self, url: str | None = None) -> None:
         self.url = url or self.sandbox.create_database(ROUNDTRIP_PREFIX)
+        self.guard.allow(self.url)
         self.engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
         self.conn = self.engine.connect()
         self.plan.run_setup(self.conn)  # setup-sql, committed: a rollback of the walk keeps it
@@ -308,8 +316,9 @@ class Walker:
         self._open()
 
     # ------------------------------------------------------------------ run
-    def run(self, url: str | None = None) -> RoundTripResult:
-        """Walk; `url`: an empty database of the sandbox to start in (else one is created)."""
+    def run(self, url: str | None = None, drop: bool = True) -> RoundTripResult:
+        """Walk; `url`: an empty database of the sandbox to start in (else one is created).
+        `drop`: drop the last database at the end (else the caller does: the parent of a child)."""
         started = time.perf_counter()
         self.result.mode = self.mode
         try:
@@ -319,14 +328,14 @@ class Walker:
                 self.sandbox.drop_database(url)
             raise
         try:
-            with _CancelOnSignal(self), _CollectEvery(GC_EVERY) as self.gc:
+            with _CancelOnSignal(self if self.cancel_on_signal else None), _CollectEvery(GC_EVERY) as self.gc:
                 self._walk()
             if self.want_drift and self.result.drift is None and not self.result.drift_note:
                 self.result.drift_note = "the walk did not reach head, so the schema at head was never built"
             if self.mode == "fresh" and self.conn is not None and self.conn.in_transaction():
                 self.conn.commit()
         finally:
-            self._close()
+            self._close(drop=drop)
             self.result.mode = self.mode
             self.result.seconds = time.perf_counter() - started
             if self.seeder is not None:
@@ -336,9 +345,11 @@ class Walker:
     def _walk(self) -> None:
         while True:
             try:
-                self.env.run(self.url, self._session, connection=self.conn)
+                self.env.run(self.url, self._session, connection=self.conn, guard=self.guard)
             except _Own as own:
                 raise own.exc from None
+            except GuardError:
+                raise  # a connection to another database was refused: stop (exit 2)
             except Exception as exc:  # noqa: BLE001 - the user's env.py or migration failed
                 if not self._recover(exc):
                     break
@@ -392,7 +403,7 @@ class Walker:
         except Exception as exc:  # noqa: BLE001
             raise _Own(exc) from exc
         if catchup:
-            self.current = ("", "catchup")
+            self._at("", "catchup")
             yield from self._planned(self.plan.wrap(self.env.steps_to(catchup, tuple(heads)), conn))
         if self.phase == UPGRADE or self.before is None:
             self.before = self._snap(conn)
@@ -411,7 +422,7 @@ class Walker:
                 step = self.env.up(rev)
                 if rev in self.plan.skip:
                     stamp(step)
-                self.current = (rev, UPGRADE)
+                self._at(rev, UPGRADE)
                 t0 = time.perf_counter()
                 yield step
                 if rev not in self.plan.skip:  # a stamped revision ran nothing: no step to report
@@ -425,7 +436,7 @@ class Walker:
                     continue
                 self.phase = DOWNGRADE
             if self.phase == DOWNGRADE:
-                self.current = (rev, DOWNGRADE)
+                self._at(rev, DOWNGRADE)
                 t0 = time.perf_counter()
                 yield self.env.down(rev)
                 seconds = time.perf_counter() - t0
@@ -435,7 +446,7 @@ class Walker:
                 self.trace = bool(trace)
                 self.phase = REUPGRADE
             if self.phase == REUPGRADE:
-                self.current = (rev, REUPGRADE)
+                self._at(rev, REUPGRADE)
                 t0 = time.perf_counter()
                 yield self.env.up(rev)
                 self._record(rev, REUPGRADE, t0)
@@ -447,6 +458,11 @@ class Walker:
         self.current = None
         if self.want_drift:
             self._drift(mctx)
+
+    def _at(self, rev: str, phase: str) -> None:
+        self.current = (rev, phase)
+        if self.on_step is not None:
+            self.on_step(rev, phase)
 
     def _say(self, message: str) -> None:
         import contextlib
@@ -683,7 +699,7 @@ class _CancelOnSignal:
         import signal
         import threading
 
-        if threading.current_thread() is not threading.main_thread():
+        if self.walker is None or threading.current_thread() is not threading.main_thread():
             return self
         read_fd, write_fd = os.pipe()
         os.set_blocking(write_fd, False)
@@ -731,8 +747,12 @@ class _CancelOnSignal:
             pass
 
 
-def run_roundtrip(project, sandbox, **options) -> RoundTripResult:
+def run_roundtrip(project, sandbox, *, isolate: bool = True, **options) -> RoundTripResult:
     """Round-trip `project` in `sandbox` (anything with create_database/drop_database/dialect).
+
+    `isolate` (default): env.py and the migrations run in a forked child (sandbox/child.py), so a
+    migration that ends its process is a finding (AG309) and this process always drops the
+    databases; without fork (Windows) they run here.
 
     The first database is created in a thread while Alembic loads the revision files: on a server
     CREATE DATABASE costs 0.1-0.3 s, about as long as importing Alembic (alembic_runner imports
@@ -750,4 +770,6 @@ def run_roundtrip(project, sandbox, **options) -> RoundTripResult:
                 pass
             raise
         url = pending.result()
+    if isolate and child.available():
+        return child.run_in_child(walker, sandbox, url)
     return walker.run(url)

@@ -9,6 +9,7 @@ from alembic_guard.rules.roundtrip.ag305_irreversible_revision_floor import irre
 from alembic_guard.rules.roundtrip.ag306_upgrade_fails_with_data import upgrade_fails_with_data
 from alembic_guard.rules.roundtrip.ag307_migration_step_timeout import migration_step_timeout
 from alembic_guard.rules.roundtrip.ag308_async_env_sync_driver import async_env_sync_driver
+from alembic_guard.rules.roundtrip.ag309_migration_ends_process import migration_ends_process
 
 RULES: tuple = (
     roundtrip_not_representative,
@@ -20,4 +21,5 @@ RULES: tuple = (
     upgrade_fails_with_data,
     migration_step_timeout,
     async_env_sync_driver,
+    migration_ends_process,
 )
