@@ -39,6 +39,7 @@ import sys
 
 from alembic_guard.errors import GuardError
 from alembic_guard.masking import mask_secrets
+from alembic_guard.sandbox import leftovers
 from alembic_guard.sandbox.database import interrupted
 
 _HEADER = struct.Struct("!cI")
@@ -188,6 +189,7 @@ def _child(walker, sandbox, url: str, write_fd: int, parent: int) -> None:
     code = 0
     try:
         _reset_signals(parent)
+        leftovers.OWNER_PID = parent  # databases made here belong to the parent, which drops them
         out = os.fdopen(write_fd, "wb", buffering=0)
 
         def send(kind: bytes, payload: bytes) -> None:

@@ -45,11 +45,16 @@ LOCK_WAIT = 3  # seconds one DROP attempt waits for a lock before connections ar
 SWEEP_LIMIT = 50  # databases one sweep drops at most (it runs before a round trip: keep it short)
 
 
+# The process that owns (and drops) the sandbox: a round trip's forked child creates databases for
+# its parent, which outlives it; set in the child (sandbox/child.py) so the marker names the parent.
+OWNER_PID: int | None = None
+
+
 def marker(*, host: str | None = None, pid: int | None = None, start: str | None = None) -> str:
     """The owner marker for a database this process creates (no quote characters: safe in SQL).
     The arguments override this process's host, pid and start time (for tests)."""
     host = host or _this_host()
-    pid = pid or os.getpid()
+    pid = pid or OWNER_PID or os.getpid()
     start = start if start is not None else (_start_time(pid) or "")
     return f"{MARKER_HEAD} (pid {pid}); owner host={host} pid={pid} start={start}; safe to drop if left behind"
 
