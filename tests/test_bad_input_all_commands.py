@@ -61,7 +61,7 @@ CASES = {
     "check-missing-path": ("check {missing}", 2, "no such file or directory"),
     "check-file-not-dir": ("check {a_file}", 2, "not a valid ini file"),
     "check-invalid-ini": ("check {bad_ini}", 2, "not a valid ini file"),
-    "check-ini-is-a-dir": ("check {ini_is_dir}", 2, "no Alembic project found"),
+    "check-ini-is-a-dir": ("check {ini_is_dir}", 2, "alembic.ini: it is a directory, not a regular file"),
     "check-no-script-location": ("check {no_scripts}", 2, "is not a directory"),
     "check-invalid-toml": ("check {bad_toml}", 2, "not valid TOML"),
     "check-unknown-setting": ("check {bad_setting}", 2, "unknown setting 'selekt'"),

@@ -147,7 +147,7 @@ def discover(root: Path, settings=None) -> Discovery:
     if found.broken:  # never silently ignored: the project's own configuration cannot be read
         path, why = found.broken[0]
         raise ProjectNotFound(f"{path}: {why}", searched=tuple(p for p, _ in found.broken),
-                              hint="replace it with a regular alembic.ini (reading a FIFO or a device can block forever)")
+                              hint="make it a regular alembic.ini file (a folder, FIFO, device or symlink loop by that name is never read)")
     envs: list[Environment] = []
     ignored: list[tuple[str, str]] = []
     claimed: set[Path] = set()
