@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +22,12 @@ def check(settings: Settings, progress: Callable[[str], None] | None = None) -> 
     and whose `environments` hold each one's. Raises GuardError if it cannot analyse."""
     from alembic_guard.project import environments
 
-    envs = environments(settings)
+    scope = revision_file_scope(settings)  # `check path/to/versions/abc.py`: that revision only
+    if scope is not None:
+        settings, env, only = scope
+        envs = [env]
+    else:
+        envs, only = environments(settings), None
     selected = rules.select(settings.select, settings.ignore)
     early = _early_database(settings, selected)
     try:
@@ -38,13 +44,54 @@ def check(settings: Settings, progress: Callable[[str], None] | None = None) -> 
     finally:
         if early is not None:
             early.discard()
-    return merge_reports(parts)
+    report = merge_reports(parts)
+    if only is not None:
+        def about(f) -> bool:  # located in the file, or naming it (the second head of AG101)
+            return any(os.path.realpath(report.root / loc.path) == str(only) for loc in (f.location, *f.related))
+
+        report = dataclasses.replace(report, findings=tuple(f for f in report.findings if about(f)))
+    return report
+
+
+def revision_file_scope(settings: Settings):  # noqa: C901 - one upward search
+    """For a PATH that is a revision file (`check migrations/versions/abc.py`, as Ruff takes a file):
+    (settings rooted at the nearest folder above it whose environment holds it, that environment, the
+    file's real path), so the whole project is analysed as usual and the report keeps that file's
+    findings only. None for any other PATH. Raises ProjectNotFound when no environment above holds it."""
+    from alembic_guard.errors import GuardError, ProjectNotFound
+    from alembic_guard.project.discover import discover
+
+    given = Path(settings.root)
+    if given.suffix != ".py" or not given.is_file() or settings.config_file or settings.script_location:
+        return None
+    target = Path(os.path.realpath(given))
+    best = None
+    for depth, folder in enumerate(target.parents):
+        if depth >= 6 or len(folder.parts) <= 2 or (best is not None and depth > best[0] + 3):
+            break  # never walk `/`, `/tmp`, `/home`...: a revision file sits a few folders below its project
+        try:
+            found = discover(folder, settings)
+        except GuardError:
+            found = None
+        for env in (found.environments if found else ()):
+            locations = [Path(os.path.realpath(env.layout.root / v)) for v in env.layout.version_locations]
+            if any(target.is_relative_to(loc) for loc in locations):
+                if best is None or (env.layout.ini_path or env.layout.pyproject_path) and not (
+                        best[2].layout.ini_path or best[2].layout.pyproject_path):
+                    best = (depth, folder, env)
+                break
+        if best is not None and (best[2].layout.ini_path or best[2].layout.pyproject_path):
+            break  # the environment as its alembic.ini / pyproject.toml describes it
+        if (folder / ".git").exists():
+            break  # the repository's top
+    if best is not None:
+        return dataclasses.replace(settings, root=best[1]), best[2], target
+    raise ProjectNotFound(f"{given}: not a revision file of an Alembic environment found above it",
+                          hint="pass the project's folder (or -c / --script-location) to check the whole project")
 
 
 def merge_reports(parts) -> Report:
     """One report for several environments (see `check`)."""
-    import dataclasses
-
     if len(parts) > 1:
         # environments sharing an application (dispatch's core and tenant) audit the same files:
         # a finding is reported once, by the first environment that found it

@@ -72,6 +72,7 @@ FORMATS = LazyChoice(BUILTIN_FORMATS, format_names)
 @examples("""
   alembic-guard check                              # static checks, project in .
   alembic-guard check app/ --select AG1 --format github
+  alembic-guard check migrations/versions/abc123_add_user.py   # that revision's findings only
   alembic-guard check --db embedded --select AG3   # round trip in a private PostgreSQL
   alembic-guard check --format sarif -o guard.sarif
 """)
