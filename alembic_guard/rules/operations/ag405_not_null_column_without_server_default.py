@@ -18,8 +18,12 @@ def not_null_column_without_server_default(call: OpCall, ctx: OpContext):
     `server_default`, on an existing table. A Python-side `default=` does not count: it never
     reaches the database.
 
-    Severity: error on SQLite (it refuses the statement even on an empty table); warning
-    elsewhere, where the statement fails only if the table has rows, which is not visible.
+    Severity: error on SQLite when Alembic emits `ALTER TABLE ... ADD COLUMN` (a plain
+    `op.add_column`, or a `batch_alter_table` block holding only `add_column`/`create_index`/
+    `drop_index`): SQLite refuses it even on an empty table. Warning elsewhere, and on SQLite when
+    the batch block also holds another operation (`drop_constraint`, `alter_column`...): Alembic
+    then recreates the table and copies the rows, which fails only if the table has rows — not
+    visible here.
 
     ## Why is this bad?
     On a table with rows the statement fails (`column "x" of relation "t" contains null values`;
@@ -54,7 +58,9 @@ def not_null_column_without_server_default(call: OpCall, ctx: OpContext):
         return
     if ctx.created_earlier(call.table):
         return
-    certain = ctx.dialect == "sqlite"  # SQLite refuses it even on an empty table
+    # SQLite refuses ALTER TABLE ADD COLUMN NOT NULL without a default even on an empty table;
+    # a batch block that recreates the table (copy and swap) fails only if the table has rows
+    certain = ctx.dialect == "sqlite" and not _batch_recreates(call, ctx)
     yield not_null_column_without_server_default.finding(
         f"NOT NULL column `{ident(call.table)}.{ident(col.name)}` is added without a server default{where(call)}"
         + ("" if certain else f": the upgrade fails if `{ident(call.table)}` has rows (their number is not visible here)"),
@@ -62,4 +68,22 @@ def not_null_column_without_server_default(call: OpCall, ctx: OpContext):
         at=call.location,
         hint="give it a `server_default`, or add it nullable, backfill, then set NOT NULL in a later migration",
         anchor=anchor(call, call.table, col.name),
+    )
+
+
+# The operations Alembic's SQLite batch mode runs as plain ALTER statements (`recreate="auto"`,
+# alembic.ddl.sqlite.SQLiteImpl.requires_recreate_in_batch): any other one recreates the table.
+_ALTER_IN_PLACE = frozenset({"add_column", "create_index", "drop_index"})
+
+
+def _batch_recreates(call: OpCall, ctx: OpContext) -> bool:
+    """Whether `call` sits in a `batch_alter_table` block that also holds an operation SQLite
+    cannot run as an ALTER (the block then copies the table). Blocks on the same table in the same
+    function are taken together: when unsure, the finding stays a warning."""
+    if call.origin != "batch" or not call.batch_table:
+        return False
+    return any(
+        other.origin == "batch" and other.batch_table == call.batch_table and other.phase == call.phase
+        and other.function == call.function and other.name not in _ALTER_IN_PLACE
+        for other in ctx.ops.calls
     )
