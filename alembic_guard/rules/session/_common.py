@@ -61,3 +61,46 @@ def is_test_code(func) -> bool:
         if name in ("fixture", "yield_fixture"):
             return True
     return False
+
+
+# Uses of a function-local engine that only take a connection (or release the pool) right away.
+_IMMEDIATE_USES = frozenset({"connect", "begin", "dispose", "execute", "raw_connection"})
+
+
+def engine_used_once_in_function(module: AppModule, engine: EngineInfo) -> bool:
+    """Whether `engine` is created inside a function, bound to a local name (or used on the spot:
+    `create_engine(url).connect()`), and only ever used there to take a connection at once
+    (`.connect()`, `.begin()`, `.execute()`, `.dispose()`): it never lends a pooled connection that
+    sat idle. Any other use (returned, stored on an object, passed on, declared global) keeps the
+    engine alive beyond the call: False."""
+    call = engine.call
+    line = call.lineno
+    func = None
+    for f in module.functions.values():
+        start, end = f.node.lineno, getattr(f.node, "end_lineno", f.node.lineno)
+        if start <= line <= end and (func is None or start > func.lineno):
+            func = f.node
+    if func is None:
+        return False
+    name = None
+    for node in ast.walk(func):
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            if engine.name in node.names:
+                return False
+        if isinstance(node, ast.Assign) and node.value is call:
+            if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+                return False
+            name = node.targets[0].id
+        elif isinstance(node, ast.Attribute) and node.value is call and node.attr in _IMMEDIATE_USES:
+            return True
+    if name is None:
+        return False
+    parents = {id(child): parent for parent in ast.walk(func) for child in ast.iter_child_nodes(parent)}
+    for node in ast.walk(func):
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
+            attr = parents.get(id(node))
+            use = parents.get(id(attr)) if attr is not None else None
+            if not (isinstance(attr, ast.Attribute) and attr.attr in _IMMEDIATE_USES
+                    and isinstance(use, ast.Call) and use.func is attr):
+                return False
+    return True

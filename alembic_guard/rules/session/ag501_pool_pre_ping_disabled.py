@@ -3,7 +3,7 @@ import ast
 from alembic_guard.audit.symbols import parse_url, string_value
 from alembic_guard.findings import Severity
 from alembic_guard.rules._registry import app_rule
-from alembic_guard.rules.session._common import engine_call_text, engine_label
+from alembic_guard.rules.session._common import engine_call_text, engine_label, engine_used_once_in_function
 
 MYSQL = {"mysql", "mariadb"}
 
@@ -16,7 +16,9 @@ def pool_pre_ping_disabled(module, app):
     Flags `create_engine(...)` / `create_async_engine(...)` whose URL (a literal, a module
     constant or the default of `os.getenv`) names MySQL or MariaDB and that does not pass
     `pool_pre_ping=True` (when the URL is not a literal, the project's dialect from `alembic.ini`
-    or `--dialect` is used). Engines with `NullPool` (no pooled connections) are left alone. For
+    or `--dialect` is used). Engines with `NullPool` (no pooled connections) are left alone, and so
+    are engines created inside a function and only used there to take a connection at once
+    (`engine = create_engine(url); conn = engine.connect()`): no pooled connection ever sits idle. For
     Flask-SQLAlchemy, a MySQL `SQLALCHEMY_DATABASE_URI` is flagged when no
     `SQLALCHEMY_ENGINE_OPTIONS` / `engine_options` of the app turn `pool_pre_ping` on.
 
@@ -49,7 +51,7 @@ def pool_pre_ping_disabled(module, app):
     """
     for eng in module.engines:
         dialect, guessed = app.dialect_of(eng)
-        if dialect not in MYSQL or eng.poolclass == "NullPool":
+        if dialect not in MYSQL or eng.poolclass == "NullPool" or engine_used_once_in_function(module, eng):
             continue
         if eng.option("pool_pre_ping") is True or (eng.has("pool_pre_ping") and eng.option("pool_pre_ping") is not False and not isinstance(eng.option("pool_pre_ping"), bool)):
             continue

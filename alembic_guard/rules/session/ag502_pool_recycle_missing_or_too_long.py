@@ -1,6 +1,6 @@
 from alembic_guard.findings import Severity
 from alembic_guard.rules._registry import app_rule
-from alembic_guard.rules.session._common import engine_call_text, engine_label
+from alembic_guard.rules.session._common import engine_call_text, engine_label, engine_used_once_in_function
 
 MYSQL = {"mysql", "mariadb"}
 MYSQL_WAIT_TIMEOUT = 28800  # seconds: the server default of wait_timeout
@@ -14,7 +14,8 @@ def pool_recycle_missing_or_too_long(module, app):
     Flags a MySQL/MariaDB engine that neither pings connections (`pool_pre_ping=True`) nor
     recycles them (`pool_recycle=` seconds), and one whose `pool_recycle` is `-1` or at
     least 28800 seconds — MySQL's default `wait_timeout`, after which the server closes idle
-    connections.
+    connections. Like AG501, it leaves alone `NullPool` engines and engines created in a function
+    and only used there to take a connection at once (none ever sits idle in the pool).
 
     Severity: warning (the server's `wait_timeout` is not visible).
 
@@ -40,8 +41,8 @@ def pool_recycle_missing_or_too_long(module, app):
     ```
     """
     for eng in module.engines:
-        if eng.poolclass == "NullPool":
-            continue
+        if eng.poolclass == "NullPool" or engine_used_once_in_function(module, eng):
+            continue  # no pooled connection ever sits idle (see AG501)
         recycle = eng.option("pool_recycle")
         name = engine_label(eng)
         dialect, _ = app.dialect_of(eng)
