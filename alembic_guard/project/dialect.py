@@ -3,9 +3,10 @@
 Operation rules (AG4xx) and the session audit differ per dialect, so a wrong guess silently
 switches rules off. The first of these that gives an answer decides:
 
-1. `--dialect` or `dialect` in [tool.alembic-guard];
-2. a version folder named after a dialect (`versions/postgresql`, `versions/sqlite`: one history
-   per dialect, chosen by the project at run time), or a folder on the way to the script location
+1. the environment's only version folder named after a dialect (`versions/postgresql`,
+   `versions/sqlite`: one history per dialect, chosen by the project at run time) — even over
+   `--dialect`, since that history never runs anywhere else (the reason says so);
+2. `--dialect` or `dialect` in [tool.alembic-guard]; then a folder on the way to the script location
    (`storage/sqlite_dos/migrations`, `storage/psql_dos/migrations`: one environment per back-end);
 3. env.py's own URL or engine: a URL literal (`postgresql+asyncpg://...`) in env.py;
 4. the project's declared drivers in pyproject.toml, setup.cfg, setup.py or requirements*.txt
@@ -101,12 +102,16 @@ def _named_in_path(project) -> tuple[str, str] | None:
 
 def choose(project) -> tuple[str | None, str]:
     settings, layout = project.settings, project.layout
-    if settings.dialect:
-        return settings.dialect, "from --dialect / settings"
     for loc in layout.version_locations:
         name = normalise(Path(loc).name)
         if name in DIALECTS and len(layout.version_locations) == 1:
+            # a history kept for one dialect only ever runs there, whatever --dialect says for the rest
+            if settings.dialect and settings.dialect != name:
+                return name, (f"version folder `{Path(loc).name}` (one history per dialect; "
+                              f"--dialect {settings.dialect} applies to the project's other histories)")
             return name, f"version folder `{Path(loc).name}` (one history per dialect)"
+    if settings.dialect:
+        return settings.dialect, "from --dialect / settings"
     named = _named_in_path(project)
     if named:
         return named
