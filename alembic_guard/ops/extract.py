@@ -88,6 +88,11 @@ class _CoreStatement:
     table: str | None
 
 
+class _SqlText(str):
+    """A name bound to a SQL text object (`stmt = sa.text("UPDATE ...")`, then
+    `stmt = stmt.bindparams(...)`): its SQL, read where `op.execute(stmt)` runs it."""
+
+
 @dataclass(frozen=True)
 class _ColumnNode:
     """A name bound to a `sa.Column(...)` (`col = sa.Column(...); op.add_column("t", col)`)."""
@@ -326,6 +331,8 @@ class Extractor:
                     self._expr(child, frame)
 
     def _bind(self, name: str, value: ast.expr, frame: _Frame) -> None:
+        # read before the name is unbound: `stmt = stmt.bindparams(...)` keeps the SQL of `stmt`
+        sql = self._sql_text(value, frame) if isinstance(value, ast.Call) else None
         for d in (frame.env, frame.tables):
             d.pop(name, None)
         frame.binds.discard(name)
@@ -345,6 +352,8 @@ class Extractor:
             frame.env[name] = _CoreStatement(*self._core_statement(value, frame))
         elif isinstance(value, ast.Call) and self._callee_name(value) == "Column":
             frame.env[name] = _ColumnNode(value)
+        elif sql is not None:
+            frame.env[name] = _SqlText(sql)
         else:
             lit = self._literal(value, frame.env)
             if lit is not UNRESOLVED:
@@ -692,16 +701,17 @@ class Extractor:
     def _sql_text(self, node: ast.expr | None, frame: _Frame) -> str | None:
         if node is None:
             return None
-        # sa.text("...").bindparams(...) / .execution_options(...) / .columns(...)
-        while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("bindparams", "execution_options", "columns", "params") and isinstance(node.func.value, ast.Call):
+        # sa.text("...").bindparams(...) / .execution_options(...) / .columns(...), also on a name
+        # bound to a text object (`stmt = text("..."); stmt = stmt.bindparams(...)`)
+        while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("bindparams", "execution_options", "columns", "params") and isinstance(node.func.value, ast.Call | ast.Name):
             node = node.func.value
         if isinstance(node, ast.Call) and self._callee_name(node) in ("text", "literal_column", "DDL") and node.args:
             node = node.args[0]
         value = self._literal(node, frame.env)
         if isinstance(value, str):
-            return value
+            return str(value)  # a plain str, also for a name bound to _SqlText (the SQL parser wants str)
         if isinstance(node, ast.Name) and node.id in frame.env and isinstance(frame.env[node.id], str):
-            return frame.env[node.id]
+            return str(frame.env[node.id])
         return None
 
     def _sql(self, node: ast.Call, arg: ast.expr | None, frame: _Frame, origin: str) -> None:
