@@ -57,6 +57,8 @@ def sync_session_in_async(module, app):
         yield sync_session_in_async.finding(
             f"`async def {flow.func.name}` {first.what}{extra}: blocking IO on the event loop",
             at=module.loc(first.node),
-            hint="use `AsyncSession` from an `async_sessionmaker` over `create_async_engine(...)` and `await` its calls, or make the function a plain `def`",
+            hint=("use `AsyncSession` from `sessionmaker(class_=AsyncSession)` over `create_async_engine(...)` and `await` its calls, or make the function a plain `def`"
+                  if app.sqlalchemy_major == 1  # async_sessionmaker is new in SQLAlchemy 2.0
+                  else "use `AsyncSession` from an `async_sessionmaker` over `create_async_engine(...)` and `await` its calls, or make the function a plain `def`"),
             anchor=anchor_of(module, first.node, "sync-in-async"),
         )

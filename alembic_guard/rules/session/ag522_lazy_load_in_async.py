@@ -84,7 +84,9 @@ def lazy_load_in_async(module, app):
             if not lazy_unloaded(acc, app):
                 continue
             model = val.model or "Model"
-            rel_hint = f"or declare `{acc.attr} = relationship(..., lazy=\"selectin\")` on `{model}`" if acc.rel is not None else "or use `await " + acc.var + ".awaitable_attrs." + acc.attr + "`"
+            rel_hint = f"or declare `{acc.attr} = relationship(..., lazy=\"selectin\")` on `{model}`" if acc.rel is not None else (
+                f"or load it first: `await session.refresh({acc.var}, [\"{acc.attr}\"])`" if app.sqlalchemy_major == 1  # no awaitable_attrs before 2.0
+                else "or use `await " + acc.var + ".awaitable_attrs." + acc.attr + "`")
             yield lazy_load_in_async.finding(
                 f"`{acc.var}.{acc.attr}` lazy-loads a relationship of an `AsyncSession` object (implicit IO in async code){relationship_guess(acc)}",
                 at=module.loc(acc.node),
