@@ -1,7 +1,7 @@
 from alembic_guard.findings import Severity
 from alembic_guard.ops import OpCall, OpContext
 from alembic_guard.rules._registry import op_rule
-from alembic_guard.rules.operations._common import anchor, ident
+from alembic_guard.rules.operations._common import anchor
 
 VERBS = {"update": "UPDATE", "insert": "INSERT", "delete": "DELETE", "truncate": "TRUNCATE", "bulk_insert": "op.bulk_insert"}
 
@@ -67,7 +67,9 @@ def data_backfill_in_schema_migration(call: OpCall, ctx: OpContext):
         return
     verb = VERBS.get(call.name, call.name)
     yield data_backfill_in_schema_migration.finding(
-        f"{verb} on `{ident(table)}` changes data inside the schema migration",
+        (f"{verb} on `{table}` changes data inside the schema migration" if isinstance(table, str) and table
+         else f"{verb} on a table whose name is not visible in the revision (a Table object built elsewhere) "
+              "changes data inside the schema migration"),
         at=call.location,
         hint="backfill in batches outside the migration (a job or command), or suppress with a reason for small tables",
         anchor=anchor(call, table),
