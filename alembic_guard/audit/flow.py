@@ -25,6 +25,7 @@ from alembic_guard.audit.symbols import (
     FactoryInfo,
     FuncInfo,
     RelInfo,
+    dotted,
     looks_plural,
     own_nodes,
 )
@@ -641,7 +642,7 @@ class _Walker:
                 state = SessionState(None, recv.is_async, None, False, owned=True, node=node)
                 self.creation(node, "conn", recv.is_async)
                 if self.flow.is_async and recv.is_async is False:
-                    self.flow.sync_uses.append(SyncUse(node, f"calls `{_dotted(func)}()` on a sync engine", None))
+                    self.flow.sync_uses.append(SyncUse(node, f"calls `{dotted(func)}()` on a sync engine", None))
                 return Val("conn", session=state, is_async=recv.is_async, engine=recv.engine)
             return None
         if kind == "conn":
@@ -695,7 +696,7 @@ class _Walker:
         state = recv.session
         awaited = isinstance(self.mod.parents.get(id(node)), ast.Await)  # awaited: an async session whatever it was taken for
         if self.flow.is_async and recv.is_async is False and meth in SESSION_IO and not (state and state.flask) and not awaited:
-            self.flow.sync_uses.append(SyncUse(node, f"calls sync `{_dotted(node.func)}()`", state.var if state else None))
+            self.flow.sync_uses.append(SyncUse(node, f"calls sync `{dotted(node.func)}()`", state.var if state else None))
         common = dict(session=state, is_async=recv.is_async)
         first = argvals[0] if argvals else None
         if meth in ("execute", "exec", "stream"):
@@ -782,11 +783,3 @@ def _model_name(node: ast.AST | None) -> str | None:
     return None
 
 
-def _dotted(node: ast.AST) -> str:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-    return ".".join(reversed(parts))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 
-from alembic_guard.audit.symbols import AppIndex
+from alembic_guard.audit.symbols import AppIndex, dotted
 
 # Calls that never return, by their last name part (`flask.abort`, `sys.exit`, `os._exit`, `pytest.fail`...)
 NORETURN_NAMES = {"abort", "exit", "quit", "_exit", "fail", "abort_json", "die"}
@@ -17,23 +17,13 @@ NORETURN_DOTTED = {"sys.exit", "os._exit", "os.abort", "pytest.fail", "pytest.sk
 _MAX_DEPTH = 3
 
 
-def _dotted(node: ast.AST) -> str:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-    return ".".join(reversed(parts))
-
-
 def call_never_returns(call: ast.Call, app: AppIndex | None, depth: int = 0) -> bool:
     """`abort(400)`, `sys.exit(1)`, or a call of a project function whose every path raises."""
-    dotted = _dotted(call.func)
-    last = dotted.rsplit(".", 1)[-1]
-    if dotted in NORETURN_DOTTED or (isinstance(call.func, ast.Name) and last in NORETURN_NAMES):
+    name = dotted(call.func)
+    last = name.rsplit(".", 1)[-1]
+    if name in NORETURN_DOTTED or (isinstance(call.func, ast.Name) and last in NORETURN_NAMES):
         return True
-    if isinstance(call.func, ast.Attribute) and last in ("abort", "exit", "fail") and dotted.split(".")[0] in (
+    if isinstance(call.func, ast.Attribute) and last in ("abort", "exit", "fail") and name.split(".")[0] in (
             "flask", "sys", "os", "ctx", "click", "typer", "werkzeug", "pytest"):
         return True
     if app is None or depth >= _MAX_DEPTH or not last:

@@ -51,6 +51,17 @@ def parse_url(url: str | None) -> tuple[str | None, str | None]:
     return dialect, driver
 
 
+def dotted(node: ast.AST) -> str:
+    """`a.b.c` for an attribute chain on a name; a base that is not a name is left out (`f().x` -> `x`)."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
 def kwarg(call: ast.Call, name: str) -> ast.expr | None:
     for kw in call.keywords:
         if kw.arg == name:
