@@ -190,6 +190,9 @@ def _child(walker, sandbox, url: str, write_fd: int, parent: int) -> None:
     try:
         _reset_signals(parent)
         leftovers.OWNER_PID = parent  # databases made here belong to the parent, which drops them
+        after_fork = getattr(sandbox, "after_fork", None)  # any object with create/drop_database will do
+        if after_fork is not None:
+            after_fork()  # locks the parent's other threads held at the fork are never released here
         out = os.fdopen(write_fd, "wb", buffering=0)
 
         def send(kind: bytes, payload: bytes) -> None:

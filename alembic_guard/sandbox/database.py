@@ -363,6 +363,14 @@ class Sandbox:
         self._closing = False
         _register(self)
 
+    def after_fork(self) -> None:
+        """In a forked child (sandbox/child.py): locks another thread of the parent may have held at the
+        moment of the fork (a leftover sweep, a CREATE in flight) are never released here; take fresh ones."""
+        global _LOCK
+        _LOCK = threading.RLock()
+        self._creating = threading.Condition()
+        self._inflight = []
+
     # -- public -----------------------------------------------------------------------------
     def create_database(self, prefix: str = NAME_PREFIX) -> str:
         """Create a uniquely named throwaway database; return its SQLAlchemy URL (driver included)."""
@@ -577,13 +585,13 @@ class ServerSandbox(Sandbox):
         self._source = url if admin_url is None else None  # what an EarlyDatabase may have been started with
         self._owner = owner or self.kind
         timeout_arg = CONNECT_TIMEOUT_ARGS.get(self._admin_url.get_driver_name())
+        self._engine_args = {
+            "poolclass": sa.pool.NullPool,
+            "isolation_level": "AUTOCOMMIT",
+            "connect_args": {timeout_arg: int(connect_timeout)} if timeout_arg else {},
+        }
         try:
-            self._engine = sa.create_engine(
-                self._admin_url,
-                poolclass=sa.pool.NullPool,
-                isolation_level="AUTOCOMMIT",
-                connect_args={timeout_arg: int(connect_timeout)} if timeout_arg else {},
-            )
+            self._engine = sa.create_engine(self._admin_url, **self._engine_args)
         except sa.exc.NoSuchModuleError:
             raise DatabaseUnavailable(
                 f"SQLAlchemy knows no driver `{self._admin_url.drivername}` (in {self._masked})",
@@ -629,6 +637,14 @@ class ServerSandbox(Sandbox):
             self.server_version = early.server_version
         log.debug("alembic-guard: took over database %s", mask_url(url))
         return url
+
+    def after_fork(self) -> None:
+        """A fresh admin engine too: the parent's sweep thread may have been inside this engine's
+        first connect (it holds a mutex then) when the round trip's child was forked."""
+        super().after_fork()
+        import sqlalchemy as sa  # late, like every SQLAlchemy import here (start-up cost); loaded by now
+
+        self._engine = sa.create_engine(self._admin_url, **self._engine_args)
 
     def admin_url(self) -> str:
         """Masked admin URL (for messages)."""
