@@ -192,25 +192,33 @@ class ProjectCache:
         """Write the table if it changed, atomically; silently give up when the folder is not writable."""
         if not self._dirty or self._findings is None:
             return
-        try:
-            _claim(self.folder)
-            fresh = not self.path.exists()
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.key}.", suffix=".tmp", dir=self.folder)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump({"format": FORMAT, "build": build_id(), "files": self._findings}, fh, separators=(",", ":"))
-                os.replace(tmp, self.path)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
-            if fresh:
-                _prune(self.folder)
-        except (OSError, ValueError, TypeError):
-            pass
+        write_json(self.path, {"build": build_id(), "files": self._findings})
         self._dirty = False
+
+
+def write_json(path: Path, data: dict) -> None:
+    """Write one cache file atomically (a temporary of our naming, then a rename), beginning as every
+    file of the cache begins (`{"format":`, so `_prune` knows it for ours); claim its folder, and prune
+    old files there when this file is new. A folder that cannot be written only makes runs slower."""
+    folder = path.parent
+    try:
+        _claim(folder)
+        fresh = not path.exists()
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump({"format": FORMAT, **data}, fh, separators=(",", ":"))
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+        if fresh:
+            _prune(folder)
+    except (OSError, ValueError, TypeError):
+        pass
 
 
 def _claim(folder: Path) -> None:

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from alembic_guard import reading
-from alembic_guard.cache import FORMAT, MAX_CACHE_BYTES, ProjectCache, _prune, build_id, decode_finding, default_dir, encode_finding
+from alembic_guard.cache import FORMAT, MAX_CACHE_BYTES, ProjectCache, build_id, decode_finding, default_dir, encode_finding, write_json
 
 
 class AppCache:
@@ -51,21 +49,4 @@ class AppCache:
     def store(self, key: str, findings, facts: dict, skips) -> None:
         data = {"key": key, "findings": [encode_finding(f) for f in findings], "facts": facts,
                 "skips": [[list(codes), reason] for codes, reason in skips]}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fresh = not self.path.exists()
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=".tmp", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump(data, fh, separators=(",", ":"))
-                os.replace(tmp, self.path)
-                if fresh:
-                    _prune(self.path.parent)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
-        except (OSError, ValueError, TypeError):
-            pass  # a cache that cannot be written is only slower
+        write_json(self.path, data)

@@ -55,3 +55,16 @@ def object_label(call: OpCall) -> str:
 def table_label(value: object) -> str:
     """A table for a message: `name`, or a description when it is computed at run time."""
     return f"`{value}`" if isinstance(value, str) and value else "(a table whose name is computed at run time)"
+
+
+def validated_in_same_transaction(rule, call: OpCall, ctx):
+    """AG404/AG409: a constraint added NOT VALID and VALIDATEd before the transaction commits takes the
+    lock the NOT VALID was meant to avoid. Yields that finding (when it applies) for `rule`."""
+    validate = ctx.validated_in_same_transaction(call)
+    if validate is not None:
+        yield rule.finding(
+            f"Constraint {object_label(call)} on {table_label(call.table)} is added NOT VALID but validated in the same transaction (line {validate.line}): the ADD's lock is held during the validation{where(call)}",
+            at=call.location,
+            hint="run `VALIDATE CONSTRAINT` in a later migration (or after a COMMIT / in `autocommit_block()`)",
+            anchor=anchor(call, call.name_arg, "validated-same-transaction"),
+        )

@@ -1,7 +1,7 @@
 from alembic_guard.findings import Severity
 from alembic_guard.ops import OpCall, OpContext
 from alembic_guard.rules._registry import op_rule
-from alembic_guard.rules.operations._common import anchor, ident, object_label, table_label, where
+from alembic_guard.rules.operations._common import anchor, object_label, table_label, validated_in_same_transaction, where
 
 
 @op_rule(
@@ -47,14 +47,7 @@ def check_constraint_validated_on_add(call: OpCall, ctx: OpContext):
     if ctx.created_earlier(call.table):
         return
     if call.params.get("postgresql_not_valid") is True:
-        validate = ctx.validated_in_same_transaction(call)
-        if validate is not None:
-            yield check_constraint_validated_on_add.finding(
-                f"Constraint {object_label(call)} on {table_label(call.table)} is added NOT VALID but validated in the same transaction (line {validate.line}): the ADD's lock is held during the validation{where(call)}",
-                at=call.location,
-                hint="run `VALIDATE CONSTRAINT` in a later migration (or after a COMMIT / in `autocommit_block()`)",
-                anchor=anchor(call, call.name_arg, "validated-same-transaction"),
-            )
+        yield from validated_in_same_transaction(check_constraint_validated_on_add, call, ctx)
         return
     yield check_constraint_validated_on_add.finding(
         f"Check constraint {object_label(call)} on {table_label(call.table)} is validated while it is added{where(call)}",
