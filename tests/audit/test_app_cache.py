@@ -74,3 +74,22 @@ def test_no_cache_never_reads_or_writes_it(tmp_path):
     cache_dir = tmp_path / "cache"
     run(root, cache_dir, cache=False)
     assert not (cache_dir / "app").exists()
+
+
+def test_app_cache_files_are_the_cache_s_own_and_can_be_pruned(tmp_path):
+    """The app-audit cache writes through the same writer as the revision-file cache: its folder is
+    claimed (marker) and its files begin as the cache's, so the pruning of old files recognises them."""
+    import os
+
+    from alembic_guard import cache as result_cache
+
+    root = project(tmp_path / "p")
+    cache_dir = tmp_path / "cache"
+    run(root, cache_dir)
+    (stored,) = (cache_dir / "app").glob("*.json")
+    assert stored.read_bytes().startswith(b'{"format":')
+    assert (cache_dir / "app" / result_cache.MARKER).is_file()
+    old = 40 * 86400
+    os.utime(stored, (stored.stat().st_atime - old, stored.stat().st_mtime - old))
+    result_cache._prune(stored.parent)
+    assert not stored.exists()
