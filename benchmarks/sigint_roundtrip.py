@@ -45,8 +45,12 @@ DRIVER = (  # the CLI with alembic-guard's own debug log on stderr (names the da
     "import signal; signal.signal(signal.SIGINT, signal.default_int_handler);"
     "import logging, sys; logging.basicConfig(stream=sys.stderr, format='AGLOG %(message)s');"
     "logging.getLogger('alembic_guard.sandbox.database').setLevel(logging.DEBUG);"
-    "from alembic_guard.cli import main; sys.argv[0] = 'alembic-guard'; main()"
+    "from alembic_guard.cli import main; sys.argv[0] = 'alembic-guard'\n"
+    # when our code has ended (CLOCK_MONOTONIC, shared by every process): a SIGINT after this
+    # reaches an interpreter that is already exiting, which Python does not turn into 130
+    "try:\n    main()\nfinally:\n    import time; sys.stderr.write(f'AGEND {time.monotonic():.6f}\\n'); sys.stderr.flush()"
 )
+_ENDED = re.compile(r"^AGEND (\d+\.\d+)$", re.MULTILINE)
 _CREATED = re.compile(r"AGLOG alembic-guard: (?:created|took over) database \S*/(ag_rt_[0-9a-z_]+)")
 
 
@@ -90,8 +94,8 @@ def one_run(project: Path, admin_url: str, delay: float, python: str = sys.execu
         try:
             proc.wait(timeout=delay)
         except subprocess.TimeoutExpired:
+            signalled = time.monotonic()  # before the kill: an AGEND earlier than this preceded the signal
             os.killpg(proc.pid, signal.SIGINT)
-            signalled = time.monotonic()
         hung = False
         try:
             out, err = proc.communicate(timeout=EXIT_BOUND + 5)
@@ -101,6 +105,9 @@ def one_run(project: Path, admin_url: str, delay: float, python: str = sys.execu
             out, err = proc.communicate()
         ended = time.monotonic()
         text = (out + err).decode(errors="replace")
+        code_ended = _ENDED.search(text)
+        if signalled is not None and code_ended and proc.returncode in (0, 1) and float(code_ended.group(1)) < signalled:
+            signalled = None  # the run had finished (report written, our code done) before the signal
         names = set(_CREATED.findall(text))
         left = leftovers(admin_url, names, proc.pid)
         on_disk = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*"))
