@@ -342,7 +342,7 @@ def _is_test(path: Path, root: Path | None) -> bool:
 
 
 def _engine_configs(paths: list[Path], root: Path | None):
-    from alembic_guard.audit.symbols import AppModule  # the session audit's symbol table: only for `pool`
+    from alembic_guard.audit.collect import build_module  # the session audit's symbol table: only for `pool`
     from pathlib import PurePosixPath
 
     for index, path in enumerate(paths):
@@ -353,7 +353,7 @@ def _engine_configs(paths: list[Path], root: Path | None):
             continue
         if "create_engine" not in source and "create_async_engine" not in source:
             continue
-        mod = AppModule.build(PurePosixPath(path.name), source, tree)
+        mod = build_module(PurePosixPath(path.name), source, tree)
         for eng in mod.engines:
             if eng.dialect == "sqlite":
                 continue

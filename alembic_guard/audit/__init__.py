@@ -24,8 +24,10 @@ from pathlib import Path, PurePosixPath
 
 from alembic_guard import reading
 from alembic_guard.audit.cache import AppCache
+from alembic_guard.audit.collect import build_module, build_modules
+from alembic_guard.audit.facts import Flow
 from alembic_guard.audit.flow import analyse_module
-from alembic_guard.audit.symbols import AppIndex, AppModule, build_modules
+from alembic_guard.audit.symbols import AppIndex, AppModule
 from alembic_guard.audit.versions import sqlalchemy_major
 from alembic_guard.models import is_revision_text
 from alembic_guard.findings import Finding, Location
@@ -215,8 +217,6 @@ def _run(rules: Iterable, app: AppIndex, call, crash=None) -> None:
             if crash is None or not rules:
                 raise
             crash(rules[0], exc, where)
-            from alembic_guard.audit.flow import Flow
-
             mod.flows = [Flow(mod, None)]  # rules still run, without flow facts for this module
         for rule in rules:
             call(rule, mod, app, where=where)
@@ -230,7 +230,7 @@ def check_app_source(source: str, select: Iterable[str] = ("AG5",), filename: st
 
     wanted = [r for r in registry.select(tuple(select)) if r.kind == "app"]
     tree = ast.parse(source, filename=filename)
-    mod = AppModule.build(PurePosixPath(filename), source, tree)
+    mod = build_module(PurePosixPath(filename), source, tree)
     app = AppIndex.build([mod], v2_declared=sqlalchemy_major == 2)
     app.sqlalchemy_major = sqlalchemy_major
     found: list[Finding] = []

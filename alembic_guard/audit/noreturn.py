@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import ast
 
-from alembic_guard.audit.symbols import AppIndex, dotted
+from alembic_guard.audit.symbols import AppIndex
+from alembic_guard.audit.syntax import dotted
 
 # Calls that never return, by their last name part (`flask.abort`, `sys.exit`, `os._exit`, `pytest.fail`...)
 NORETURN_NAMES = {"abort", "exit", "quit", "_exit", "fail", "abort_json", "die"}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from alembic_guard.audit.flow import Flow, analyse_module
+from alembic_guard.audit.facts import Flow
+from alembic_guard.audit.flow import analyse_module
 from alembic_guard.audit.symbols import AppIndex, AppModule, EngineInfo
 
 

@@ -1,6 +1,7 @@
 import ast
 
-from alembic_guard.audit.symbols import parse_url, string_value
+from alembic_guard.audit.collect import string_value
+from alembic_guard.audit.vocabulary import parse_url
 from alembic_guard.findings import Severity
 from alembic_guard.rules._registry import app_rule
 from alembic_guard.rules.session._common import engine_call_text, engine_label, engine_used_once_in_function

@@ -1,4 +1,4 @@
-from alembic_guard.audit.symbols import ASYNC_DRIVERS, ASYNC_SUGGESTION
+from alembic_guard.audit.vocabulary import ASYNC_DRIVERS, ASYNC_SUGGESTION
 from alembic_guard.findings import Severity
 from alembic_guard.rules._registry import app_rule
 from alembic_guard.rules.session._common import engine_label, suggested_driver_url

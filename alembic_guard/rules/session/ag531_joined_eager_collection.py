@@ -1,6 +1,6 @@
 import ast
 
-from alembic_guard.audit.symbols import looks_plural
+from alembic_guard.audit.vocabulary import looks_plural
 from alembic_guard.findings import Severity
 from alembic_guard.rules._registry import app_rule
 from alembic_guard.rules.session._common import anchor_of, flows
