@@ -50,7 +50,8 @@ class CallSemantics:
                 and isinstance(func.value, ast.Name) and func.value.id in self.app.schemas
                 and node.args and isinstance(node.args[0], ast.Name) and argvals and argvals[0] is not None):
             self.schema_reads(node.args[0], argvals[0], self.app.schemas[func.value.id])
-        if key in ("asyncio.gather", "asyncio.create_task") or (isinstance(func, ast.Attribute) and func.attr in ("create_task", "start_soon")):
+        if key in ("asyncio.gather", "asyncio.create_task") or (
+                isinstance(func, ast.Attribute) and func.attr in ("create_task", "start_soon")):
             self.flow.env_at[id(node)] = dict(self.env)
         if key in ("select",):
             model = _model_name(node.args[0]) if node.args else None
@@ -74,7 +75,8 @@ class CallSemantics:
             name = func.id
             fac = self.mod.factories.get(name) or self.app.factories.get(name)
             if fac is not None and name not in self.env:
-                state = SessionState(None, fac.is_async, fac, fac.expire_on_commit, owned=not fac.scoped, node=node, scoped=fac.scoped)
+                state = SessionState(None, fac.is_async, fac, fac.expire_on_commit, owned=not fac.scoped, node=node,
+                                     scoped=fac.scoped)
                 if not fac.scoped:
                     self.creation(node, "session", fac.is_async)
                 if self.flow.is_async and not fac.is_async:
@@ -95,7 +97,8 @@ class CallSemantics:
                 return self.an.returned_by(name)
             if name in self.imp.names and name in self.app.functions and name not in self.env:
                 return self.an.imported_returns(name)
-            if name in ("list", "tuple", "sorted") and argvals and argvals[0] is not None and argvals[0].kind in ("objs", "result", "query"):
+            if (name in ("list", "tuple", "sorted") and argvals and argvals[0] is not None
+                    and argvals[0].kind in ("objs", "result", "query")):
                 return replace(argvals[0], kind="objs")
             return None
         if not isinstance(func, ast.Attribute):
@@ -112,11 +115,14 @@ class CallSemantics:
             return recv
         if kind == "session":
             return self.session_call(node, meth, recv, argvals)
-        if kind == "factory" and recv.factory is not None and recv.factory.scoped and meth not in ("begin", "remove", "configure"):
+        if (kind == "factory" and recv.factory is not None and recv.factory.scoped
+                and meth not in ("begin", "remove", "configure")):
             # a scoped_session registry proxies the thread's session: `db_session.query(User)`
             fac = recv.factory
-            state = self.scoped_states.setdefault(fac.name, SessionState(fac.name, fac.is_async, fac, fac.expire_on_commit, owned=False, scoped=True))
-            return self.session_call(node, meth, Val("session", session=state, is_async=fac.is_async, factory=fac), argvals)
+            state = self.scoped_states.setdefault(
+                fac.name, SessionState(fac.name, fac.is_async, fac, fac.expire_on_commit, owned=False, scoped=True))
+            return self.session_call(node, meth, Val("session", session=state, is_async=fac.is_async, factory=fac),
+                                     argvals)
         if kind == "factory" and meth == "begin":
             fac = recv.factory
             state = SessionState(None, recv.is_async, fac, fac.expire_on_commit if fac else True, owned=True, node=node)
@@ -179,9 +185,12 @@ class CallSemantics:
 
     def session_call(self, node: ast.Call, meth: str, recv: Val, argvals: list) -> Val | None:
         state = recv.session
-        awaited = isinstance(self.mod.parents.get(id(node)), ast.Await)  # awaited: an async session whatever it was taken for
-        if self.flow.is_async and recv.is_async is False and meth in SESSION_IO and not (state and state.flask) and not awaited:
-            self.flow.sync_uses.append(SyncUse(node, f"calls sync `{dotted(node.func)}()`", state.var if state else None))
+        # awaited: an async session whatever it was taken for
+        awaited = isinstance(self.mod.parents.get(id(node)), ast.Await)
+        if (self.flow.is_async and recv.is_async is False and meth in SESSION_IO and not (state and state.flask)
+                and not awaited):
+            self.flow.sync_uses.append(SyncUse(node, f"calls sync `{dotted(node.func)}()`",
+                                               state.var if state else None))
         common = dict(session=state, is_async=recv.is_async)
         first = argvals[0] if argvals else None
         if meth in ("execute", "exec", "stream"):
@@ -216,8 +225,10 @@ class CallSemantics:
             name = node.args[0].id
             if name in self.env:
                 v = self.env[name]
-                attrs = node.args[1] if len(node.args) > 1 else next((kw.value for kw in node.keywords if kw.arg == "attribute_names"), None)
-                extra = {e.value for e in getattr(attrs, "elts", []) if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+                attrs = node.args[1] if len(node.args) > 1 else next(
+                    (kw.value for kw in node.keywords if kw.arg == "attribute_names"), None)
+                extra = {e.value for e in getattr(attrs, "elts", [])
+                         if isinstance(e, ast.Constant) and isinstance(e.value, str)}
                 self.env[name] = replace(v, expired=False, eager=v.eager | frozenset(extra))
         elif meth in ("add", "merge") and node.args and isinstance(node.args[0], ast.Name):
             name = node.args[0].id

@@ -36,14 +36,16 @@ def build_modules(parsed: list[tuple[PurePosixPath, str, ast.Module]]) -> list[A
     """Symbol tables of several modules, sharing what crosses module boundaries before they are
     built: a Flask-SQLAlchemy `db = SQLAlchemy()` defined in `extensions.py` and imported elsewhere."""
     indexes = [index_tree(tree) for _, _, tree in parsed]
-    imports = [Imports.from_tree(tree, idx[3][ast.Import] + idx[3][ast.ImportFrom]) for (_, _, tree), idx in zip(parsed, indexes)]
+    imports = [Imports.from_tree(tree, idx[3][ast.Import] + idx[3][ast.ImportFrom])
+               for (_, _, tree), idx in zip(parsed, indexes)]
     flask_dbs = {name for imp in imports for name in imp.flask_db}
     if flask_dbs:
         for imp in imports:
             for local, qual in imp.names.items():
                 if qual.rsplit(".", 1)[-1] in flask_dbs and not qual.startswith("flask_sqlalchemy"):
                     imp.flask_db.add(local)
-    return [build_module(path, source, tree, imp, idx) for (path, source, tree), imp, idx in zip(parsed, imports, indexes)]
+    return [build_module(path, source, tree, imp, idx)
+            for (path, source, tree), imp, idx in zip(parsed, imports, indexes)]
 
 
 def string_value(node: ast.AST | None, mod: AppModule) -> tuple[str | None, bool]:
@@ -116,7 +118,8 @@ class _Collector:
                 targets, value = node.targets, node.value
             else:
                 targets, value = [node.target], node.value
-            names = [t.id if isinstance(t, ast.Name) else t.attr for t in targets if isinstance(t, (ast.Name, ast.Attribute))]
+            names = [t.id if isinstance(t, ast.Name) else t.attr
+                     for t in targets if isinstance(t, (ast.Name, ast.Attribute))]
             if not names:
                 continue
             for eng in mod.engines:
@@ -182,11 +185,13 @@ class _Collector:
         is_model = bool(rels) or has_table or table_kw or "flask.Model" in base_keys
         if is_sqlmodel and not table_kw:
             is_model = False
-        if is_model and ("DeclarativeBase" in base_keys or any(n == "DeclarativeBase" for n in base_names)) and not has_table:
+        if (is_model and ("DeclarativeBase" in base_keys or any(n == "DeclarativeBase" for n in base_names))
+                and not has_table):
             is_model = False  # the Base class itself
         if is_model:
             self.mod.models[node.name] = ModelInfo(node.name, node, self.mod, rels, columns)
-        elif "BaseModel" in base_keys or is_sqlmodel or any(n and n.endswith(("Schema", "Out", "Read", "Response")) for n in [node.name]):
+        elif "BaseModel" in base_keys or is_sqlmodel or any(n and n.endswith(("Schema", "Out", "Read", "Response"))
+                                                          for n in [node.name]):
             self.mod.schemas[node.name] = columns | set(rels)
 
     def relationship(self, model: str, name: str, call: ast.Call, annotation: ast.expr | None) -> RelInfo:
@@ -236,7 +241,8 @@ class _Collector:
         depends: dict[str, str] = {}
         args = node.args
         params = args.posonlyargs + args.args + args.kwonlyargs
-        defaults = [None] * (len(args.posonlyargs + args.args) - len(args.defaults)) + list(args.defaults) + list(args.kw_defaults)
+        defaults = ([None] * (len(args.posonlyargs + args.args) - len(args.defaults)) + list(args.defaults)
+                    + list(args.kw_defaults))
         for p, d in zip(params, defaults):
             dep = _depends_target(d, self.imp) or _depends_target(p.annotation, self.imp)
             if dep:
@@ -270,7 +276,8 @@ def _annotation_target(node: ast.expr) -> tuple[str | None, bool | None]:
     def name_of(n: ast.AST) -> str | None:
         if isinstance(n, ast.Constant) and isinstance(n.value, str):
             text = n.value.strip()
-            m = re.match(r"^(?:Mapped\[)?(?:(?:typing\.)?(?:List|list|Set|set|Sequence|Optional)\[)?[\"']?([A-Za-z_][A-Za-z0-9_.]*)", text)
+            m = re.match(r"^(?:Mapped\[)?(?:(?:typing\.)?(?:List|list|Set|set|Sequence|Optional)\[)?"
+                         r"[\"']?([A-Za-z_][A-Za-z0-9_.]*)", text)
             return m.group(1).split(".")[-1] if m else None
         if isinstance(n, ast.Name):
             return n.id

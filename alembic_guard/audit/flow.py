@@ -86,7 +86,10 @@ class _ModuleAnalysis:
             for n in own_nodes(func.node):
                 if isinstance(n, ast.Call):
                     f = n.func
-                    fname = f.id if isinstance(f, ast.Name) else (f.value.id if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.attr == "begin" else None)
+                    fname = f.id if isinstance(f, ast.Name) else (
+                        f.value.id
+                        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.attr == "begin"
+                        else None)
                     fac = self.app.factories.get(fname) if fname else None
                     if fac is not None:
                         return SessionState(name, fac.is_async, fac, fac.expire_on_commit, owned=False)

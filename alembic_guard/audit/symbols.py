@@ -156,9 +156,11 @@ class AppIndex:
     functions: dict[str, list[FuncInfo]] = field(default_factory=dict)
     uses_v2_style: bool = False
     uses_async: bool = False
-    sqlalchemy_major: int | None = None  # 1 or 2 from the project's dependency files (audit/versions.py), None if unknown
+    # 1 or 2 from the project's dependency files (audit/versions.py), None if unknown
+    sqlalchemy_major: int | None = None
     async_ctor_expire: list = field(default_factory=list)  # expire_on_commit of each `AsyncSession(...)` call
-    default_dialect: str | None = None  # the project's dialect (settings or alembic.ini), for engines whose URL is not a literal
+    # the project's dialect (settings or alembic.ini), for engines whose URL is not a literal
+    default_dialect: str | None = None
 
     def dialect_of(self, engine: "EngineInfo") -> tuple[str | None, bool]:
         """(dialect, guessed): the URL's dialect, else the project's when the URL is not readable."""
@@ -183,7 +185,8 @@ class AppIndex:
                 idx.uses_v2_style = True
             if any(e.is_async for e in m.engines) or any(f.is_async for f in m.factories.values()):
                 idx.uses_async = True
-        for m in modules:  # sessions built directly: `AsyncSession(engine, expire_on_commit=False)` in a factory function
+        # sessions built directly: `AsyncSession(engine, expire_on_commit=False)` in a factory function
+        for m in modules:
             for call in m.of(ast.Call):
                 if m.imports.key(call.func) == "AsyncSession":
                     idx.async_ctor_expire.append(literal(kwarg(call, "expire_on_commit")) is not False)

@@ -41,7 +41,8 @@ class Walker(CallSemantics):
     def run(self, node, body) -> None:
         if node is not None:
             for n in self.mod.own(node):
-                if isinstance(n, ast.Await) and isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Attribute):
+                if (isinstance(n, ast.Await) and isinstance(n.value, ast.Call)
+                        and isinstance(n.value.func, ast.Attribute)):
                     recv = n.value.func.value
                     if isinstance(recv, ast.Name):
                         self.awaited.add(recv.id)
@@ -62,7 +63,8 @@ class Walker(CallSemantics):
             if val is None and p.annotation is not None:
                 key = self.annotation_key(p.annotation)
                 if key in ("Session", "AsyncSession"):
-                    # `await session.execute()` on a parameter annotated `Session`: the annotation is wrong, the await is not
+                    # `await session.execute()` on a parameter annotated `Session`: the annotation is wrong,
+                    # the await is not
                     is_async = key == "AsyncSession" or p.arg in self.awaited
                     expire = self.app.async_factories_expire() if is_async else True
                     state = SessionState(p.arg, is_async, None, expire, owned=False)
