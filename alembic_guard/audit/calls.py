@@ -1,14 +1,12 @@
 """What a call means in SQLAlchemy's API, for the flow walker: `create_engine(...)` gives an engine,
 `sessionmaker(...)` a factory, calling the factory opens a session, `session.execute(select(User))`
-gives a result of `User` objects, `.scalars().all()` consumes it, `selectinload(User.orders)` adds an
-eager path, `session.commit()` expires what the session holds, `session.close()` closes it, a sync
-session used in `async def` is a `SyncUse`.
-
-Owns the API knowledge of calls (the method sets below and `CallSemantics`, a mixin of
-`walker.Walker`); it must not walk statements, bind names or decide what Python control flow does
-(that is `audit/walker.py`) and must not import the walker or `audit/flow.py`. The mixin uses the
-walker's state through `self`: `env`, `flow`, `mod`, `app`, `imp`, `an`, `coll_ctx`, `in_with_item`,
-`scoped_states`, and its methods `expr`, `relationship` and `commit`.
+a result of `User` objects that `.scalars().all()` consumes, `selectinload(User.orders)` an eager
+path; `session.commit()` expires what the session holds, `session.close()` closes it, a sync
+session used in `async def` is a `SyncUse`. It owns this API knowledge (the method sets below and
+`CallSemantics`, mixed into `walker.Walker`); it must not walk statements, bind names or decide what
+Python control flow does (`audit/walker.py`), and must not import the walker or `audit/flow.py`.
+The mixin uses the walker's state through `self`: `env`, `flow`, `mod`, `app`, `imp`, `an`,
+`coll_ctx`, `in_with_item`, `scoped_states`, and its methods `expr`, `relationship` and `commit`.
 """
 
 from __future__ import annotations

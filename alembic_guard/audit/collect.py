@@ -1,12 +1,11 @@
 """Reading parsed application files into symbol tables: `build_module` walks one module's tree and
 fills its `AppModule` (engines with their URL, driver and pool class, session factories, ORM models
 with their relationships, pydantic schemas, functions with their routes and FastAPI dependencies);
-`build_modules` does several, sharing first what crosses module boundaries.
-
-Owns the recognition of definitions (which call is a `create_engine`, which class is a model, which
-annotation names a relationship's target). It must not follow a function's statements (that is the
-flow analysis, `audit/flow.py`), join modules into a project (`AppIndex.build` in `audit/symbols.py`)
-or import or execute anything of the application: it reads `ast` and literal values only.
+`build_modules` does several, sharing first what crosses module boundaries (a Flask-SQLAlchemy `db`
+imported from another module). It owns the recognition of definitions (which call is a
+`create_engine`, which class is a model, which annotation names a relationship's target); it must
+not follow a function's statements (`audit/flow.py`), join modules into a project (`AppIndex.build`
+in `audit/symbols.py`), or import or execute anything of the application: `ast` and literals only.
 """
 
 from __future__ import annotations

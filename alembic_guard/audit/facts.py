@@ -1,13 +1,11 @@
 """What the flow analysis records, as plain values: the abstract value a local name holds while a
-function body runs (`Val`: an engine, a session factory, a session, a `select()` statement, a
-result, ORM objects...), the state of one session (`SessionState`: sync or async, closed, its
+function body runs (`Val`: an engine, a session factory, a session, a `select()` statement, a result,
+ORM objects...), the state of one session (`SessionState`: sync or async, closed, its
 `expire_on_commit`), the events the rules judge (`Access` to an attribute of an ORM object,
-`Return`, `SyncUse` in `async def`, session or connection `Creation`, `Consume` of a result) and
-the `Flow` of one function that gathers them.
-
-Owns these records and nothing else: it must not walk code (that is `audit/walker.py` and
-`audit/calls.py`, driven by `audit/flow.py`) nor judge anything (the rules do). Rules read these
-records; only the walker builds them.
+`Return`, `SyncUse` in `async def`, session or connection `Creation`, `Consume` of a result) and the
+`Flow` of one function that gathers them. It owns these records and nothing else: it must not walk
+code (`audit/walker.py` and `audit/calls.py`, driven by `audit/flow.py`) nor judge anything (the
+rules read these records; only the walker builds them).
 """
 
 from __future__ import annotations

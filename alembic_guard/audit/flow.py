@@ -1,14 +1,13 @@
 """Function-level flow: what each local name holds while a function body runs, in statement order.
-
 `analyse_module(mod, app)` gives the flows of a module body and of every function in it, memoised on
-the module: it knows when a name holds an engine, a session factory, a session (sync or async, open
-or closed, its `expire_on_commit`), a `select()` statement with its loader options, a result, or ORM
+the module: when a name holds an engine, a session factory, a session (sync or async, open or
+closed, its `expire_on_commit`), a `select()` statement with its loader options, a result, or ORM
 objects (their model, which relationships were eager-loaded, whether a commit has expired them, the
-loop they are iterated in), and records the events the rules judge (`audit/facts.py`). This module
-owns the driving of the walk: which bodies are walked, the memo, the questions one function's walk
-asks about another (what a helper of this or another module returns, what session a FastAPI
-dependency yields). It must not interpret statements or calls itself (`audit/walker.py`,
-`audit/calls.py`) nor judge anything (the rules do). Nested functions get their own flow.
+loop they are iterated in), and the events the rules judge (`audit/facts.py`). It owns the driving
+of the walk: which bodies are walked (nested functions get their own flow), the memo, and the
+questions one function's walk asks about another (what a helper of this or another module returns,
+what session a FastAPI dependency yields). It must not interpret statements or calls itself
+(`audit/walker.py`, `audit/calls.py`) nor judge anything (the rules do).
 """
 
 from __future__ import annotations

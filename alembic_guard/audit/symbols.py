@@ -1,15 +1,13 @@
 """Per-module symbol table of application code, as data: engines, session factories, ORM models and
-their relationships, pydantic schemas, functions (async or not, FastAPI/Flask routes, dependencies),
-and `AppIndex`, the project-wide join of the modules.
-
-`AppIndex` joins the modules of a project so a rule in `api.py` knows that `SessionLocal` (defined
-in `db.py`) is an `async_sessionmaker` with `expire_on_commit` left at True, or that `User.orders`
-(in `models.py`) is a lazy one-to-many relationship. Names are joined by their simple name across
-modules: applications rarely define two models or two session factories with the same name, and the
-price of a clash is a missed finding, never a crash. This module owns the records and the lookups
-on them; it must not read a module's syntax tree into them (that is `audit/collect.py`, which
-builds an `AppModule` from a file) nor follow a function's flow (`audit/flow.py`). Nothing of the
-application is imported.
+their relationships, pydantic schemas, functions (async or not, FastAPI/Flask routes, dependencies)
+in an `AppModule`, and `AppIndex`, which joins the modules of a project so a rule in `api.py` knows
+that `SessionLocal` (defined in `db.py`) is an `async_sessionmaker` with `expire_on_commit` left at
+True, or that `User.orders` (in `models.py`) is a lazy one-to-many relationship. Names are joined by
+their simple name across modules: applications rarely define two models or two session factories
+with the same name, and the price of a clash is a missed finding, never a crash. It owns the records
+and the lookups on them; it must not read a syntax tree into them (`audit/collect.py` builds an
+`AppModule` from a parsed file), follow a function's flow (`audit/flow.py`) or import anything of
+the application.
 """
 
 from __future__ import annotations

@@ -1,10 +1,9 @@
-"""Pure `ast` readers the audit shares: attribute chains, keyword arguments, literals, and the one
-pass that indexes a module's tree (every node, its parent, the nodes each scope owns, the nodes of
-the classes the audit looks up).
-
-Owns only Python syntax: nothing here knows a library name (SQLAlchemy, FastAPI, Flask...), a
-symbol table or a rule; it must not import from the rest of the audit, so every other audit module
-can use it. Nothing is executed: `literal` is `ast.literal_eval`, never `eval`.
+"""Pure `ast` readers the audit shares: attribute chains (`dotted`), keyword arguments (`kwarg`,
+`kw_false`), literal values (`literal`, never `eval`) and the one pass that indexes a module's tree
+(`index_tree`: every node, its parent, the nodes each scope owns, the nodes of the classes the audit
+looks up; `own_nodes` for a scope not indexed). It owns Python syntax only: it must not know a
+library name (SQLAlchemy, FastAPI, Flask...), a symbol table or a rule, and must not import from the
+rest of the audit, so that every other audit module can use it.
 """
 
 from __future__ import annotations

@@ -1,11 +1,9 @@
 """The names the audit recognises in application code: database drivers (which are async, which a
-dialect uses by default, which to suggest), loader options and lazy strategies, the usual names of
-a session variable, the route decorators of FastAPI and Flask, and what a relationship name that
-reads like a collection looks like.
-
-Owns words and the two readings made only of words (`parse_url` of a URL string, `looks_plural` of
-a name); it must not walk a syntax tree, hold per-module state or import from the rest of the
-audit. A rule that needs one of these sets imports it from here.
+dialect uses by default, which to suggest), loader options and lazy strategies, the usual names of a
+session variable, the route decorators of FastAPI and Flask, and the two readings made of words
+alone (`parse_url` of a URL string, `looks_plural` of a relationship name). It owns words: it must
+not walk a syntax tree, hold per-module state or import from the rest of the audit; a rule that
+needs one of these sets imports it from here.
 """
 
 from __future__ import annotations

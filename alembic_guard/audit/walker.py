@@ -1,14 +1,13 @@
 """The flow walker: a small abstract interpreter that runs one function body (or a module body) over
 `ast`, statement by statement, keeping what each local name holds (`facts.Val`) and recording the
-events the rules judge into the function's `facts.Flow`.
-
-Owns Python's side of the walk: statements (assignments, `if`/`for`/`while`, `with` blocks that open
-and close sessions, `try`, `match`, returns), name binding, parameters (FastAPI dependencies,
-`Session` annotations, usual session names), comprehensions and the expressions that are not calls;
-what a call means is `calls.CallSemantics`, mixed in. Branches are walked one after the other (if,
-then else; try, then its handlers), an over-approximation that keeps the walk linear. It must not
-decide which functions are walked or memoise flows (that is `audit/flow.py`, which hands the walker
-its module analysis as `an`) and must not import `audit/flow.py`.
+events the rules judge into the function's `facts.Flow`. It owns Python's side of the walk:
+statements (assignments, `if`/`for`/`while`, `with` blocks that open and close sessions, `try`,
+`match`, returns), name binding, parameters (FastAPI dependencies, `Session` annotations, usual
+session names), comprehensions and the expressions that are not calls; what a call means is
+`calls.CallSemantics`, mixed in. Branches are walked one after the other (if, then else; try, then
+its handlers), an over-approximation that keeps the walk linear. It must not choose which functions
+are walked or memoise flows (`audit/flow.py` does, and hands the walker its module analysis as `an`)
+and must not import `audit/flow.py`.
 """
 
 from __future__ import annotations
