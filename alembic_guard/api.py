@@ -9,7 +9,10 @@ from pathlib import Path
 
 from alembic_guard import engine, rules
 from alembic_guard.findings import Report
-from alembic_guard.sandbox.database import ENV_DB_URL, ROUNDTRIP_PREFIX
+from alembic_guard.sandbox.cleanup import interrupted
+from alembic_guard.sandbox.database import ENV_DB_URL
+from alembic_guard.sandbox.early import EarlyDatabase
+from alembic_guard.sandbox.names import ROUNDTRIP_PREFIX
 from alembic_guard.project import Project
 from alembic_guard.project.discover import environment_info
 from alembic_guard.settings import Settings, load
@@ -37,8 +40,6 @@ def check(settings: Settings, progress: Callable[[str], None] | None = None) -> 
             report = engine.run(project, selected, progress=progress)
             parts.append((env, project, report))
         if early is not None or any(r.kind == "roundtrip" for r in selected):
-            from alembic_guard.sandbox.database import interrupted
-
             if interrupted():  # Ctrl-C whose KeyboardInterrupt was swallowed: never a report
                 raise KeyboardInterrupt
     finally:
@@ -131,8 +132,6 @@ def _early_database(settings: Settings, selected):
         spec = settings.db_url or (os.environ.get(ENV_DB_URL) if spec == "auto" else None)
     if not spec or "://" not in spec:
         return None
-    from alembic_guard.sandbox.database import EarlyDatabase
-
     return EarlyDatabase.start(spec, ROUNDTRIP_PREFIX)
 
 

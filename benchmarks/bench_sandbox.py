@@ -113,7 +113,7 @@ def main() -> None:
     parser.add_argument("--server-url", default=os.environ.get("ALEMBIC_GUARD_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     args = parser.parse_args()
 
-    from alembic_guard.sandbox.embedded import find_binaries
+    from alembic_guard.sandbox.pg_binaries import find_binaries
 
     binaries = find_binaries()
     print(f"PostgreSQL {binaries.version} from {binaries.bindir} ({binaries.source}); {args.runs} runs each, interleaved")

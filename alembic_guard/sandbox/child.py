@@ -40,7 +40,7 @@ import sys
 from alembic_guard.errors import GuardError
 from alembic_guard.masking import mask_secrets
 from alembic_guard.sandbox import leftovers
-from alembic_guard.sandbox.database import interrupted
+from alembic_guard.sandbox.cleanup import interrupted
 
 _HEADER = struct.Struct("!cI")
 

@@ -13,7 +13,9 @@ import warnings
 
 from alembic_guard.errors import DatabaseUnavailable
 from alembic_guard.masking import mask_secrets
-from alembic_guard.sandbox.database import Progress, Sandbox, ServerSandbox, _unregister
+from alembic_guard.sandbox import cleanup
+from alembic_guard.sandbox.base import Progress, Sandbox
+from alembic_guard.sandbox.server import ServerSandbox
 
 DEFAULT_IMAGES = {"postgresql": "postgres:16-alpine", "mysql": "mysql:8"}
 NO_DAEMON_HINT = "use --db embedded (PostgreSQL) or --db-url URL of a server you can create databases on"
@@ -66,7 +68,7 @@ class DockerSandbox(ServerSandbox):
             ServerSandbox.__init__(self, url, owner=f"docker ({self.image})")
         except BaseException as exc:
             self._closed = True
-            _unregister(self)
+            cleanup.unregister(self)
             self._stop_container()
             if isinstance(exc, DatabaseUnavailable) or not isinstance(exc, Exception):
                 raise

@@ -45,7 +45,7 @@ from alembic_guard.masking import mask_secrets
 from alembic_guard.sandbox import child, schema_snapshot
 from alembic_guard.sandbox.alembic_runner import AlembicEnv
 from alembic_guard.sandbox.connection_guard import ConnectionGuard
-from alembic_guard.sandbox.database import ROUNDTRIP_PREFIX
+from alembic_guard.sandbox.names import ROUNDTRIP_PREFIX
 from alembic_guard.sandbox.walk_plan import WalkPlan, stamp
 
 UPGRADE, DOWNGRADE, REUPGRADE, ENV = "upgrade", "downgrade", "reupgrade", "env"

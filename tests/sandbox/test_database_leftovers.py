@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sandbox_helpers import database_names, run_sql, with_database
 
 from alembic_guard.sandbox import leftovers
-from alembic_guard.sandbox.database import ServerSandbox
+from alembic_guard.sandbox.server import ServerSandbox
 
 CHILD = Path(__file__).with_name("sandbox_child.py")
 

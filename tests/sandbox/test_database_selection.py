@@ -8,15 +8,16 @@ import pytest
 import sqlalchemy as sa
 
 from alembic_guard.errors import DatabaseUnavailable
-from alembic_guard.sandbox import embedded
-from alembic_guard.sandbox.database import SQLITE_FALLBACK_WARNING, new_database_name, open_sandbox
+from alembic_guard.sandbox import pg_binaries
+from alembic_guard.sandbox.database import SQLITE_FALLBACK_WARNING, open_sandbox
+from alembic_guard.sandbox.names import new_database_name
 
 
 @pytest.fixture
 def no_server_binaries(monkeypatch):
     """A machine without PostgreSQL server binaries (and no $ALEMBIC_GUARD_DB_URL)."""
-    monkeypatch.setattr(embedded, "candidates", lambda: [])
-    monkeypatch.delenv(embedded.ENV_BINDIR, raising=False)
+    monkeypatch.setattr(pg_binaries, "candidates", lambda: [])
+    monkeypatch.delenv(pg_binaries.ENV_BINDIR, raising=False)
     monkeypatch.delenv("ALEMBIC_GUARD_DB_URL", raising=False)
 
 
@@ -102,7 +103,7 @@ def test_database_names():
 def test_signal_handlers_installed_while_open_and_restored_after():
     import signal
 
-    from alembic_guard.sandbox import database
+    from alembic_guard.sandbox import cleanup
 
     def mine(signum, frame):  # a handler the host application had before
         pass
@@ -111,27 +112,27 @@ def test_signal_handlers_installed_while_open_and_restored_after():
     old_int = signal.signal(signal.SIGINT, signal.SIG_IGN)  # e.g. nohup / background job
     try:
         with open_sandbox("sqlite") as outer:
-            assert signal.getsignal(signal.SIGTERM) is database._on_signal
+            assert signal.getsignal(signal.SIGTERM) is cleanup._on_signal
             assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # ignored stays ignored
             with open_sandbox("sqlite"):
                 pass
             # an inner sandbox closing does not drop the protection of the outer one
-            assert signal.getsignal(signal.SIGTERM) is database._on_signal
-            assert outer in database._OPEN
+            assert signal.getsignal(signal.SIGTERM) is cleanup._on_signal
+            assert outer in cleanup._OPEN
         assert signal.getsignal(signal.SIGTERM) is mine
-        assert database._OPEN == []
+        assert cleanup._OPEN == []
     finally:
         signal.signal(signal.SIGTERM, old_term)
         signal.signal(signal.SIGINT, old_int)
 
 
 def test_close_all_closes_what_is_left_open():
-    from alembic_guard.sandbox import database
+    from alembic_guard.sandbox import cleanup
 
     sb = open_sandbox("sqlite")
     sb.create_database()
-    database.close_all()  # what atexit runs
-    assert not sb.path.exists() and sb not in database._OPEN
+    cleanup.close_all()  # what atexit runs
+    assert not sb.path.exists() and sb not in cleanup._OPEN
 
 
 def test_a_second_ctrl_c_waits_until_the_cleanup_is_done():
@@ -139,15 +140,15 @@ def test_a_second_ctrl_c_waits_until_the_cleanup_is_done():
     import signal
     import time
 
-    from alembic_guard.sandbox import database
+    from alembic_guard.sandbox import cleanup
 
     reached_end_of_cleanup = False
     with open_sandbox("sqlite"):
         with pytest.raises(KeyboardInterrupt):
-            with database._SignalsDeferred():  # what close() runs under
+            with cleanup.SignalsDeferred():  # what close() runs under
                 os.kill(os.getpid(), signal.SIGINT)
                 time.sleep(0.05)  # the handler gets plenty of chances to run here...
                 sum(range(10000))
                 reached_end_of_cleanup = True  # ...but must not cut this short
         assert reached_end_of_cleanup
-        assert database._PENDING == [] and database._DEFER_DEPTH == 0
+        assert cleanup._PENDING == [] and cleanup._DEFER_DEPTH == 0

@@ -10,7 +10,9 @@ import pytest
 import sqlalchemy as sa
 
 from alembic_guard.errors import DatabaseUnavailable, GuardError
-from alembic_guard.sandbox.database import ServerSandbox, open_sandbox, sync_url
+from alembic_guard.sandbox.database import open_sandbox
+from alembic_guard.sandbox.names import sync_url
+from alembic_guard.sandbox.server import ServerSandbox
 
 from sandbox_helpers import assert_untouched, database_names, pg_role, run_sql, with_database
 

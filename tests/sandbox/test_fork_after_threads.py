@@ -12,7 +12,8 @@ import time
 
 import pytest
 
-from alembic_guard.sandbox.database import ROUNDTRIP_PREFIX, ServerSandbox
+from alembic_guard.sandbox.names import ROUNDTRIP_PREFIX
+from alembic_guard.sandbox.server import ServerSandbox
 
 from sandbox_helpers import database_names
 

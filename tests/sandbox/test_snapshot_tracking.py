@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from alembic_guard.sandbox import schema_snapshot as ss
 from alembic_guard.sandbox.database import open_sandbox
+from alembic_guard.sandbox.snapshot_postgres import read_postgresql
 
 pytestmark = pytest.mark.postgres
 
@@ -69,7 +70,7 @@ def pg_engine(pg_admin_url):
 
 
 def _full(conn) -> ss.Snapshot:
-    return ss.Snapshot.of(ss._postgresql(conn, "alembic_version"))
+    return ss.Snapshot.of(read_postgresql(conn, "alembic_version"))
 
 
 def test_tracked_snapshots_equal_full_ones_after_every_statement(pg_engine):
