@@ -11,7 +11,7 @@ from alembic_guard import engine, rules
 from alembic_guard.findings import Report
 from alembic_guard.sandbox.database import ENV_DB_URL, ROUNDTRIP_PREFIX
 from alembic_guard.project import Project
-from alembic_guard.project.discover import environment_info
+from alembic_guard.project.environment import environment_info
 from alembic_guard.settings import Settings, load
 
 
