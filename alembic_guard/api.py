@@ -14,7 +14,7 @@ from alembic_guard.sandbox.database import ENV_DB_URL
 from alembic_guard.sandbox.early import EarlyDatabase
 from alembic_guard.sandbox.names import ROUNDTRIP_PREFIX
 from alembic_guard.project import Project
-from alembic_guard.project.discover import environment_info
+from alembic_guard.project.environment import environment_info
 from alembic_guard.settings import Settings, load
 
 

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from alembic_guard import git
 from alembic_guard.graph import Revision, RevisionGraph
 from alembic_guard.project import Project
-from alembic_guard.project.loader import relpath
+from alembic_guard.project.paths import relpath
 from alembic_guard.project.migration import parse_migration
 
 

@@ -140,7 +140,7 @@ def _headers(project):
 
 
 def test_parallel_reader_equals_serial_reader(history, monkeypatch):
-    """Large histories are read by two processes (loader.read_files): same migrations, same
+    """Large histories are read by two processes (parallel_read.read_files): same migrations, same
     problems (the syntax-error file included), in the same order, as one process reads them."""
     from alembic_guard import forking
     from alembic_guard.project import Project
@@ -157,22 +157,23 @@ def test_parallel_reader_equals_serial_reader(history, monkeypatch):
 
 
 def test_reader_child_failure_falls_back_to_reading_here(history, monkeypatch):
-    from alembic_guard.project import Project, loader
+    from alembic_guard.project import Project, parallel_read
 
     serial = _headers(Project.load(Settings(root=history, jobs=1, cache=False)))
 
     import os
 
-    parent, real = os.getpid(), loader.read_fast
+    parent, real = os.getpid(), parallel_read.read_fast
 
     def boom(path):
         if os.getpid() != parent:
             raise RuntimeError("reader bug")  # only in the forked child: it exits non-zero
         return real(path)
 
-    monkeypatch.setattr(loader, "read_fast", boom)
+    monkeypatch.setattr(parallel_read, "read_fast", boom)
     collected = []
-    real_collect = loader._collect_reader
-    monkeypatch.setattr(loader, "_collect_reader", lambda child: collected.append(real_collect(child)) or collected[-1])
+    real_collect = parallel_read._collect_reader
+    monkeypatch.setattr(parallel_read, "_collect_reader",
+                        lambda child: collected.append(real_collect(child)) or collected[-1])
     assert _headers(Project.load(Settings(root=history, jobs=2, cache=False))) == serial
     assert collected == [None], "the child failed, and its half was read here"

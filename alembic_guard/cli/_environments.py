@@ -16,7 +16,7 @@ HEADINGS = {"text": "== {label}", "mermaid": "%% == {label}", "dot": "// == {lab
 
 def render_each(settings: Settings, fmt: str, out: TextIO, render_one: Callable[[object, TextIO], None]) -> None:
     """`render_one(project, stream)` for every environment `settings` selects or discovers."""
-    from alembic_guard.project.discover import environment_info
+    from alembic_guard.project.environment import environment_info
     from alembic_guard.project import Project, environments
 
     envs = environments(settings)

@@ -13,10 +13,16 @@ from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 from alembic_guard.graph import RevisionGraph
-from alembic_guard.project.loader import LoadProblem, load_revisions, relpath
-from alembic_guard.project.locate import AlembicLayout, locate
 from alembic_guard.project import migration as migration_mod
+from alembic_guard.project.discover import discover
+from alembic_guard.project.environment import Environment, listing
+from alembic_guard.project.histories import split_histories
+from alembic_guard.project.loader import load_revisions
+from alembic_guard.project.locate import AlembicLayout, locate
 from alembic_guard.project.migration import Migration
+from alembic_guard.project.overrides import apply_overrides
+from alembic_guard.project.paths import relpath
+from alembic_guard.project.problems import LoadProblem
 from alembic_guard.settings import Settings
 
 T = TypeVar("T")
@@ -119,13 +125,9 @@ def environments(settings: Settings) -> list:
     """The environments a command analyses: the one `-c` / `-n` / `--script-location` / a file
     PATH selects, else every environment discovered below PATH (alembic_guard.project.discover).
     Returns `Environment`s; raises ProjectNotFound when there is none."""
-    from alembic_guard.project.discover import Environment, discover
-
     given = Path(settings.root)
     explicit = settings.config_file is not None or settings.script_location or (given.exists() and not given.is_dir())
     if explicit or not given.is_dir():
-        from alembic_guard.project.discover import apply_overrides, split_histories
-
         root = given if given.is_dir() else given.parent
         layout = locate(settings)
         label = str(relpath(layout.ini_path or layout.script_location, layout.root))
@@ -136,8 +138,6 @@ def environments(settings: Settings) -> list:
         named = [e for e in envs if e.layout.section == settings.name]
         if not named and envs:
             from alembic_guard.errors import ProjectNotFound
-            from alembic_guard.project.discover import listing
-
             import difflib
 
             close = difflib.get_close_matches(settings.name, sorted({e.layout.section for e in envs}), n=1)

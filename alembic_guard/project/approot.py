@@ -23,6 +23,7 @@ import ast
 from pathlib import Path
 
 from alembic_guard.project.locate import find_package, package_roots, project_root_of
+from alembic_guard.project.revision_file import read_source_module
 
 _NOT_APP = frozenset({"alembic", "sqlalchemy", "sqlmodel", "flask", "flask_migrate", "flask_sqlalchemy", "logging",
                       "os", "sys", "typing", "asyncio", "logging.config", "__future__", "pathlib", "re", "configparser"})
@@ -38,8 +39,6 @@ def _within(path: Path, root: Path) -> bool:
 
 def metadata_packages(env_py: Path) -> tuple[list[str], list[str]]:
     """(packages target_metadata comes from, every absolute top-level package env.py imports)."""
-    from alembic_guard.project.loader import read_source_module
-
     tree = read_source_module(env_py) if env_py.is_file() else None
     if tree is None:
         return [], []

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alembic_guard.findings import Location
-from alembic_guard.project.loader import LoadProblem
+from alembic_guard.project.problems import LoadProblem
 
 if TYPE_CHECKING:
     from alembic_guard.project import Project

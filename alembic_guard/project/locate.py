@@ -35,6 +35,7 @@ from typing import Any
 
 from alembic_guard import reading
 from alembic_guard.errors import ProjectNotFound
+from alembic_guard.project.environment import listing
 from alembic_guard.settings import Settings, read_pyproject
 
 SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
@@ -453,7 +454,8 @@ def locate(settings: Settings) -> AlembicLayout:
                            section=name, source=f"{folder} (Flask-Migrate layout)", script_override=folder)
 
     if given.is_dir() and not settings.config_file:
-        from alembic_guard.project.discover import discover, listing
+        # import cycle, kept late: discovery builds its layouts with this module's readers
+        from alembic_guard.project.discover import discover
 
         found = discover(here)
         envs = [e for e in found.environments if not settings.name or settings.name == "alembic" or e.layout.section == settings.name]

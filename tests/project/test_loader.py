@@ -9,7 +9,9 @@ from pathlib import Path, PurePosixPath
 from hypothesis import given, settings, strategies as st
 
 from alembic_guard.project import Project
-from alembic_guard.project.migration import ConstantResolver, fast_header, parse_migration
+from alembic_guard.project.constants import ConstantResolver
+from alembic_guard.project.header import fast_header
+from alembic_guard.project.migration import parse_migration
 from alembic_guard.settings import Settings
 from alembic_guard.testing import check_files
 from loadkit import rev

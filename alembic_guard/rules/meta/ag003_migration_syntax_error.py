@@ -1,6 +1,6 @@
 from alembic_guard.findings import Location
 from alembic_guard.findings import Severity
-from alembic_guard.project.loader import ERROR_KINDS
+from alembic_guard.project.problems import ERROR_KINDS
 from alembic_guard.rules._registry import project_rule
 
 

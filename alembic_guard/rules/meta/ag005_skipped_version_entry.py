@@ -1,5 +1,5 @@
 from alembic_guard.findings import Severity
-from alembic_guard.project.loader import PROBLEM_SEVERITY, SKIP_KINDS
+from alembic_guard.project.problems import PROBLEM_SEVERITY, SKIP_KINDS
 from alembic_guard.rules._registry import project_rule
 
 
