@@ -250,7 +250,7 @@ ENVIRONMENT_KEYS = ("ini", "section", "script_location", "version_locations", "r
 
 
 def _environments(value: Any, source: str) -> tuple[Mapping[str, Any], ...]:
-    """`[[tool.alembic-guard.environments]]` entries (alembic_guard.project.discover.apply_overrides)."""
+    """`[[tool.alembic-guard.environments]]` entries (alembic_guard.project.overrides.apply_overrides)."""
     if isinstance(value, tuple) and all(isinstance(v, MappingProxyType) for v in value):
         return value
     if not isinstance(value, (list, tuple)):
