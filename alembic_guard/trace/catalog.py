@@ -36,6 +36,7 @@ SELECT l.relation::bigint, l.mode, n.nspname, c.relname, c.relkind, c.relfilenod
   FROM pg_locks l LEFT JOIN pg_class c ON c.oid = l.relation
   LEFT JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = l.relation
  WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted AND l.relation >= 16384::oid
+   AND (n.nspname IS NULL OR n.nspname NOT LIKE 'pg\_toast%')
    AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
 """
 

@@ -204,7 +204,8 @@ class Recorder:
             key = (oid, mode)
             now.add(key)
             if name is not None:
-                self.names[oid] = (self._name(schema, name), catalog.KINDS.get(relkind, "other"), table_oid)
+                if oid not in self.start_rels:  # an existing relation keeps the name it had (a rename)
+                    self.names[oid] = (self._name(schema, name), catalog.KINDS.get(relkind, "other"), table_oid)
                 if oid in self.start_rels and filenode is not None and self.nodes.get(oid) != filenode:
                     rewrites.append(self.names[oid][0])
                     self.nodes[oid] = filenode
