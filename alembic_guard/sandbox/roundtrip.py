@@ -128,7 +128,8 @@ class Walker:
         self.gc = _CollectEvery(GC_EVERY)
         self.guard = ConnectionGuard(self.env.env_vars, self.env.root, env_py=self.env.env_py)
         # the lock trace of each revision's first upgrade (trace.walk_tracer: why commits in the walk)
-        self.tracer = WalkTracer(project, self.env, with_data=with_data, rows=trace_rows) \
+        self.tracer = WalkTracer(project, self.env, with_data=with_data, rows=trace_rows,
+                                 rows_possible=bool(prefix) or not self.plan.empty) \
             if lock_trace and sandbox.dialect == "postgresql" else None
         if lock_trace and self.tracer is None:
             self.result.trace = Trace(note=NOT_POSTGRESQL.format(dialect=sandbox.dialect))

@@ -25,7 +25,7 @@ SAMPLER_PATIENCE = 3.0  # seconds the sampler keeps its snapshot open when the s
 
 _RELATIONS = """
 SELECT 'R', c.oid::bigint, n.nspname, c.relname, c.relkind::text, c.relfilenode::bigint, i.indrelid::bigint,
-       CASE WHEN c.relkind IN ('r', 'p', 'm') THEN pg_relation_size(c.oid) ELSE 0 END,
+       {size},
        CASE WHEN c.relkind IN ('r', 'p') THEN pg_stat_get_xact_numscans(c.oid) END, NULL
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   LEFT JOIN pg_index i ON i.indexrelid = c.oid
@@ -39,7 +39,7 @@ SELECT 'L', l.relation::bigint, n.nspname, c.relname, c.relkind::text, c.relfile
   LEFT JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = l.relation
  WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted AND l.relation >= 16384::oid
    AND (n.nspname IS NULL OR n.nspname NOT LIKE 'pg\\_toast%')
-   AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+   AND l.database = {database}
 """
 
 _SCHEMA = "SELECT 'C', NULL::bigint, current_schema(), NULL, NULL, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, NULL"
@@ -86,13 +86,19 @@ def backend_pid(dbapi_conn) -> int:
     return int(query(dbapi_conn, "SELECT pg_backend_pid()")[0][0])
 
 
-def look(dbapi_conn, *, relations: bool = False, scans_of=()) -> Look:
-    """One round trip: the locks this backend holds in this database (granted, user relations,
-    no TOAST) and, with `relations`, every user relation with its size and scan count and the
-    current schema; else the scan counts of the tables `scans_of`."""
-    parts = [_HELD]
+def database_oid(dbapi_conn) -> int:
+    return int(query(dbapi_conn, "SELECT oid FROM pg_database WHERE datname = current_database()")[0][0])
+
+
+def look(dbapi_conn, database: int, *, relations: bool = False, sizes: bool = False, scans_of=()) -> Look:
+    """One round trip: the locks this backend holds in `database` (its oid; granted, user
+    relations, no TOAST) and, with `relations`, every user relation with its scan count (and,
+    with `sizes`, its size: a stat() per table) and the current schema; else the scan counts of
+    the tables `scans_of`."""
+    parts = [_HELD.replace("{database}", str(int(database)))]
     if relations:
-        parts += [_RELATIONS, _SCHEMA]
+        size = "CASE WHEN c.relkind IN ('r', 'p', 'm') THEN pg_relation_size(c.oid) ELSE 0 END" if sizes else "0"
+        parts += [_RELATIONS.replace("{size}", size), _SCHEMA]
     else:
         ids = ",".join(str(int(o)) for o in scans_of)
         if ids:

@@ -35,7 +35,8 @@ NOT_POSTGRESQL = "lock traces need PostgreSQL; this round trip ran on {dialect},
 
 
 class WalkTracer:
-    def __init__(self, project, env, *, with_data: bool = False, rows: dict[str, int] | None = None):
+    def __init__(self, project, env, *, with_data: bool = False, rows: dict[str, int] | None = None,
+                 rows_possible: bool = False):
         self.project = project
         self.env = env
         self.with_data = with_data
@@ -48,6 +49,8 @@ class WalkTracer:
         self.url: str | None = None
         self.engine: sa.engine.Engine | None = None  # the sampler's, on the current sandbox database
         self.recorder = Recorder(version_table=env.config.get_main_option("version_table") or "alembic_version")
+        # rows may be in the tables before any traced INSERT: count them at each revision's start
+        self.recorder.rows_possible = rows_possible or with_data or bool(self.rows_wanted)
 
     def session(self, conn: sa.engine.Connection, url: str) -> None:
         """A new env.py run on `conn` (our connection, or the one env.py opened) in database `url`."""
@@ -55,6 +58,7 @@ class WalkTracer:
         if url != self.url:  # a new sandbox database (after a rebuild): a new sampler
             self._drop_sampler()
             self.url = url
+            self.recorder.database = None
             self.engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
             self.recorder.sampler_connect = self.engine.raw_connection
         conn.exec_driver_sql("SET synchronous_commit = off")  # a throwaway database: no flush per commit
