@@ -29,7 +29,8 @@ import gen_roundtrip_project as gen  # noqa: E402  (the generator bench_roundtri
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--admin-url", default=os.environ.get("ALEMBIC_GUARD_BENCH_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"))
+    ap.add_argument("--admin-url", default=os.environ.get("ALEMBIC_GUARD_BENCH_PG_URL",
+                                                          "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"))
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--revisions", type=int, default=100)
     args = ap.parse_args()

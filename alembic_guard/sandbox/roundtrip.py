@@ -17,7 +17,9 @@ Speed and fidelity:
   only after a failure;
 - on PostgreSQL the walk runs in ONE transaction that is rolled back at the end ("transaction"
   mode); after a failure one rollback empties the sandbox and the next env.py run upgrades
-  straight back to where the walk was. Revisions that cannot run
+  straight back to where the walk was. With the lock trace (on by default from the settings)
+  the walk commits before each revision's first upgrade, which is recorded (trace.walk_tracer
+  says why), and rebuilds the database after a failure instead. Revisions that cannot run
   inside a transaction (autocommit_block, CONCURRENTLY, VACUUM, ALTER TYPE ... ADD VALUE, COMMIT)
   switch the walk to Alembic's own transactions ("fresh" mode): found by scanning the revision
   sources, and also by the AssertionError / "cannot run inside a transaction block" they raise;
@@ -30,7 +32,9 @@ Speed and fidelity:
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sys
 import time
 from collections.abc import Callable
 
@@ -42,9 +46,12 @@ from alembic_guard.sandbox import child, schema_snapshot
 from alembic_guard.sandbox.alembic_runner import AlembicEnv
 from alembic_guard.sandbox.connection_guard import ConnectionGuard
 from alembic_guard.sandbox.database import ROUNDTRIP_PREFIX
+from alembic_guard.sandbox.env_style import sync_driver_of
+from alembic_guard.sandbox.seed import Seeder
 from alembic_guard.sandbox.walk_result import (  # noqa: F401 - re-exported: the walk's vocabulary
     DOWNGRADE,
     ENV,
+    NO_TARGET_METADATA,
     REUPGRADE,
     UPGRADE,
     DriftItem,
@@ -52,13 +59,13 @@ from alembic_guard.sandbox.walk_result import (  # noqa: F401 - re-exported: the
     StepResult,
 )
 from alembic_guard.sandbox.step_errors import OUTSIDE_TX_ERRORS, describe_error, own_code_raised
-from alembic_guard.sandbox.walk_plan import WalkPlan, shard_segment, stamp, statically_irreversible  # noqa: F401
+from alembic_guard.sandbox.walk_plan import WalkPlan, catchup_targets, stamp
+from alembic_guard.sandbox.walk_plan import shard_segment, statically_irreversible  # noqa: F401 - re-exported
 from alembic_guard.sandbox.walk_runtime import GC_EVERY, _CancelOnSignal, _CollectEvery, cancel_statements, set_timeouts
 from alembic_guard.sandbox.alembic_runner import commit_between_steps
 from alembic_guard.trace.model import Trace
 from alembic_guard.trace.walk_tracer import NOT_POSTGRESQL, WalkTracer
 
-NO_TARGET_METADATA = "env.py passes no target_metadata to context.configure()"  # a choice, not a failure
 
 _NO_TRANSACTION_RE = re.compile(
     r"autocommit_block|concurrently|\bvacuum\b|add\s+value|alter\s+system|create\s+database|drop\s+database"
@@ -139,8 +146,6 @@ class Walker:
 
     def _note_async_driver(self) -> None:
         """An async env.py: the project's own URL must name an async driver (AG308)."""
-        from alembic_guard.sandbox.env_style import sync_driver_of
-
         self.result.async_env = self.env.is_async
         driver = sync_driver_of(self.env.configured_url) if self.env.is_async else None
         if driver:
@@ -255,7 +260,7 @@ class Walker:
             set_timeouts(conn, self.step_timeout)
             if self.tracer is not None:
                 self.tracer.session(conn, self.url)
-            catchup = self._catchup_targets(heads)
+            catchup = catchup_targets(self.project.graph, self.applied, heads)
         except Exception as exc:  # noqa: BLE001
             raise _Own(exc) from exc
         if catchup:
@@ -326,9 +331,6 @@ class Walker:
             self.on_step(rev, phase)
 
     def _say(self, message: str) -> None:
-        import contextlib
-        import sys
-
         with contextlib.redirect_stderr(self.env.real_stderr or sys.__stderr__):
             self.progress(message)
 
@@ -362,8 +364,6 @@ class Walker:
             raise _Own(exc) from exc
 
     def _seed(self, conn) -> None:
-        from alembic_guard.sandbox.seed import Seeder
-
         try:
             if self.seeder is None:
                 self.seeder = Seeder()
@@ -394,15 +394,6 @@ class Walker:
             raise
         except Exception as exc:  # noqa: BLE001 - raised by the plan's inserts, not by a migration
             raise _Own(exc) from exc
-
-    def _catchup_targets(self, heads) -> list[str]:
-        """Revisions to upgrade to so the sandbox holds exactly `applied`."""
-        if not self.applied:
-            return []
-        graph = self.project.graph
-        tops = sorted(r for r in self.applied if not (graph.descendants(r) & self.applied))
-        current = set(heads)
-        return [t for t in tops if t not in current and not any(t in graph.ancestors(h) for h in current)]
 
     # ------------------------------------------------------------------ failures
     def _recover(self, exc: BaseException) -> bool:
@@ -471,26 +462,10 @@ class Walker:
 
     # ------------------------------------------------------------------ drift at head
     def _drift(self, mctx) -> None:
-        all_revs = set(self.order)
-        if self.plan.skip:
-            skipped = ", ".join(sorted(self.plan.skip)[:5])
-            self.result.drift_note = f"skip-revisions stamped {skipped} without running it, so the schema at head is not what the migrations build"
-            return
-        if self.applied != all_revs:
-            missing = sorted(all_revs - self.applied)
-            self.result.drift_note = f"not every revision could be applied (missing: {', '.join(missing[:5])})"
-            return
-        metadata = mctx.opts.get("target_metadata")
-        if metadata is None:
-            self.result.drift_note = NO_TARGET_METADATA
-            return
-        from alembic_guard.sandbox.drift import compare
+        from alembic_guard.sandbox.drift import at_head  # start-up cost: imports Alembic's autogenerate
 
-        try:
-            self.result.drift = compare(mctx, metadata, self.project.root)
-        except Exception as exc:  # noqa: BLE001 - env.py's own include_object / compare_type hooks run here
-            error, _, _, _ = describe_error(exc, self.files)
-            self.result.drift_note = f"Alembic's comparison failed at head: {error.splitlines()[0] if error else '?'}"
+        self.result.drift, self.result.drift_note = at_head(
+            mctx, order=self.order, applied=self.applied, skip=self.plan.skip, files=self.files, root=self.project.root)
 
 
 def run_roundtrip(project, sandbox, *, isolate: bool = True, **options) -> RoundTripResult:

@@ -42,7 +42,8 @@ SELECT 'L', l.relation::bigint, n.nspname, c.relname, c.relkind::text, c.relfile
    AND l.database = {database}
 """
 
-_SCHEMA = "SELECT 'C', NULL::bigint, current_schema(), NULL, NULL, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, NULL"
+_SCHEMA = ("SELECT 'C', NULL::bigint, current_schema(), NULL, NULL, NULL::bigint, NULL::bigint, NULL::bigint,"
+           " NULL::bigint, NULL")
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,8 @@ class Look:
     """What one catalog query showed: the relation locks held; the relations and the current
     schema (when asked for); the sequential scans so far of the tables asked about."""
 
-    held: list[tuple] = field(default_factory=list)  # (oid, pg mode, schema, name, relkind, relfilenode, index's table oid); name None: dropped
+    # (oid, pg mode, schema, name, relkind, relfilenode, index's table oid); name None: dropped since
+    held: list[tuple] = field(default_factory=list)
     relations: dict[int, Rel] = field(default_factory=dict)
     scans: dict[int, int] = field(default_factory=dict)
     schema: str | None = None

@@ -136,7 +136,8 @@ class Recorder:
 
     def _give_up(self, exc: BaseException) -> None:
         self.failed = True
-        self.notes.append(f"`{self.revision}` not traced: {mask_secrets(f'{type(exc).__name__}: {exc}').splitlines()[0]}")
+        why = mask_secrets(f"{type(exc).__name__}: {exc}").splitlines()[0]
+        self.notes.append(f"`{self.revision}` not traced: {why}")
 
     # ------------------------------------------------------------------ the statement events
     def _before(self, conn, cursor, statement, parameters, context, executemany) -> None:

@@ -52,12 +52,15 @@ OPS = {
         with op.get_context().autocommit_block():
             op.create_index("ix_orders_note", "orders", ["note"], postgresql_concurrently=True)""",
     "add_column_nullable": 'op.add_column("orders", sa.Column("extra", sa.Text))',
-    "add_column_not_null_constant_default": 'op.add_column("orders", sa.Column("flag", sa.Integer, nullable=False, server_default="0"))',
-    "add_column_volatile_default": 'op.add_column("orders", sa.Column("seen", sa.DateTime, server_default=sa.text("clock_timestamp()")))',
+    "add_column_not_null_constant_default":
+        'op.add_column("orders", sa.Column("flag", sa.Integer, nullable=False, server_default="0"))',
+    "add_column_volatile_default":
+        'op.add_column("orders", sa.Column("seen", sa.DateTime, server_default=sa.text("clock_timestamp()")))',
     "alter_type_varchar_to_text": 'op.alter_column("orders", "note", type_=sa.Text, existing_type=sa.String(10))',
     "alter_type_int_to_bigint": 'op.alter_column("orders", "qty", type_=sa.BigInteger, existing_type=sa.Integer)',
     "add_foreign_key": 'op.create_foreign_key("fk_items_order", "items", "orders", ["order_id"], ["id"])',
-    "add_foreign_key_not_valid": 'op.create_foreign_key("fk_items_customer", "items", "customers", ["customer_id"], ["id"], postgresql_not_valid=True)',
+    "add_foreign_key_not_valid": 'op.create_foreign_key("fk_items_customer", "items", "customers", ["customer_id"], '
+                                 '["id"], postgresql_not_valid=True)',
     "validate_constraint": 'op.execute("ALTER TABLE items VALIDATE CONSTRAINT fk_items_customer")',
     "set_not_null": 'op.alter_column("orders", "status", nullable=False, existing_type=sa.Text)',
     "check_not_valid_then_validate": """

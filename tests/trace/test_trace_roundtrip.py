@@ -5,6 +5,7 @@ turn it off, an async env.py is traced, and MariaDB gives a note instead of a tr
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from trace_helpers import ASYNC_ENV_PY, make_project, revision_id
 
 from alembic_guard import api, settings as settings_mod
 from alembic_guard.cli import cli, main
+from alembic_guard.formatters import text
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "alembic_guard/formatters/report.schema.json").read_text())
 TRACE_SCHEMA = {"$schema": SCHEMA.get("$schema"), "$defs": SCHEMA["$defs"], "$ref": "#/$defs/trace"}
@@ -59,6 +61,9 @@ def test_each_revision_of_the_walk_starts_with_no_lock_held(tmp_path, pg_admin_u
     (add,) = revision_trace(report, 1)["statements"]
     assert table_modes(add, "orders") == {"ACCESS EXCLUSIVE"}
     assert all(lock["existed"] for lock in add["locks"])
+    out = io.StringIO()
+    text.render(report, out, colour=False)
+    assert f"lock trace: {len(revisions)} revisions traced" in out.getvalue()
     (index,) = revision_trace(report, 2)["statements"]
     assert table_modes(index, "orders") == {"SHARE"}
     if mode == "fresh":
@@ -117,3 +122,6 @@ def test_mariadb_round_trip_has_a_note_instead_of_a_trace(tmp_path, mariadb_admi
     trace = report.facts["roundtrip"]["trace"]
     assert trace["revisions"] == {} and "PostgreSQL" in trace["note"]
     jsonschema.validate(trace, TRACE_SCHEMA)
+    out = io.StringIO()
+    text.render(report, out, colour=False)
+    assert out.getvalue().count("lock trace: none (lock traces need PostgreSQL") == 1
