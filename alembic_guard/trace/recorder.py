@@ -15,8 +15,8 @@ This module owns the events and the per-statement bookkeeping. It must never mak
 the migration fail: any error of its own ends the recording of that revision with a note. It
 does not decide when revisions begin and end, nor commit anything (that is `trace.tracepass`).
 
-The entry point other code calls, `trace_revisions`, lives in `trace.tracepass` and is re-exported
-here.
+Who drives it: the round trip's walk (`trace.walk_tracer`) and the standalone upgrade-only pass
+other code calls, `trace.tracepass.trace_revisions(project, sandbox, revisions)`.
 """
 
 from __future__ import annotations
