@@ -125,3 +125,25 @@ def test_mariadb_round_trip_has_a_note_instead_of_a_trace(tmp_path, mariadb_admi
     out = io.StringIO()
     text.render(report, out, colour=False)
     assert out.getvalue().count("lock trace: none (lock traces need PostgreSQL") == 1
+
+
+@pytest.mark.postgres
+def test_failures_in_a_traced_walk_rebuild_and_the_walk_goes_on(tmp_path, pg_admin_url):
+    """Once the trace has committed, one rollback no longer empties the sandbox: after a failed
+    downgrade the walk rebuilds the database and goes on; a failed upgrade is traced up to the
+    statement that failed."""
+    broken_down = (CREATE[0], 'op.execute("SELECT 1 / 0")')
+    failing = ('op.add_column("orders", sa.Column("w", sa.Integer))\nop.execute("SELECT 1 / 0")', "pass")
+    root = make_project(tmp_path, [broken_down, ADD_COLUMN, failing])
+    report = check(root, pg_admin_url)
+    codes = sorted((f.code, f.location.revision) for f in report.findings)
+    assert codes == [("AG301", revision_id(2)), ("AG302", revision_id(0))]
+    rt = report.facts["roundtrip"]
+    assert rt["mode"] == "transaction"
+    assert [(s["phase"], s["ok"]) for s in rt["steps"] if s["revision"] == revision_id(1)] == [
+        ("upgrade", True), ("downgrade", True), ("reupgrade", True)]
+    assert revision_trace(report, 1).get("complete", True)
+    failed = revision_trace(report, 2)
+    assert failed["complete"] is False
+    add, fail = failed["statements"]
+    assert table_modes(add, "orders") == {"ACCESS EXCLUSIVE"} and fail["ok"] is False
