@@ -147,3 +147,22 @@ def test_failures_in_a_traced_walk_rebuild_and_the_walk_goes_on(tmp_path, pg_adm
     assert failed["complete"] is False
     add, fail = failed["statements"]
     assert table_modes(add, "orders") == {"ACCESS EXCLUSIVE"} and fail["ok"] is False
+
+
+@pytest.mark.postgres
+def test_shards_trace_their_own_segments_and_merge(tmp_path, pg_admin_url):
+    from alembic_guard.formatters.json import to_dict
+    from alembic_guard.sandbox import shards
+
+    root = make_project(tmp_path, [CREATE, ADD_COLUMN, INDEX])
+    docs = []
+    for k in (1, 2):
+        report = check(root, pg_admin_url, shard=f"{k}/2")
+        docs.append(json.loads(json.dumps(to_dict(report), default=str)))
+    assert set(docs[1]["facts"]["roundtrip"]["trace"]["revisions"]) == {revision_id(2)}  # the prefix: not traced
+    merged = shards.merge(docs)
+    trace = merged["facts"]["roundtrip"]["trace"]
+    jsonschema.validate(trace, TRACE_SCHEMA)
+    assert set(trace["revisions"]) == {revision_id(i) for i in range(3)}
+    (index,) = trace["revisions"][revision_id(2)]["statements"]
+    assert table_modes(index, "orders") == {"SHARE"}
