@@ -122,13 +122,6 @@ def look(dbapi_conn, database: int, *, relations: bool = False, sizes: bool = Fa
     return out
 
 
-def filenodes(dbapi_conn, oids) -> dict[int, int]:
-    ids = ",".join(str(int(o)) for o in oids)
-    if not ids:
-        return {}
-    return dict(query(dbapi_conn, f"SELECT oid::bigint, relfilenode::bigint FROM pg_class WHERE oid IN ({ids})"))
-
-
 def row_counts(dbapi_conn, tables: list[Rel]) -> dict[int, int]:
     """count(*) of each table, in one query; a table with no pages at all is 0 without a count."""
     out = {t.oid: 0 for t in tables if t.size == 0}
