@@ -48,6 +48,8 @@ NOT_EXPOSED = {
     "--script-location": "rarely needed; use path/config",
     "--db": "the Action takes a server URL (db-url); embedded/docker back-ends are for local use",
     "--docker-image": "see --db",
+    "--trace": "the lock trace is on by default in round trips; `trace = false` in pyproject turns it off",
+    "--rows": "`trace-rows` in pyproject (table = N): sizing rows for the lock trace",
     "--cache": "on by default; a job's ~/.cache starts empty unless an actions/cache step restores it (docs/caching.md)",
     "--cache-dir": "ALEMBIC_GUARD_CACHE_DIR in the job's environment",
     "--exit-zero": "the Action's exit-code output and fail-on cover it (continue-on-error for a report-only job)",
