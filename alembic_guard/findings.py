@@ -78,6 +78,11 @@ class Finding:
     related: tuple[Location, ...] = ()
     anchor: str = ""
     details: str | None = None  # longer text (a schema diff, a database error), shown indented
+    # what the round trip's lock trace showed about this finding's statement (alembic_guard.trace.marks):
+    # "confirmed" | "not observed" (then demoted one step), with `evidence_note` saying what it saw.
+    # Not part of the fingerprint: a mark never changes a baseline.
+    evidence: str | None = None
+    evidence_note: str | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -99,7 +104,7 @@ class Finding:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "code": self.code,
             "severity": self.severity.label,
             "message": self.message,
@@ -109,6 +114,17 @@ class Finding:
             "related": [loc.to_dict() for loc in self.related],
             "fingerprint": self.fingerprint,
         }
+        if self.evidence:
+            out["evidence"] = {"mark": self.evidence, "note": self.evidence_note}
+        return out
+
+    @property
+    def evidence_text(self) -> str | None:
+        """`confirmed by the lock trace: ...` / `not observed in the lock trace: ...` (formatters)."""
+        if not self.evidence:
+            return None
+        head = "confirmed by the lock trace" if self.evidence == "confirmed" else f"{self.evidence} in the lock trace"
+        return f"{head}: {self.evidence_note}" if self.evidence_note else head
 
 
 @dataclass(frozen=True, slots=True)
