@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from alembic_guard.findings import Finding, Severity
 from alembic_guard.rules._registry import Prediction, Rule
-from alembic_guard.trace.model import LockHeld, Trace, TracedStatement, blocks_writes, rank
+from alembic_guard.trace.model import RevisionTrace, Trace, TracedStatement, blocks_writes, rank
 
 CONFIRMED = "confirmed"
 NOT_OBSERVED = "not observed"
@@ -65,7 +65,7 @@ def mark(findings: Sequence[Finding], trace: Trace, rules: Mapping[str, Rule]) -
         if prediction is None or revision is None or f.evidence:
             out.append(f)
             continue
-        verdict = judge(prediction, revision.at_line(f.location.line))
+        verdict = judge(prediction, revision, f.location.line)
         if verdict is None:
             out.append(f)
             continue
@@ -87,23 +87,23 @@ def _covered(f: Finding, covered: Mapping[tuple[str, int], set[str]]) -> bool:
     return effect is not None and effect in covered.get((f.location.revision or "", f.location.line or 0), ())
 
 
-def judge(prediction: Prediction, statements: Sequence[TracedStatement]) -> tuple[str, str] | None:
-    """(CONFIRMED | NOT_OBSERVED, what the trace saw), or None when these statements cannot tell."""
-    chosen = [s for s in statements if s.ok]
-    if prediction.statement:
-        rx = re.compile(prediction.statement, re.IGNORECASE)
-        chosen = [s for s in chosen if rx.search(s.sql)]
+def judge(prediction: Prediction, revision: RevisionTrace, line: int | None) -> tuple[str, str] | None:
+    """(CONFIRMED | NOT_OBSERVED, what the trace saw) for a finding at `line` of `revision`, or None
+    when the statements issued from that line cannot tell."""
+    rx = re.compile(prediction.statement, re.IGNORECASE) if prediction.statement else None
+    chosen = [(s, before) for s, before in with_held(revision)
+              if line is not None and s.line == line and s.ok and (rx is None or rx.search(s.sql))]
     if not chosen:
         return None  # nothing ran from that line (or not the op's statement, or it failed)
-    lock = strongest_table_lock(chosen)
-    lock_ok = prediction.mode is None or (lock is not None and rank(lock.mode) >= rank(prediction.mode))
-    if not lock_ok and any(s.autocommit for s in chosen):
+    held = strongest_held(chosen)
+    lock_ok = prediction.mode is None or (held is not None and rank(held[1]) >= rank(prediction.mode))
+    if not lock_ok and any(s.autocommit for s, _ in chosen):
         return None  # outside a transaction locks are sampled while the statement runs: absence proves nothing
-    rewritten = _unique(rel for s in chosen for rel in s.rewrites)
-    scanned = _unique(rel for s in chosen for rel in s.scans)
+    rewritten = _unique(rel for s, _ in chosen for rel in s.rewrites)
+    scanned = _unique(rel for s, _ in chosen for rel in s.scans)
     rewrite_ok = not prediction.rewrite or bool(rewritten)
     scan_ok = not prediction.scan or bool(scanned)
-    seen = f"the trace saw {lock.mode} on `{lock.relation}`" if lock is not None else "the trace saw no lock on an existing table"
+    seen = f"the trace saw {held[1]} on `{held[0]}`" if held is not None else "the trace saw no lock on an existing table"
     if lock_ok and rewrite_ok and scan_ok:
         extra = [f"a rewrite of {_names(rewritten)}"] if prediction.rewrite else []
         extra += [f"a full scan of {_names(scanned)}"] if prediction.scan else []
@@ -118,14 +118,59 @@ def judge(prediction: Prediction, statements: Sequence[TracedStatement]) -> tupl
     return NOT_OBSERVED, f"{seen}{''.join(f' and {m}' for m in missing)} (the rule predicted {' with '.join(said)})"
 
 
-def strongest_table_lock(statements: Iterable[TracedStatement]) -> LockHeld | None:
-    """The strongest lock these statements newly took on an existing table (not an index or sequence)."""
-    best: LockHeld | None = None
-    for s in statements:
-        for lock in s.existing_locks():
-            if lock.kind not in _NOT_TABLES and (best is None or rank(lock.mode) > rank(best.mode)):
-                best = lock
-    return best
+def with_held(revision: RevisionTrace) -> Iterator[tuple[TracedStatement, dict[str, str]]]:
+    """Each statement with the table locks the revision's transaction held before it (existing
+    tables -> strongest mode). The trace lists only locks a statement newly took: a table locked
+    by an earlier statement shows no lock at the later one. A statement outside a transaction
+    (`autocommit_block`) begins after a COMMIT, so it starts from nothing held."""
+    held: dict[str, str] = {}
+    for stmt in revision.statements:
+        if stmt.autocommit:
+            held = {}
+        yield stmt, dict(held)
+        if not stmt.autocommit:
+            for lock in stmt.existing_locks():
+                if lock.kind not in _NOT_TABLES and rank(lock.mode) > rank(held.get(lock.relation, "")):
+                    held[lock.relation] = lock.mode
+
+
+def strongest_held(chosen: Sequence[tuple[TracedStatement, Mapping[str, str]]]) -> tuple[str, str] | None:
+    """(table, mode): the strongest lock on an existing table these statements ran under, among the
+    tables they touched (newly locked, rewrote, scanned, or name in their SQL while it was held).
+    Ties go to the table named first in the SQL (`ALTER TABLE orders ... REFERENCES users`)."""
+    best: tuple[int, int, str, str] | None = None
+    for stmt, before in chosen:
+        modes = dict(before) if not stmt.autocommit else {}
+        touched = {rel for rel in (*stmt.rewrites, *stmt.scans) if rel in modes}
+        touched |= {rel for rel in modes if _named_in(rel, stmt.sql)}
+        for lock in stmt.existing_locks():
+            if lock.kind in _NOT_TABLES:
+                if lock.table and lock.table in modes:
+                    touched.add(lock.table)
+                continue
+            touched.add(lock.relation)
+            if rank(lock.mode) > rank(modes.get(lock.relation, "")):
+                modes[lock.relation] = lock.mode
+        for table in touched:
+            mode = modes.get(table)
+            if mode is None:
+                continue
+            where = _position(table, stmt.sql)
+            key = (rank(mode), -where, table, mode)
+            if best is None or key[:2] > best[:2]:
+                best = key
+    return (best[2], best[3]) if best is not None else None
+
+
+def _named_in(relation: str, sql: str) -> bool:
+    return _position(relation, sql) < len(sql)
+
+
+def _position(relation: str, sql: str) -> int:
+    """Where `relation` (or its name without the schema) first appears in `sql` as a word; len(sql) if not."""
+    name = re.escape(relation.rsplit(".", 1)[-1])
+    m = re.search(rf'(?<![\w$"])"?{name}"?(?![\w$])', sql, re.IGNORECASE)
+    return m.start() if m else len(sql)
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:

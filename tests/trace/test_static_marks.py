@@ -80,28 +80,60 @@ def test_confirmed_keeps_severity_message_and_fingerprint(project):
         stmt(lines["AG401"], "CREATE INDEX ix_orders_status ON orders (status)", lock("orders", "SHARE")),
         stmt(lines["AG403"], "ALTER TABLE orders ALTER COLUMN note TYPE TEXT", lock("orders", "ACCESS EXCLUSIVE"),
              rewrites=("orders", "orders_pkey")),
-        stmt(lines["AG404"], "ALTER TABLE orders ADD CONSTRAINT fk_orders_users FOREIGN KEY(user_id) REFERENCES users (id)",
-             lock("orders", "SHARE ROW EXCLUSIVE"), lock("users", "SHARE ROW EXCLUSIVE"), scans=("orders",)),
     )
     out = marks.mark(findings, trace, RULES)
     for code, seen in (("AG401", "the trace saw SHARE on `orders`"),
-                       ("AG403", "the trace saw ACCESS EXCLUSIVE on `orders` and a rewrite of `orders`, `orders_pkey`"),
-                       ("AG404", "the trace saw SHARE ROW EXCLUSIVE on `orders` and a full scan of `orders`")):
+                       ("AG403", "the trace saw ACCESS EXCLUSIVE on `orders` and a rewrite of `orders`, `orders_pkey`")):
         before, after = at(findings, code), at(out, code)
         assert after.evidence == "confirmed"
         assert after.evidence_note == seen
         assert (after.severity, after.message, after.fingerprint) == (before.severity, before.message, before.fingerprint)
 
 
+def test_the_table_named_first_is_the_one_the_note_names(project):
+    _, findings, lines = project
+    trace = trace_of(stmt(
+        lines["AG404"], "ALTER TABLE orders ADD CONSTRAINT fk_orders_users FOREIGN KEY(user_id) REFERENCES users (id)",
+        lock("users", "SHARE ROW EXCLUSIVE"), lock("orders", "SHARE ROW EXCLUSIVE"), scans=("orders",)))
+    assert at(marks.mark(findings, trace, RULES), "AG404").evidence_note == (
+        "the trace saw SHARE ROW EXCLUSIVE on `orders` and a full scan of `orders`")
+
+
+def test_a_lock_taken_by_an_earlier_statement_counts(project):
+    """The trace lists the locks a statement newly took; one the transaction already held (here
+    from the type change two lines up) shows at the later statement as nothing new."""
+    _, findings, lines = project
+    trace = trace_of(
+        stmt(lines["AG403"], "ALTER TABLE orders ALTER COLUMN note TYPE INTEGER", lock("orders", "ACCESS EXCLUSIVE"),
+             rewrites=("orders",)),
+        stmt(lines["AG404"], "ALTER TABLE orders ADD CONSTRAINT fk_orders_users FOREIGN KEY(user_id) REFERENCES users (id)",
+             lock("users", "SHARE ROW EXCLUSIVE"), scans=("orders",)),
+        stmt(lines["AG407"], "ALTER TABLE orders ALTER COLUMN status SET NOT NULL", scans=("orders",)),
+    )
+    out = marks.mark(findings, trace, RULES)
+    assert at(out, "AG404").evidence_note == "the trace saw ACCESS EXCLUSIVE on `orders` and a full scan of `orders`"
+    assert at(out, "AG407").evidence == "confirmed"
+    # ... but not across a COMMIT: autocommit_block() ends the transaction first
+    trace = trace_of(
+        stmt(lines["AG403"], "ALTER TABLE orders ALTER COLUMN note TYPE INTEGER", lock("orders", "ACCESS EXCLUSIVE"),
+             rewrites=("orders",)),
+        stmt(lines["AG405"], "VACUUM orders", autocommit=True),
+        stmt(lines["AG407"], "ALTER TABLE orders ALTER COLUMN status SET NOT NULL", scans=("orders",)),
+    )
+    out = marks.mark(findings, trace, RULES)
+    assert at(out, "AG407").evidence == "not observed"
+    assert at(out, "AG407").evidence_note.startswith("the trace saw no lock on an existing table")
+
+
 def test_not_observed_is_demoted_and_says_what_the_trace_saw(project):
     _, findings, lines = project
     trace = trace_of(
+        # a weaker lock than predicted
+        stmt(lines["AG401"], "CREATE INDEX ix_orders_status ON orders (status)", lock("orders", "SHARE UPDATE EXCLUSIVE")),
         # varchar -> text kept in place: exclusive lock, no rewrite
         stmt(lines["AG403"], "ALTER TABLE orders ALTER COLUMN note TYPE TEXT", lock("orders", "ACCESS EXCLUSIVE")),
         # a validated CHECK (col IS NOT NULL) let PostgreSQL skip the scan
-        stmt(lines["AG407"], "ALTER TABLE orders ALTER COLUMN status SET NOT NULL", lock("orders", "ACCESS EXCLUSIVE")),
-        # a weaker lock than predicted
-        stmt(lines["AG401"], "CREATE INDEX ix_orders_status ON orders (status)", lock("orders", "SHARE UPDATE EXCLUSIVE")),
+        stmt(lines["AG407"], "ALTER TABLE orders ALTER COLUMN status SET NOT NULL"),
     )
     out = marks.mark(findings, trace, RULES)
     ag403, ag407, ag401 = at(out, "AG403"), at(out, "AG407"), at(out, "AG401")
@@ -109,7 +141,7 @@ def test_not_observed_is_demoted_and_says_what_the_trace_saw(project):
     assert ag403.severity is Severity.INFO and at(findings, "AG403").severity is Severity.WARNING
     assert ag403.evidence_note.startswith("the trace saw ACCESS EXCLUSIVE on `orders` and no rewrite")
     assert ag403.evidence_note.endswith("demoted from warning")
-    assert "no full scan" in ag407.evidence_note
+    assert ag407.evidence_note.startswith("the trace saw ACCESS EXCLUSIVE on `orders` and no full scan")
     assert ag401.evidence_note.startswith("the trace saw SHARE UPDATE EXCLUSIVE on `orders` (the rule predicted SHARE)")
     assert ag403.fingerprint == at(findings, "AG403").fingerprint
 

@@ -98,6 +98,11 @@ def test_ag310_silent_when_the_lock_comes_last_or_ends_or_the_table_is_new(proje
     assert run("AG310", proj,
                stmt(lines["add_column"], "CREATE TABLE fresh (id int)", lock("fresh", "ACCESS EXCLUSIVE", existed=False)),
                stmt(lines["create_index"], "CREATE INDEX ix ON fresh (id)", lock("fresh", "SHARE", existed=False))) == []
+    assert run("AG310", proj,  # autocommit_block() commits before its statement: the lock ends there
+               stmt(lines["add_column"], "ALTER TABLE orders ADD COLUMN code TEXT", lock("orders", "ACCESS EXCLUSIVE")),
+               stmt(lines["create_index"], "CREATE INDEX CONCURRENTLY ix ON orders (code)",
+                    lock("orders", "SHARE UPDATE EXCLUSIVE"), autocommit=True),
+               stmt(lines["UPDATE"], "UPDATE orders SET code = 'x'", lock("orders", "ROW EXCLUSIVE"))) == []
     assert run("AG310", proj,
                stmt(lines["add_column"], "DROP INDEX CONCURRENTLY ix", lock("orders", "ACCESS EXCLUSIVE"), autocommit=True),
                stmt(lines["create_index"], "CREATE INDEX ix ON orders (code)", lock("orders", "SHARE"))) == []

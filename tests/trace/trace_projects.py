@@ -35,7 +35,8 @@ MODELS = "from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(Declarative
 def build(root: Path, body: str, files: dict[str, str] | None = None) -> Path:
     """The project at `root` with revision `b1` = HEADER + `body` (HEADER is 7 lines long)."""
     (root / "migrations/versions").mkdir(parents=True)
-    shutil.copy(SAMPLES / "healthy/alembic.ini", root / "alembic.ini")
+    ini = (SAMPLES / "healthy/alembic.ini").read_text()
+    (root / "alembic.ini").write_text(ini.replace("[alembic]\n", "[alembic]\nprepend_sys_path = .\n", 1))  # myapp/ helpers
     shutil.copy(SAMPLES / "healthy/migrations/env.py", root / "migrations/env.py")
     (root / "models.py").write_text(MODELS)
     (root / "migrations/versions/a0_base.py").write_text(HEADER.format(rev="a0", down="None") + BASE)

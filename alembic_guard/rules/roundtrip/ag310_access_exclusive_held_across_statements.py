@@ -54,14 +54,7 @@ def access_exclusive_held_across_statements(result, project):
     if trace is None:
         return
     for revision in trace.revisions.values():
-        statements = [s for s in revision.statements if not s.autocommit and s.line is not None]
-        taken: dict[str, int] = {}  # relation -> index of the statement that took ACCESS EXCLUSIVE
-        for i, stmt in enumerate(statements):
-            for lock in stmt.existing_locks():
-                if lock.mode == "ACCESS EXCLUSIVE" and lock.kind not in ("index", "sequence"):
-                    taken.setdefault(lock.relation, i)
-        for relation, i in taken.items():
-            held = statements[i:]
+        for relation, held in exclusive_spans(revision):
             if len(held) < MIN_STATEMENTS:
                 continue
             lines = sorted({s.line for s in held})
@@ -73,3 +66,33 @@ def access_exclusive_held_across_statements(result, project):
                 hint="run the statements that follow in a revision of their own, or take the exclusive lock last",
                 anchor=f"{revision.revision} {relation}",
             )
+
+
+def exclusive_spans(revision):
+    """(table, the statements that ran while it was held ACCESS EXCLUSIVE), the first span of each
+    existing table. A span ends where the transaction does: at the revision's end, or before a
+    statement outside it (`autocommit_block()` commits first). Statements Alembic issues itself
+    (no line of the revision file: the version table) are not counted."""
+    spans: dict[str, list] = {}
+    open_: dict[str, list] = {}
+    for stmt in revision.statements:
+        if stmt.line is None:
+            continue
+        if stmt.autocommit:
+            for relation, held in open_.items():
+                _keep_longest(spans, relation, held)
+            open_ = {}
+            continue
+        for held in open_.values():
+            held.append(stmt)
+        for lock in stmt.existing_locks():
+            if lock.mode == "ACCESS EXCLUSIVE" and lock.kind not in ("index", "sequence") and lock.relation not in open_:
+                open_[lock.relation] = [stmt]
+    for relation, held in open_.items():
+        _keep_longest(spans, relation, held)
+    return list(spans.items())
+
+
+def _keep_longest(spans: dict, relation: str, held: list) -> None:
+    if len(held) > len(spans.get(relation, ())):
+        spans[relation] = held

@@ -53,6 +53,8 @@ def full_scan_under_lock(result, project):
     for revision in trace.revisions.values():
         held: dict[str, str] = {}  # table -> strongest mode the revision's transaction holds on it
         for stmt in revision.statements:
+            if stmt.autocommit:
+                held = {}  # autocommit_block() commits first: the transaction's locks are gone
             mine = dict(held)
             for lock in stmt.existing_locks():
                 if lock.kind in ("index", "sequence"):
