@@ -69,7 +69,7 @@ def access_exclusive_held_across_statements(result, project):
 
 
 def exclusive_spans(revision):
-    """(table, the statements that ran while it was held ACCESS EXCLUSIVE), the first span of each
+    """(table, the statements that ran while it was held ACCESS EXCLUSIVE), the longest span of each
     existing table. A span ends where the transaction does: at the revision's end, or before a
     statement outside it (`autocommit_block()` commits first). Statements Alembic issues itself
     (no line of the revision file: the version table) are not counted."""
