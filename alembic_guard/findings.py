@@ -120,11 +120,10 @@ class Finding:
 
     @property
     def evidence_text(self) -> str | None:
-        """`confirmed by the lock trace: ...` / `not observed in the lock trace: ...` (formatters)."""
+        """`confirmed — the trace saw SHARE on `orders`` (formatters put it after `lock trace:`)."""
         if not self.evidence:
             return None
-        head = "confirmed by the lock trace" if self.evidence == "confirmed" else f"{self.evidence} in the lock trace"
-        return f"{head}: {self.evidence_note}" if self.evidence_note else head
+        return f"{self.evidence} — {self.evidence_note}" if self.evidence_note else self.evidence
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,7 +45,7 @@ def annotation(f: Finding, names: dict[str, str], prefix: str = "") -> str:
     props.append(("title", title))
     message = f.message if not f.hint else f"{f.message}\nhint: {f.hint}"
     if f.evidence:
-        message += f"\ntrace: {f.evidence_text}"
+        message += f"\nlock trace: {f.evidence_text}"
     head = ",".join(f"{k}={escape_property(v)}" for k, v in props)
     return f"::{COMMANDS[f.severity]} {head}::{escape_data(message)}"
 

@@ -261,13 +261,13 @@ def test_formats_show_the_mark_and_the_baseline_does_not_move(project, tmp_path)
     jsonschema.validate(data, schema)
     out = io.StringIO()
     text.render(report, out, colour=False)
-    assert "trace: not observed in the lock trace: the trace saw ACCESS EXCLUSIVE on `orders` and no rewrite" in out.getvalue()
+    assert "  lock trace: not observed — the trace saw ACCESS EXCLUSIVE on `orders` and no rewrite" in out.getvalue()
     result = next(r for r in sarif.to_dict(report)["runs"][0]["results"] if r["ruleId"] == "AG403")
     assert result["properties"]["evidence"] == "not observed"
     gh = io.StringIO()
     github.render(report, gh)
     line = next(x for x in gh.getvalue().splitlines() if "AG403" in x)
-    assert "%0Atrace: not observed in the lock trace" in line and line.startswith("::notice ")
+    assert "%0Alock trace: not observed — the trace saw" in line and line.startswith("::notice ")
     # a baseline written before the mark still hides the marked finding
     baseline = tmp_path / "baseline.json"
     baseline.write_text(json.dumps({"findings": [{"fingerprint": f.fingerprint} for f in findings]}))

@@ -150,7 +150,7 @@ def test_the_report_carries_the_marks_in_json_and_text(checked):
     assert marked == {("AG401", "confirmed"), ("AG403", "confirmed"), ("AG404", "confirmed"), ("AG407", "not observed")}
     out = io.StringIO()
     text.render(report, out, colour=False)
-    assert "trace: not observed in the lock trace: the trace saw ACCESS EXCLUSIVE on `orders` and no full scan" in out.getvalue()
+    assert "lock trace: not observed — the trace saw ACCESS EXCLUSIVE on `orders` and no full scan" in out.getvalue()
 
 
 def test_without_the_trace_nothing_is_marked(checked, pg_admin_url):
