@@ -273,3 +273,18 @@ def test_formats_show_the_mark_and_the_baseline_does_not_move(project, tmp_path)
     baseline.write_text(json.dumps({"findings": [{"fingerprint": f.fingerprint} for f in findings]}))
     proj = Project.load(settings_mod.load(root, select=("AG4",), baseline=str(baseline)))
     assert engine._post_process(proj, [BY_CODE[c] for c in RULES], list(findings), {"roundtrip": {"trace": trace}}) == []
+
+
+def test_every_declared_prediction_is_well_formed():
+    import re
+
+    from alembic_guard.rules import ALL_RULES
+    from alembic_guard.trace.model import MODES
+
+    declared = [(r, p) for r in ALL_RULES for p in r.predicts]
+    assert {r.code for r, p in declared if p.predicts_anything} == {
+        "AG401", "AG403", "AG404", "AG406", "AG407", "AG408", "AG409", "AG414"}
+    for rule, p in declared:
+        assert rule.kind == "op", rule.code
+        assert p.mode is None or p.mode in MODES, (rule.code, p.mode)
+        re.compile(p.statement)

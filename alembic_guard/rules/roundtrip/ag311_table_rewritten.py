@@ -1,6 +1,8 @@
 from alembic_guard.findings import Severity
 from alembic_guard.rules._registry import roundtrip_rule
 from alembic_guard.rules.roundtrip._common import lock_trace, revision_location, statement_label, upper_first
+from alembic_guard.trace.marks import with_held
+from alembic_guard.trace.model import rank
 
 
 @roundtrip_rule("AG311", "table-rewritten", severity=Severity.WARNING)
@@ -51,10 +53,10 @@ def table_rewritten(result, project):
     if trace is None:
         return
     for revision in trace.revisions.values():
-        for stmt in revision.statements:
+        for stmt, before in with_held(revision):
             if not stmt.rewrites or stmt.sql.lstrip().upper().startswith("TRUNCATE"):
                 continue
-            kinds = {lock.relation: lock for lock in stmt.locks}
+            kinds = {lock.relation: lock for lock in sorted(stmt.locks, key=lambda lock: rank(lock.mode))}  # strongest last
             tables: dict[str, list[str]] = {}  # table -> its rewritten indexes
             for rel in stmt.rewrites:
                 lock = kinds.get(rel)
@@ -63,8 +65,9 @@ def table_rewritten(result, project):
                 else:
                     tables.setdefault(rel, [])
             for table, indexes in tables.items():
-                held = kinds.get(table)
-                how = f" under {held.mode}" if held is not None else ""
+                modes = [before.get(table, ""), kinds[table].mode if table in kinds else ""]
+                mode = max(modes, key=rank)
+                how = f" under {mode}" if mode else ""
                 parts = ([f"`{table}`"] if table in stmt.rewrites else []) + (
                     [f"{len(indexes)} of its indexes" if table in stmt.rewrites else f"indexes of `{table}`"] if indexes else [])
                 yield table_rewritten.finding(

@@ -84,7 +84,7 @@ def lock_on_unnamed_table(result, project):
                     f"{upper_first(statement_label(stmt))} takes {lock.mode} on `{table}`, "
                     f"which the revision does not name ({blocks_text(lock.mode)}){blind}",
                     at=revision_location(project, revision.revision, stmt.line),
-                    hint="check why the statement locks this table (foreign key, trigger, inheritance) "
+                    hint="check why the statement locks this table (a foreign key, a trigger, inheritance, a name built at run time) "
                     "and whether its writes may wait that long",
                     anchor=f"{revision.revision} {table}",
                 )

@@ -1,6 +1,7 @@
 from alembic_guard.findings import Severity
 from alembic_guard.rules._registry import roundtrip_rule
 from alembic_guard.rules.roundtrip._common import lock_trace, revision_location, statement_label, upper_first
+from alembic_guard.trace.marks import with_held
 from alembic_guard.trace.model import blocks_text, blocks_writes, rank
 
 
@@ -51,18 +52,11 @@ def full_scan_under_lock(result, project):
     if trace is None:
         return
     for revision in trace.revisions.values():
-        held: dict[str, str] = {}  # table -> strongest mode the revision's transaction holds on it
-        for stmt in revision.statements:
-            if stmt.autocommit:
-                held = {}  # autocommit_block() commits first: the transaction's locks are gone
-            mine = dict(held)
+        for stmt, before in with_held(revision):
+            mine = dict(before)  # the transaction's locks, and this statement's own
             for lock in stmt.existing_locks():
-                if lock.kind in ("index", "sequence"):
-                    continue
-                if rank(lock.mode) > rank(mine.get(lock.relation, "")):
+                if lock.kind not in ("index", "sequence") and rank(lock.mode) > rank(mine.get(lock.relation, "")):
                     mine[lock.relation] = lock.mode
-                    if not stmt.autocommit:  # outside a transaction the lock ends with the statement
-                        held[lock.relation] = lock.mode
             if stmt.line is None:
                 continue
             for table in stmt.scans:
