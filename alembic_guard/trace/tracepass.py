@@ -65,6 +65,8 @@ class TracePass:
         sampler_engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
         self.recorder = Recorder(version_table=_version_table(self.env),
                                  sampler_connect=sampler_engine.raw_connection)
+        self.recorder.rows_possible = self.with_data or bool(self.rows_wanted) or not self.plan.empty \
+            or len(self.traced) < len(self.queue)  # untraced ancestors first: they may insert rows
         try:
             version = conn.exec_driver_sql("SHOW server_version").scalar()
             if conn.in_transaction():

@@ -63,6 +63,7 @@ asyncio.run(run_async_migrations())
 
 INI = """[alembic]
 script_location = %(here)s/migrations
+prepend_sys_path = .
 sqlalchemy.url = {url}
 """
 
@@ -71,9 +72,10 @@ def revision_id(i: int) -> str:
     return f"{i:04d}" + "a" * 8
 
 
-def make_project(root: Path, bodies: list[str], *, env_py: str = ENV_PY, helpers: str | None = None,
+def make_project(root: Path, bodies: list, *, env_py: str = ENV_PY, helpers: str | None = None,
                  url: str = "postgresql://postgres@127.0.0.1:5432/app", pyproject: str | None = None) -> Path:
-    """A project whose revision i (0-based) runs `bodies[i]` as its upgrade() body (any number of lines)."""
+    """A project whose revision i (0-based) runs `bodies[i]` as its upgrade() body (any number of
+    lines); a tuple (upgrade, downgrade) gives the downgrade body too (default: pass)."""
     versions = root / "migrations" / "versions"
     versions.mkdir(parents=True)
     (root / "alembic.ini").write_text(INI.format(url=url))
@@ -83,11 +85,12 @@ def make_project(root: Path, bodies: list[str], *, env_py: str = ENV_PY, helpers
     if pyproject is not None:
         (root / "pyproject.toml").write_text(pyproject)
     for i, body in enumerate(bodies):
+        body, down_body = body if isinstance(body, tuple) else (body, "pass")
         down = repr(revision_id(i - 1)) if i else "None"
         text = (f'"""revision {i}"""\nimport sqlalchemy as sa\nfrom alembic import op\n\n'
                 f'revision = {revision_id(i)!r}\ndown_revision = {down}\n\n\ndef upgrade():\n'
                 + textwrap.indent(textwrap.dedent(body).strip() + "\n", "    ")
-                + "\n\ndef downgrade():\n    pass\n")
+                + "\n\ndef downgrade():\n" + textwrap.indent(textwrap.dedent(down_body).strip() + "\n", "    "))
         (versions / f"{revision_id(i)}_rev{i}.py").write_text(text)
     return root
 
