@@ -2,8 +2,9 @@
 
 A rule that predicts a lock, a rewrite or a full scan declares it (`@op_rule(..., predicts=
 Prediction(...))`, see `rules._registry.Prediction`). For a finding on a traced revision, the
-statements issued from the finding's line (`RevisionTrace.at_line`) either show what the rule
-predicted on an existing table (`confirmed`) or a weaker lock / no rewrite / no scan (`not
+statements issued from the finding's line (`RevisionTrace.at_line`), taken with the locks their
+transaction already held (the trace lists only locks a statement newly took), either show what the
+rule predicted on an existing table (`confirmed`) or a weaker lock / no rewrite / no scan (`not
 observed`: the finding is demoted one severity step and its note says what the trace saw). Findings
 with no traced statement at their line, or whose rule predicts nothing checkable, stay unmarked.
 The AG31x findings of a statement that a confirmed static finding already reports are dropped.
