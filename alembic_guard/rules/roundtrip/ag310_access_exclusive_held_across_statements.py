@@ -5,7 +5,7 @@ from alembic_guard.rules.roundtrip._common import lock_trace, revision_location,
 MIN_STATEMENTS = 2  # the statement that takes the lock and at least one more
 
 
-@roundtrip_rule("AG310", "access-exclusive-held-across-statements", severity=Severity.WARNING)
+@roundtrip_rule("AG310", "access-exclusive-held-across-statements", severity=Severity.WARNING, status="preview")
 def access_exclusive_held_across_statements(result, project):
     """An existing table is held ACCESS EXCLUSIVE while further statements of the revision run.
 

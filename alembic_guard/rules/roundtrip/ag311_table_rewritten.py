@@ -5,7 +5,7 @@ from alembic_guard.trace.marks import with_held
 from alembic_guard.trace.model import rank
 
 
-@roundtrip_rule("AG311", "table-rewritten", severity=Severity.WARNING)
+@roundtrip_rule("AG311", "table-rewritten", severity=Severity.WARNING, status="preview")
 def table_rewritten(result, project):
     """An existing table (or its indexes) was rewritten, and no static rule said so.
 

@@ -12,7 +12,7 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 _UNSEEN = ("unresolved", "unanalysed_sql")
 
 
-@roundtrip_rule("AG312", "lock-on-unnamed-table", severity=Severity.WARNING)
+@roundtrip_rule("AG312", "lock-on-unnamed-table", severity=Severity.WARNING, status="preview")
 def lock_on_unnamed_table(result, project):
     """A statement locks writes out of an existing table the revision never names.
 

@@ -5,7 +5,7 @@ from alembic_guard.trace.marks import with_held
 from alembic_guard.trace.model import blocks_text, blocks_writes, rank
 
 
-@roundtrip_rule("AG313", "full-scan-under-lock", severity=Severity.WARNING)
+@roundtrip_rule("AG313", "full-scan-under-lock", severity=Severity.WARNING, status="preview")
 def full_scan_under_lock(result, project):
     """An existing table was read whole while a lock that blocks its writes was held.
 
