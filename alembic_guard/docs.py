@@ -37,10 +37,20 @@ def render_rule(rule: Rule) -> str:
     if rule.status != "stable":
         meta.append(f"Status: {rule.status}")
     meta.append(f"Since: {rule.since}")
+    checked = [p for p in rule.predicts if p.predicts_anything]
+    if checked:
+        meta.append("Checked against the lock trace: " + "; ".join(_prediction_text(p) for p in checked))
     body = rule.doc.split("\n", 1)
     summary = body[0].strip()
     rest = body[1].strip() if len(body) > 1 else ""
     return f"# {rule.code} {rule.name}\n\n{summary}\n\n" + "\n".join(f"- {m}" for m in meta) + ("\n\n" + rest if rest else "") + "\n"
+
+
+def _prediction_text(p) -> str:
+    """`ACCESS EXCLUSIVE lock and a rewrite`: what a finding predicts, for the rule's page."""
+    parts = [f"{p.mode} lock"] if p.mode else []
+    parts += ["a rewrite"] * p.rewrite + ["a full scan"] * p.scan
+    return " and ".join(parts) + " on the table"
 
 
 def rules_table(rules: Sequence[Rule], fmt: str = "text") -> str:

@@ -31,6 +31,7 @@ from alembic_guard.findings import Finding, Location, Report, Skip
 from alembic_guard.project import Project
 from alembic_guard.rules import ALL_RULES, BY_CODE, Rule, is_known_prefix, normalise_code, suggestions
 from alembic_guard.rules._registry import Requires
+from alembic_guard.trace import marks
 
 # kind -> "module:function"; the function is called as fn(rules, project, ctx)
 RUNNERS: dict[str, str] = {
@@ -155,10 +156,6 @@ def _runner(kind: str, table: dict[str, str] = RUNNERS) -> Callable | None:
         return getattr(importlib.import_module(module), func)
     except (ImportError, AttributeError):
         return None
-
-
-def _family_label(codes: Iterable[str]) -> list[str]:
-    return sorted(set(codes))
 
 
 # ---------------------------------------------------------------------- the run
@@ -491,6 +488,7 @@ def _post_process(project: Project, rules: Sequence[Rule], findings: list[Findin
                 f = Finding(f.code, settings.severity[best], f.message, f.location, f.hint, f.related, f.anchor, f.details)
             out.append(f)
         findings = out
+    findings = marks.apply(findings, facts, rules)  # what the round trip's lock trace saw (trace.marks)
 
     # per-path ignores
     if settings.per_path_ignores:

@@ -78,6 +78,11 @@ class Finding:
     related: tuple[Location, ...] = ()
     anchor: str = ""
     details: str | None = None  # longer text (a schema diff, a database error), shown indented
+    # what the round trip's lock trace showed about this finding's statement (alembic_guard.trace.marks):
+    # "confirmed" | "not observed" (then demoted one step), with `evidence_note` saying what it saw.
+    # Not part of the fingerprint: a mark never changes a baseline.
+    evidence: str | None = None
+    evidence_note: str | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -99,7 +104,7 @@ class Finding:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "code": self.code,
             "severity": self.severity.label,
             "message": self.message,
@@ -109,6 +114,16 @@ class Finding:
             "related": [loc.to_dict() for loc in self.related],
             "fingerprint": self.fingerprint,
         }
+        if self.evidence:
+            out["evidence"] = {"mark": self.evidence, "note": self.evidence_note}
+        return out
+
+    @property
+    def evidence_text(self) -> str | None:
+        """`confirmed — the trace saw SHARE on `orders`` (formatters put it after `lock trace:`)."""
+        if not self.evidence:
+            return None
+        return f"{self.evidence} — {self.evidence_note}" if self.evidence_note else self.evidence
 
 
 @dataclass(frozen=True, slots=True)

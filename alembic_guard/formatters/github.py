@@ -44,6 +44,8 @@ def annotation(f: Finding, names: dict[str, str], prefix: str = "") -> str:
     title = f"{f.code} {names[f.code]}" if f.code in names else f.code
     props.append(("title", title))
     message = f.message if not f.hint else f"{f.message}\nhint: {f.hint}"
+    if f.evidence:
+        message += f"\nlock trace: {f.evidence_text}"
     head = ",".join(f"{k}={escape_property(v)}" for k, v in props)
     return f"::{COMMANDS[f.severity]} {head}::{escape_data(message)}"
 

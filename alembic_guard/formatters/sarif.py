@@ -88,6 +88,10 @@ def _result(f: Finding, rule_index: dict[str, int], prefix: str = "", base: str 
         props["revision"] = f.location.revision
     if f.details:
         props["details"] = f.details
+    if f.evidence:
+        props["evidence"] = f.evidence
+        if f.evidence_note:
+            props["evidenceNote"] = f.evidence_note
     if props:
         result["properties"] = props
     return result

@@ -105,6 +105,8 @@ def _render_one(report: Report, out: TextIO, colour: bool, env: dict | None) -> 
         out.write(f"{head}: {code} {message}\n")
         if f.hint:
             out.write(f"  {c(_DIM, 'hint:')} {_safe(f.hint).replace(chr(10), chr(10) + '        ')}\n")
+        if f.evidence:
+            out.write(f"  {c(_DIM, 'lock trace:')} {_safe(f.evidence_text or '')}\n")
         for rel in f.related:
             out.write(f"  {c(_DIM, 'see:')} {where(rel)}\n")
         if f.details:

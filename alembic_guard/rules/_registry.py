@@ -43,6 +43,30 @@ CODE_RE = re.compile(r"^AG\d{3}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
+@dataclass(frozen=True)
+class Prediction:
+    """What an op rule's finding says PostgreSQL will do to an existing table, as the lock trace
+    can check it (`alembic_guard.trace.marks`): the weakest table lock `mode` the statement takes
+    ("SHARE"), whether it rewrites the table (`rewrite`) or reads it whole (`scan`). `statement` is
+    a regular expression that picks the op's statement among those issued from the finding's line
+    (several run from one `alter_column`); `when` limits the prediction to findings whose anchor
+    has that word (a rule with several kinds of finding declares a tuple, first match wins). A
+    prediction with no mode, rewrite or scan predicts nothing: its findings stay unmarked."""
+
+    mode: str | None = None
+    rewrite: bool = False
+    scan: bool = False
+    statement: str = ""
+    when: str = ""
+
+    @property
+    def predicts_anything(self) -> bool:
+        return bool(self.mode or self.rewrite or self.scan)
+
+    def applies_to(self, finding: Finding) -> bool:
+        return not self.when or self.when in (finding.anchor or "").split()
+
+
 class Requires(enum.Enum):
     SOURCE = "source"  # reads files only: always safe
     IMPORT = "import"  # imports/executes the analysed project's code
@@ -62,6 +86,7 @@ class Rule:
     since: str = "0.1.0"
     status: str = "stable"  # or "preview" (off unless selected explicitly)
     fixable: bool = False
+    predicts: tuple[Prediction, ...] = ()  # op rules: what the lock trace can confirm (see Prediction)
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -92,6 +117,11 @@ class Rule:
         return RuleInfo(self.code, self.name, self.summary, self.doc, severity or self.severity, self.family)
 
     # -- use ----------------------------------------------------------------------
+    def prediction_for(self, finding: Finding) -> Prediction | None:
+        """The first of `predicts` that applies to `finding`, if it predicts anything."""
+        hit = next((p for p in self.predicts if p.applies_to(finding)), None)
+        return hit if hit is not None and hit.predicts_anything else None
+
     def __call__(self, *args, **kwargs):
         return self.func(*args, **kwargs)
 
@@ -132,6 +162,7 @@ def _decorator(kind: str, default_requires: Requires):
         on: Iterable[str] = (),
         since: str = "0.1.0",
         status: str = "stable",
+        predicts: Prediction | tuple[Prediction, ...] = (),
         **extra,
     ) -> Callable[[Callable], Rule]:
         def wrap(func: Callable) -> Rule:
@@ -146,6 +177,7 @@ def _decorator(kind: str, default_requires: Requires):
                 on=frozenset(on),
                 since=since,
                 status=status,
+                predicts=(predicts,) if isinstance(predicts, Prediction) else tuple(predicts),
                 extra=extra,
             )
 

@@ -156,6 +156,8 @@ def to_report(doc: dict, root: Path = Path(".")) -> Report:
             hint=f.get("hint"),
             related=tuple(_loc(r) for r in f.get("related", [])),
             details=f.get("details"),
+            evidence=(f.get("evidence") or {}).get("mark"),
+            evidence_note=(f.get("evidence") or {}).get("note"),
         ))
     findings.sort(key=Finding.sort_key)
     skipped = tuple(Skip(tuple(s.get("codes", ())), s.get("reason", ""), bool(s.get("incomplete"))) for s in doc.get("skipped", []))

@@ -62,7 +62,7 @@ def codes(root: Path, code: str, **overrides) -> list[str]:
     return [f.code for f in report.findings]
 
 
-RUNNABLE = ["AG301", "AG302", "AG303", "AG304", "AG305", "AG306", "AG307", "AG309"]
+RUNNABLE = ["AG301", "AG302", "AG303", "AG304", "AG305", "AG306", "AG307", "AG309", "AG310", "AG311", "AG312", "AG313"]
 
 
 @pytest.mark.postgres

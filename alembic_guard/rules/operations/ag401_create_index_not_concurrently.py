@@ -1,6 +1,6 @@
 from alembic_guard.findings import Severity
 from alembic_guard.ops import OpCall, OpContext
-from alembic_guard.rules._registry import op_rule
+from alembic_guard.rules._registry import Prediction, op_rule
 from alembic_guard.rules.operations._common import anchor, ident, object_label, table_label, where
 
 
@@ -11,6 +11,7 @@ from alembic_guard.rules.operations._common import anchor, ident, object_label, 
     severity=Severity.WARNING,
     dialects={"postgresql"},
     since="0.1.0",
+    predicts=Prediction(mode="SHARE", statement=r"\b(CREATE\s+(UNIQUE\s+)?INDEX|REINDEX)\b"),
 )
 def create_index_not_concurrently(call: OpCall, ctx: OpContext):
     """Index built without CONCURRENTLY.

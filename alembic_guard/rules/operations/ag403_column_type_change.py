@@ -1,6 +1,6 @@
 from alembic_guard.findings import Severity
 from alembic_guard.ops import OpCall, OpContext, TypeSpec
-from alembic_guard.rules._registry import op_rule
+from alembic_guard.rules._registry import Prediction, op_rule
 from alembic_guard.rules.operations._common import anchor, where
 
 
@@ -45,6 +45,7 @@ def _same(old: TypeSpec | None, new: TypeSpec | None) -> bool:
     on={"alter_column"},
     severity=Severity.WARNING,
     dialects={"postgresql", "mysql"},
+    predicts=Prediction(mode="ACCESS EXCLUSIVE", rewrite=True, statement=r"\bTYPE\b"),
 )
 def column_type_change(call: OpCall, ctx: OpContext):
     """Column type changed on an existing table.

@@ -1,6 +1,6 @@
 from alembic_guard.findings import Severity
 from alembic_guard.ops import OpCall, OpContext
-from alembic_guard.rules._registry import op_rule
+from alembic_guard.rules._registry import Prediction, op_rule
 from alembic_guard.rules.operations._common import anchor, ident, object_label, table_label, validated_in_same_transaction, where
 
 
@@ -10,6 +10,8 @@ from alembic_guard.rules.operations._common import anchor, ident, object_label, 
     on={"create_foreign_key", "add_column"},
     severity=Severity.WARNING,
     dialects={"postgresql"},
+    predicts=(Prediction(when="validated-same-transaction"),
+              Prediction(mode="SHARE ROW EXCLUSIVE", scan=True, statement=r"\bFOREIGN\s+KEY\b|\bREFERENCES\b")),
 )
 def foreign_key_validated_on_add(call: OpCall, ctx: OpContext):
     """Foreign key added and validated in one step.

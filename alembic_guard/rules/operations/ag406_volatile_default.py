@@ -1,6 +1,6 @@
 from alembic_guard.findings import Severity
 from alembic_guard.ops import OpCall, OpContext
-from alembic_guard.rules._registry import op_rule
+from alembic_guard.rules._registry import Prediction, op_rule
 from alembic_guard.rules.operations._common import anchor, ident, where
 
 
@@ -10,6 +10,7 @@ from alembic_guard.rules.operations._common import anchor, ident, where
     on={"add_column"},
     severity=Severity.WARNING,
     dialects={"postgresql"},
+    predicts=Prediction(mode="ACCESS EXCLUSIVE", rewrite=True, statement=r"\bADD\b"),
 )
 def volatile_default(call: OpCall, ctx: OpContext):
     """Column added with a default that rewrites the table.

@@ -2,7 +2,7 @@ import re
 
 from alembic_guard.findings import Severity
 from alembic_guard.ops import OpCall, OpContext
-from alembic_guard.rules._registry import op_rule
+from alembic_guard.rules._registry import Prediction, op_rule
 from alembic_guard.rules.operations._common import anchor, ident, where
 
 
@@ -41,6 +41,7 @@ def _validated_not_null_check(call: OpCall, ctx: OpContext) -> bool:
     on={"alter_column"},
     severity=Severity.WARNING,
     dialects={"postgresql"},
+    predicts=Prediction(mode="ACCESS EXCLUSIVE", scan=True, statement=r"\bSET\s+NOT\s+NULL\b"),
 )
 def set_not_null_on_existing_column(call: OpCall, ctx: OpContext):
     """SET NOT NULL on a column of an existing table.

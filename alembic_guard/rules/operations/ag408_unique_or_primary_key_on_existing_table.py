@@ -1,6 +1,6 @@
 from alembic_guard.findings import Severity
 from alembic_guard.ops import OpCall, OpContext
-from alembic_guard.rules._registry import op_rule
+from alembic_guard.rules._registry import Prediction, op_rule
 from alembic_guard.rules.operations._common import anchor, ident, object_label, table_label, where
 
 
@@ -10,6 +10,7 @@ from alembic_guard.rules.operations._common import anchor, ident, object_label, 
     on={"create_unique_constraint", "create_primary_key", "add_column"},
     severity=Severity.WARNING,
     dialects={"postgresql"},
+    predicts=Prediction(mode="ACCESS EXCLUSIVE", statement=r"\bUNIQUE\b|\bPRIMARY\s+KEY\b"),
 )
 def unique_or_primary_key_on_existing_table(call: OpCall, ctx: OpContext):
     """Unique constraint or primary key that builds its index under an exclusive lock.

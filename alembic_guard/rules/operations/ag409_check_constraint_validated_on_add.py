@@ -1,6 +1,6 @@
 from alembic_guard.findings import Severity
 from alembic_guard.ops import OpCall, OpContext
-from alembic_guard.rules._registry import op_rule
+from alembic_guard.rules._registry import Prediction, op_rule
 from alembic_guard.rules.operations._common import anchor, object_label, table_label, validated_in_same_transaction, where
 
 
@@ -10,6 +10,8 @@ from alembic_guard.rules.operations._common import anchor, object_label, table_l
     on={"create_check_constraint"},
     severity=Severity.WARNING,
     dialects={"postgresql"},
+    predicts=(Prediction(when="validated-same-transaction"),
+              Prediction(mode="ACCESS EXCLUSIVE", scan=True, statement=r"\bCHECK\b")),
 )
 def check_constraint_validated_on_add(call: OpCall, ctx: OpContext):
     """CHECK constraint added and validated in one step.

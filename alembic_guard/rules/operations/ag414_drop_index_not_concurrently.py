@@ -1,6 +1,6 @@
 from alembic_guard.findings import Severity
 from alembic_guard.ops import OpCall, OpContext
-from alembic_guard.rules._registry import op_rule
+from alembic_guard.rules._registry import Prediction, op_rule
 from alembic_guard.rules.operations._common import anchor, ident, object_label, table_label, where
 
 
@@ -10,6 +10,7 @@ from alembic_guard.rules.operations._common import anchor, ident, object_label, 
     on={"drop_index"},
     severity=Severity.WARNING,
     dialects={"postgresql"},
+    predicts=Prediction(mode="ACCESS EXCLUSIVE", statement=r"\bDROP\s+INDEX\b"),
 )
 def drop_index_not_concurrently(call: OpCall, ctx: OpContext):
     """Index dropped without CONCURRENTLY.

@@ -10,6 +10,10 @@ from alembic_guard.rules.roundtrip.ag306_upgrade_fails_with_data import upgrade_
 from alembic_guard.rules.roundtrip.ag307_migration_step_timeout import migration_step_timeout
 from alembic_guard.rules.roundtrip.ag308_async_env_sync_driver import async_env_sync_driver
 from alembic_guard.rules.roundtrip.ag309_migration_ends_process import migration_ends_process
+from alembic_guard.rules.roundtrip.ag310_access_exclusive_held_across_statements import access_exclusive_held_across_statements
+from alembic_guard.rules.roundtrip.ag311_table_rewritten import table_rewritten
+from alembic_guard.rules.roundtrip.ag312_lock_on_unnamed_table import lock_on_unnamed_table
+from alembic_guard.rules.roundtrip.ag313_full_scan_under_lock import full_scan_under_lock
 
 RULES: tuple = (
     roundtrip_not_representative,
@@ -22,4 +26,8 @@ RULES: tuple = (
     migration_step_timeout,
     async_env_sync_driver,
     migration_ends_process,
+    access_exclusive_held_across_statements,
+    table_rewritten,
+    lock_on_unnamed_table,
+    full_scan_under_lock,
 )

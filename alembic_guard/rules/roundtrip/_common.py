@@ -35,3 +35,21 @@ def step_details(step) -> str:
 
 
 FUNC = {"upgrade": "upgrade", "reupgrade": "upgrade", "downgrade": "downgrade"}
+
+
+def lock_trace(result):
+    """The round trip's lock trace (`alembic_guard.trace.model.Trace`), or None: traced on
+    PostgreSQL only, so the AG31x rules stay silent without one."""
+    return getattr(result, "trace", None)
+
+
+def statement_label(statement) -> str:
+    """A traced statement for a message: its line and the start of its SQL."""
+    sql = statement.sql if len(statement.sql) <= 80 else statement.sql[:77] + "..."
+    where = f"line {statement.line}" if statement.line is not None else "a statement"
+    return f"{where} (`{sql}`)"
+
+
+def upper_first(text: str) -> str:
+    """`line 3 (...)` -> `Line 3 (...)`; unlike str.capitalize, the rest keeps its case."""
+    return text[:1].upper() + text[1:]
