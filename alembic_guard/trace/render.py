@@ -85,7 +85,7 @@ def statement_lines(stmt: TracedStatement) -> list[str]:
     out += [f"             {text}" for text in _grouped_index_locks(x for x in existing if x.kind == "index")]
     new = [lock for lock in stmt.locks if not lock.existed]
     if new:
-        out.append(f"             new: {_new_relations(new)} (created by this revision: nobody else can see them yet)")
+        out.append(f"             new: {_new_relations(new)} (new in this revision: no other session sees them)")
     if stmt.rewrites:
         out.append(f"             REWRITES {', '.join(stmt.rewrites)} (new relfilenode: the whole table is copied)")
     if stmt.scans:
@@ -124,11 +124,17 @@ def summary_lines(trace: RevisionTrace) -> list[str]:
     else:
         parts = []
         for name, entry in info["tables"].items():
-            rows = f", {entry['rows']:,} rows at trace time" if entry["rows"] is not None else ""
-            extra = " REWRITTEN" if entry["rewritten"] else (" read whole" if entry["scanned"] else "")
+            bits = [f"{name}: {entry['mode']}, {blocks_text(entry['mode'])}"]
+            if entry["rewritten"]:
+                bits.append("REWRITTEN")
+            elif entry["scanned"]:
+                bits.append("read whole")
             span = entry["held_for_statements"]
-            held = f", held for {span} statement{'s' if span != 1 else ''}" if span else ""
-            parts.append(f"{name} {entry['mode']} ({blocks_text(entry['mode'])}){extra}{held}{rows}")
+            if span:
+                bits.append(f"held for {span} statement{'s' if span != 1 else ''}")
+            if entry["rows"] is not None:
+                bits.append(f"{entry['rows']:,} rows at trace time")
+            parts.append("; ".join(bits))
         out = ["summary: " + parts[0], *("         " + p for p in parts[1:])]
     if info["created"]:
         out.append(f"created: {len(info['created'])} relation{'s' if len(info['created']) != 1 else ''} "
