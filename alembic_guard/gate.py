@@ -352,7 +352,8 @@ def evaluate(
     try:
         trace = load_trace(trace_file) if trace_file is not None else None
     except TraceFileError as exc:
-        raise GuardError(str(exc), hint="pass the JSON report of a round trip on PostgreSQL (the CI artifact)") from None
+        raise GuardError(str(exc), hint="pass the JSON report of a round trip on PostgreSQL (the CI artifact)") \
+            from None
     # the gate never runs the project's code nor creates anything: whatever the settings say
     # (pyproject may enable round trips for `check`), lint statically only
     settings = dataclasses.replace(settings, db=None, db_url=None, allow_import=False)
@@ -392,7 +393,8 @@ def evaluate(
     if lint and pending:
         result.report, result.findings = lint_pending(project, pending)
     if (sizes or trace is not None or limit is not None) and pending and state.table_exists:
-        result.sizing = size_pending(project, pending, url, state.dialect, trace=trace, limit=limit, trace_file=trace_file)
+        result.sizing = size_pending(project, pending, url, state.dialect, trace=trace, limit=limit,
+                                     trace_file=trace_file)
     if sql and pending:
         result.sql = offline_sql(project, state, pending, url)
         known = [r for r in state.rows if r in project.graph]
@@ -414,7 +416,8 @@ def size_pending(project: Project, pending: tuple[str, ...], url: str, dialect: 
 
     if dialect != "postgresql":
         if trace is not None or limit is not None:
-            raise GuardError(f"--trace and --block-write-lock-over read PostgreSQL's catalogue; this database is {dialect}")
+            raise GuardError("--trace and --block-write-lock-over read PostgreSQL's catalogue; "
+                             f"this database is {dialect}")
         return None
     with readonly_connection(url) as conn:
         try:

@@ -56,7 +56,8 @@ def render_text(result: GateResult, out) -> None:
     code, meaning = STATUSES[result.outcome]
     verdict = result.outcome
     if result.outcome == "blocked" and not result.blocking:
-        meaning = f"a pending revision takes a write-blocking lock on a table over --block-write-lock-over {result.sizing.limit.text}"
+        meaning = ("a pending revision takes a write-blocking lock on a table over "
+                   f"--block-write-lock-over {result.sizing.limit.text}")
     if result.outcome == "up-to-date" and result.status != "up-to-date":
         meaning = f"{result.status}, allowed ({'--allow-pending' if result.status == 'behind' else '--allow-empty'}): no pending revision has a finding at or above {result.fail_on.label}"
     out.write(f"gate: {verdict} (exit {code}): {meaning}\n")
@@ -127,7 +128,8 @@ def render_markdown(result: GateResult, out) -> None:
             out.write(f"| {f.severity.label} | `{f.code}` | `{f.location}` | {_cell(f.message)} |\n")
     if result.sizing is not None and result.sizing.revisions:
         out.write("\n### Production sizes of the tables the pending revisions lock\n\n"
-                  "| Revision | Table | Rows | Size | Lock | Blocks | Work | Duration |\n|---|---|---|---|---|---|---|---|\n")
+                  "| Revision | Table | Rows | Size | Lock | Blocks | Work | Duration |\n"
+                  "|---|---|---|---|---|---|---|---|\n")
         for rs in result.sizing.revisions:
             for t in rs.tables:
                 rows = f"{t.size.rows:,}" if t.size is not None and t.size.rows is not None else "?"

@@ -31,12 +31,12 @@ _EXITS = "\n".join(f"  {code}  {name}: {meaning}" for name, (code, meaning) in s
 @click.option("--also", "also", multiple=True, metavar="FORMAT=FILE", help="Also write the result in another format to FILE (e.g. markdown=summary.md). Repeatable.")
 @click.option("--sql", "show_sql", is_flag=True, help="Print the SQL the pending revisions would run (Alembic offline mode in a subprocess: EXECUTES env.py and the revision files).")
 @click.option("--trace", "trace_file", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
-              help="A JSON report with a lock trace (`check --db … --format json`, the CI artifact): the pending revisions' "
-                   "measured locks and timings replace the predicted ones (PostgreSQL).")
+              help="A JSON report with a lock trace (`check --db … --format json`, the CI artifact): the pending "
+                   "revisions' measured locks and timings replace the predicted ones (PostgreSQL).")
 @click.option("--block-write-lock-over", default=None, metavar="ROWS_OR_SIZE",
-              help="Block the deploy (exit 1) when a pending revision takes a lock that blocks writes (SHARE or stronger, "
-                   "ACCESS EXCLUSIVE included) on a table over this many rows (1000000, 2M) or this size (500MB, 2GB) "
-                   "in this database (PostgreSQL).")
+              help="Block the deploy (exit 1) when a pending revision takes a lock that blocks writes (SHARE or "
+                   "stronger, ACCESS EXCLUSIVE included) on a table over this many rows (1000000, 2M) or this size "
+                   "(500MB, 2GB) in this database (PostgreSQL).")
 @click.option("--no-sizing", is_flag=True, help="Do not read the sizes of the tables the pending revisions lock.")
 @examples("""
   alembic-guard gate --db-url "$DATABASE_URL"                  # before deploying this code
@@ -44,8 +44,8 @@ _EXITS = "\n".join(f"  {code}  {name}: {meaning}" for name, (code, meaning) in s
   alembic-guard gate --format json -o gate.json --sql
   alembic-guard gate --db-url "$DATABASE_URL" --trace guard.json --block-write-lock-over 1M
 """)
-def gate(path, output_format, output, fail_on, db_url, version_table, version_table_schema, allow_pending, allow_empty, no_lint,
-         show_sql, also, trace_file, block_write_lock_over, no_sizing, **options):
+def gate(path, output_format, output, fail_on, db_url, version_table, version_table_schema, allow_pending, allow_empty,
+         no_lint, show_sql, also, trace_file, block_write_lock_over, no_sizing, **options):
     """Compare a live database with the code before deploying it. Never writes.
 
     Reads the Alembic version table read-only (PostgreSQL: default_transaction_read_only and a READ

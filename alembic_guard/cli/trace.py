@@ -103,7 +103,8 @@ def _one(order: list[str], rev: str) -> str:
 def _trace_now(path, *, db, db_url, with_data, **options):
     """Run the round trip with the lock trace on PostgreSQL and return its Trace."""
     raise GuardError("tracing now needs the round-trip recorder, which this build lacks",
-                     hint="run `alembic-guard check --db … --format json -o report.json`, then pass --report report.json")
+                     hint="run `alembic-guard check --db … --format json -o report.json`, "
+                          "then pass --report report.json")
 
 
 COMMANDS = (trace,)
