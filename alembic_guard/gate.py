@@ -347,7 +347,9 @@ def evaluate(
 
     `sizes` (PostgreSQL): size the tables the pending revisions lock; `trace_file`: a JSON report
     whose lock trace replaces the predicted locks of the revisions it holds;
-    `block_write_lock_over`: rows or size over which a write-blocking lock blocks the deploy."""
+    `block_write_lock_over`: rows or size over which a write-blocking lock blocks the deploy (default:
+    the setting of that name)."""
+    block_write_lock_over = block_write_lock_over or settings.block_write_lock_over
     limit = sizing_mod.Limit.parse(block_write_lock_over) if block_write_lock_over else None
     try:
         trace = load_trace(trace_file) if trace_file is not None else None

@@ -116,6 +116,16 @@ def test_policy_text_says_why_it_blocks(big, tmp_path, capsys):
     assert "gate: blocked (exit 1): a pending revision takes a write-blocking lock" in out
 
 
+def test_policy_from_pyproject(big, tmp_path, capsys):
+    project = project_with(tmp_path, PLAIN_INDEX)
+    (project / "pyproject.toml").write_text('[tool.alembic-guard]\nblock-write-lock-over = 500000\n')
+    code, data, err = run_gate(capsys, project, big.url, "--allow-pending", "--fail-on", "error")
+    assert (code, data["sizing"]["block_write_lock_over"]) == (1, "500000"), err
+    code, data, err = run_gate(capsys, project, big.url, "--allow-pending", "--fail-on", "error",
+                               "--block-write-lock-over", "5GB")  # the flag wins
+    assert (code, data["sizing"]["block_write_lock_over"]) == (0, "5GB"), err
+
+
 def test_concurrent_index_does_not_block_writes_so_the_policy_passes(big, tmp_path, capsys):
     project = project_with(tmp_path, CONCURRENT_INDEX)
     code, data, err = run_gate(capsys, project, big.url, "--allow-pending", "--block-write-lock-over", "1000")
