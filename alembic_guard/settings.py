@@ -68,6 +68,8 @@ class Settings:
     db_url: str | None = None  # server on which throwaway databases are created (and always dropped)
     docker_image: str | None = None  # image for db = "docker", e.g. postgres:16
     with_data: bool = False  # seed synthetic rows before each upgrade in round trips
+    trace: bool = True  # PostgreSQL round trips also trace each revision's locks and rewrites (docs: trace)
+    trace_rows: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))  # table = N: seed N more rows into it for the lock trace (`--rows TABLE=N`)
     step_timeout: float | None = None  # seconds
     shard: tuple[int, int] | None = None  # (K, N), 1-based K
     env_vars: tuple[str, ...] = ("DATABASE_URL",)  # variables env.py may read; set to the sandbox URL
@@ -198,7 +200,9 @@ def _coerce(key: str, value: Any, source: str) -> Any:
             raise SettingsError(f"{exc} (fail-on in {source})", key=key, source=source) from None
     if key == "cache_dir":
         return Path(value).expanduser()
-    if key in ("allow_import", "with_data", "require_reason", "progress", "cache"):
+    if key == "trace_rows":
+        return _table_counts(value, bad)
+    if key in ("allow_import", "with_data", "require_reason", "progress", "cache", "trace"):
         if not isinstance(value, bool):
             raise bad("true or false")
         return value
@@ -382,3 +386,29 @@ def load(root: Path, **overrides: Any) -> Settings:
             {g: rules.validate_codes(c) for g, c in settings.per_path_ignores.items()}
         ),
     )
+
+
+def _table_counts(value: Any, bad) -> Mapping[str, int]:
+    """trace-rows: {table = N} (pyproject) or ("table=N", ...) (--rows): table -> N rows to seed."""
+    items = value.items() if isinstance(value, Mapping) else None
+    if items is None:
+        if isinstance(value, str):
+            value = (value,)
+        if not isinstance(value, (tuple, list)):
+            raise bad("a table of table = number of rows")
+        items = []
+        for text in value:
+            table, sep, n = str(text).partition("=")
+            if not sep:
+                raise bad(f"TABLE=N, got {text!r}")
+            items.append((table.strip(), n.strip()))
+    out: dict[str, int] = {}
+    for table, n in items:
+        try:
+            count = int(n)
+        except (TypeError, ValueError):
+            count = -1
+        if not table or count < 0 or isinstance(n, bool):
+            raise bad(f"a table name and a whole number of rows ≥ 0, got {table!r} = {n!r}")
+        out[str(table)] = count
+    return MappingProxyType(out)

@@ -120,7 +120,7 @@ def settings_overrides(**kwargs) -> dict:
     """Turn click's values into Settings overrides: drop unset ones, split comma lists."""
     out = {}
     for key, value in kwargs.items():
-        if value is None or value == () or (value is False and key != "cache"):  # --no-cache is a real False
+        if value is None or value == () or (value is False and key not in ("cache", "trace")):  # --no-cache, --no-trace: a real False
             continue
         if key in ("select", "ignore", "app_paths", "exclude", "env_vars"):
             value = _split(value)

@@ -32,6 +32,8 @@ def roundtrip_result(project, *, drift: bool = True, progress=None):
                 shard=s.shard,
                 drift=drift,
                 progress=progress,
+                lock_trace=s.trace,
+                trace_rows=dict(s.trace_rows),
             )
 
     return project.analysis("roundtrip", factory)

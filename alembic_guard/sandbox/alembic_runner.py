@@ -181,13 +181,21 @@ class AlembicEnv:
             current = _merge_heads(self.script, current, target)
 
     # ------------------------------------------------------------------ env.py
-    def run(self, url: str, fn: WorkFn, connection: sa.engine.Connection | None = None, guard=None) -> None:
+    def revision_path(self, revision: str) -> str | None:
+        """The file Alembic loaded `revision` from."""
+        script = self.script.get_revision(revision)
+        return getattr(script, "path", None)
+
+    def run(self, url: str, fn: WorkFn, connection: sa.engine.Connection | None = None, guard=None,
+            lazy_versions: bool = True) -> None:
         """Run env.py once; Alembic calls `fn(heads, migration_context)` for the steps to run.
 
         Exceptions from env.py or the migrations propagate unchanged, except a connection the
         `guard` (a connection_guard.ConnectionGuard; default: one allowing `url` only) refused:
         that raises its ForeignConnection (exit 2), whatever env.py did with the refusal.
-        Alembic's version table is written lazily meanwhile (`_LazyVersionTable`)."""
+        Alembic's version table is written lazily meanwhile (`_LazyVersionTable`), unless
+        `lazy_versions` is False (the trace pass commits after every revision: the table must
+        be right at each commit)."""
         from alembic.runtime.environment import EnvironmentContext
 
         from alembic_guard.sandbox.connection_guard import ConnectionGuard, ConnectionRefusedBySandbox
@@ -196,7 +204,7 @@ class AlembicEnv:
             guard = ConnectionGuard(self.env_vars, self.root, env_py=self.env_py)
             guard.allow(url)
 
-        lazy = _LazyVersionTable()
+        lazy = _LazyVersionTable() if lazy_versions else _EagerVersionTable()
 
         def work(heads, mctx):
             yield from fn(heads, mctx)
@@ -261,6 +269,27 @@ class _Done:
 
     def __await__(self):
         return iter(())
+
+
+class _EagerVersionTable(contextlib.nullcontext):
+    """Alembic's own version table writes, after every step."""
+
+    def flush(self) -> None:
+        pass
+
+
+def commit_between_steps(mctx) -> None:
+    """Commit what the steps so far did and begin a new transaction, between two steps of an
+    env.py run whose transaction Alembic owns (what `autocommit_block` itself does). A step run
+    with `transaction_per_migration` has committed already; an external transaction (the caller
+    began one on the connection it gave env.py) is the caller's to commit."""
+    from alembic.util import sqla_compat
+
+    tx = mctx._transaction  # noqa: SLF001 - Alembic's env.py-level transaction
+    if tx is None or not tx.is_active:
+        return
+    tx.commit()
+    mctx._transaction = sqla_compat._safe_begin_connection_transaction(mctx.connection)  # noqa: SLF001
 
 
 class _LazyVersionTable:

@@ -30,13 +30,9 @@ Speed and fidelity:
 
 from __future__ import annotations
 
-import ast
 import re
 import time
-import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -46,9 +42,20 @@ from alembic_guard.sandbox import child, schema_snapshot
 from alembic_guard.sandbox.alembic_runner import AlembicEnv
 from alembic_guard.sandbox.connection_guard import ConnectionGuard
 from alembic_guard.sandbox.database import ROUNDTRIP_PREFIX
-from alembic_guard.sandbox.walk_plan import WalkPlan, stamp
+from alembic_guard.sandbox.walk_result import (  # noqa: F401 - re-exported: the walk's vocabulary
+    DOWNGRADE,
+    ENV,
+    REUPGRADE,
+    UPGRADE,
+    DriftItem,
+    RoundTripResult,
+    StepResult,
+)
+from alembic_guard.sandbox.step_errors import OUTSIDE_TX_ERRORS, describe_error, own_code_raised
+from alembic_guard.sandbox.walk_plan import WalkPlan, shard_segment, stamp, statically_irreversible  # noqa: F401
+from alembic_guard.sandbox.walk_runtime import GC_EVERY, _CancelOnSignal, _CollectEvery, cancel_statements, set_timeouts
+from alembic_guard.trace import tracepass
 
-UPGRADE, DOWNGRADE, REUPGRADE, ENV = "upgrade", "downgrade", "reupgrade", "env"
 NO_TARGET_METADATA = "env.py passes no target_metadata to context.configure()"  # a choice, not a failure
 
 _NO_TRANSACTION_RE = re.compile(
@@ -56,102 +63,6 @@ _NO_TRANSACTION_RE = re.compile(
     r"|execute\(\s*['\"]\s*commit",
     re.IGNORECASE,
 )
-_OUTSIDE_TX_ERRORS = ("cannot run inside a transaction block", "cannot be executed from a function or multi-command string")
-_TIMEOUT_MARKERS = (
-    "statement timeout", "lock timeout", "canceling statement due to",
-    "max_statement_time", "lock wait timeout exceeded", "maximum statement execution time exceeded",
-)
-
-
-@dataclass(frozen=True)
-class StepResult:
-    revision: str
-    phase: str  # upgrade | downgrade | reupgrade | env
-    ok: bool
-    seconds: float = 0.0
-    error: str | None = None  # masked database / Python error
-    statement: str | None = None  # the SQL that failed, when the database rejected one
-    line: int | None = None  # line in the revision file (or env.py) where it failed
-    timeout: bool = False
-    with_data: bool = False
-    diff: str | None = None  # downgrade: schema after it vs before the upgrade ("" = no trace)
-    hint: str | None = None  # what to do, when the failure says more than "fix it" (env.py imports)
-
-    def to_dict(self) -> dict:
-        out = {"revision": self.revision, "phase": self.phase, "ok": self.ok, "seconds": round(self.seconds, 4)}
-        if self.with_data:
-            out["with_data"] = True
-        if not self.ok:
-            out.update(error=self.error, statement=self.statement, timeout=self.timeout)
-        if self.diff:
-            out["diff"] = self.diff
-        if self.hint:
-            out["hint"] = self.hint
-        return out
-
-
-@dataclass(frozen=True)
-class DriftItem:
-    """One difference between the migrated schema at head and the models (target_metadata)."""
-
-    kind: str  # Alembic's autogenerate op: add_table, remove_column, modify_type...
-    table: str
-    message: str
-    model: str | None = None  # the mapped class, when one maps the table
-    model_file: Path | None = None
-    model_line: int | None = None
-
-
-@dataclass
-class RoundTripResult:
-    dialect: str
-    sandbox_kind: str
-    mode: str = "transaction"
-    steps: list[StepResult] = field(default_factory=list)
-    walked: tuple[str, ...] = ()  # the revisions this run round-tripped (its shard)
-    irreversible: dict[str, str] = field(default_factory=dict)  # revision -> "static" | "runtime"
-    untested: dict[str, str] = field(default_factory=dict)  # revision -> why not
-    warnings: list[str] = field(default_factory=list)
-    drift: list[DriftItem] | None = None  # None: not computed (see drift_note)
-    drift_note: str | None = None
-    shard: tuple[int, int] | None = None
-    with_data: bool = False
-    seconds: float = 0.0
-    project: object = field(default=None, repr=False, compare=False)  # for the rules / checks
-    seed_notes: dict[str, str] = field(default_factory=dict)  # --with-data: tables left empty, and why
-    async_env: bool = False  # env.py runs through asyncio (it was given an async driver)
-    sync_driver: str | None = None  # async env.py, but the project's own URL has this sync-only driver (AG308)
-    configured_url: str | None = None  # that URL, masked
-    by_config: dict[str, str] = field(default_factory=dict)  # revision -> what skip-revisions / minimum-downgrade-revision left out
-    died: dict | None = None  # the process running the migrations ended: {revision, phase, how} (AG309)
-
-    def failed(self, phase: str) -> list[StepResult]:
-        return [s for s in self.steps if s.phase == phase and not s.ok]
-
-    def step(self, revision: str, phase: str, *, with_data: bool | None = None) -> StepResult | None:
-        for s in self.steps:
-            if s.revision == revision and s.phase == phase and (with_data is None or s.with_data == with_data):
-                return s
-        return None
-
-    def facts(self) -> dict:
-        return {
-            "dialect": self.dialect,
-            "sandbox": self.sandbox_kind,
-            "mode": self.mode,
-            "shard": list(self.shard) if self.shard else None,
-            "with_data": self.with_data,
-            "revisions": list(self.walked),
-            "seconds": round(self.seconds, 3),
-            "steps": [s.to_dict() for s in self.steps],
-            "irreversible": dict(self.irreversible),
-            "untested": dict(self.untested),
-            "warnings": list(self.warnings),
-            **({"seed_notes": dict(self.seed_notes)} if self.with_data else {}),
-            **({"async_env": True} if self.async_env else {}),
-            **({"by_config": dict(self.by_config)} if self.by_config else {}),
-            **({"died": dict(self.died)} if self.died else {}),
-        }
 
 
 class _Own(Exception):
@@ -162,64 +73,17 @@ class _Own(Exception):
         self.exc = exc
 
 
-# ---------------------------------------------------------------------------------- helpers
-def shard_segment(order: tuple[str, ...], shard: tuple[int, int] | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(revisions before the segment, the segment) for shard K of N: N contiguous, near-equal parts.
-
-    >>> shard_segment(tuple("abcdefg"), (2, 3))
-    (('a', 'b', 'c'), ('d', 'e'))
-    """
-    if not shard:
-        return (), order
-    k, n = shard
-    size, extra = divmod(len(order), n)
-    start = (k - 1) * size + min(k - 1, extra)
-    end = start + size + (1 if k <= extra else 0)
-    return order[:start], order[start:end]
-
-
-def statically_irreversible(migration) -> bool:
-    """No `downgrade()`, or one whose body raises NotImplementedError at top level."""
-    func = migration.functions.get("downgrade")
-    if func is None:
-        return True
-    for stmt in func.body:
-        if isinstance(stmt, ast.Raise) and stmt.exc is not None:
-            target = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
-            if isinstance(target, ast.Name) and target.id == "NotImplementedError":
-                return True
-    return False
-
-
-def describe_error(exc: BaseException, files: dict[str, str]) -> tuple[str, str | None, int | None, bool]:
-    """(masked error text, failing SQL, line in one of `files` (abs path -> revision), timeout?)"""
-    statement = None
-    if isinstance(exc, sa.exc.StatementError):
-        statement = " ".join(str(exc.statement or "").split()) or None
-        orig = exc.orig if exc.orig is not None else exc
-        text = f"{type(orig).__name__}: {str(orig).strip()}"
-    else:
-        text = f"{type(exc).__name__}: {exc}".strip()
-        frames = traceback.extract_tb(exc.__traceback__)
-        if text.endswith(":") and frames and frames[-1].line:  # a bare `assert x == y`: show it
-            text = f"{text} {frames[-1].line.strip()}"
-    text = "\n".join(line for line in text.splitlines()[:8] if line.strip())
-    line = None
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename in files:
-            line = frame.lineno
-            break
-    low = text.lower()
-    timeout = any(m in low for m in _TIMEOUT_MARKERS) or getattr(getattr(exc, "orig", None), "pgcode", None) in ("57014", "55P03")
-    return mask_secrets(text), mask_secrets(statement) if statement else None, line, timeout
 
 
 # ---------------------------------------------------------------------------------- the walk
 class Walker:
     def __init__(self, project, sandbox, *, with_data: bool = False, step_timeout: float | None = None,
                  shard: tuple[int, int] | None = None, drift: bool = False,
-                 progress: Callable[[str], None] | None = None, env: AlembicEnv | None = None):
+                 progress: Callable[[str], None] | None = None, env: AlembicEnv | None = None,
+                 lock_trace: bool = False, trace_rows: dict[str, int] | None = None):
         self.project = project
+        self.lock_trace = lock_trace  # after the walk: the trace pass (trace.tracepass), PostgreSQL only
+        self.trace_rows = dict(trace_rows or {})
         self.sandbox = sandbox
         self.env = env or AlembicEnv.load(project)
         self.with_data = with_data
@@ -330,6 +194,8 @@ class Walker:
         try:
             with _CancelOnSignal(self if self.cancel_on_signal else None), _CollectEvery(GC_EVERY) as self.gc:
                 self._walk()
+                if self.lock_trace:
+                    self._trace_locks()
             if self.want_drift and self.result.drift is None and not self.result.drift_note:
                 self.result.drift_note = "the walk did not reach head, so the schema at head was never built"
             if self.mode == "fresh" and self.conn is not None and self.conn.in_transaction():
@@ -341,6 +207,27 @@ class Walker:
             if self.seeder is not None:
                 self.result.seed_notes = {t: mask_secrets(n) for t, n in self.seeder.notes.items()}
         return self.result
+
+    def _trace_locks(self) -> None:
+        """The trace pass (trace.tracepass: why a pass of its own), from an emptied sandbox: the
+        walk's one rollback, or a new database after a walk in Alembic's own transactions."""
+        if self.sandbox.dialect != "postgresql":
+            self.result.trace = tracepass.Trace(note=tracepass.NOT_POSTGRESQL.format(dialect=self.sandbox.dialect))
+            return
+        if self.outer is not None and self.outer.is_active:
+            self._rollback()
+        else:
+            self._rebuild()
+        prefix = set(self.order) - set(self.segment)
+        traced = {r for r in self.segment if r not in self.result.untested and r not in self.result.by_config}
+        order = [r for r in self.order if r in prefix or r in traced]
+        if self.progress:
+            self._say(f"tracing the locks of {len(traced)} revision(s)")
+        self.current = None
+        trace_pass = tracepass.TracePass(self.project, self.env, self.plan, order, traced, guard=self.guard,
+                                         with_data=self.with_data, no_data=frozenset(self.no_data),
+                                         rows=self.trace_rows, step_timeout=self.step_timeout)
+        self.result.trace = trace_pass.run(self.url, self.conn)
 
     def _walk(self) -> None:
         while True:
@@ -362,29 +249,9 @@ class Walker:
             break
 
     def cancel_running(self) -> None:
-        """Cancel every statement running in the sandbox database (from another thread): a
-        blocking query never returns to Python, so Ctrl-C / SIGTERM would wait for it."""
-        url = self.url
-        if url is None or self.sandbox.dialect not in ("postgresql", "mysql"):
-            return
-        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-        try:
-            with engine.connect() as conn:
-                if self.sandbox.dialect == "postgresql":
-                    conn.exec_driver_sql(
-                        "SELECT pg_cancel_backend(pid) FROM pg_stat_activity"
-                        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                    )
-                else:
-                    ids = conn.exec_driver_sql(
-                        "SELECT id FROM information_schema.processlist WHERE db = DATABASE() AND id <> CONNECTION_ID()"
-                    ).scalars().all()
-                    for pid in ids:
-                        conn.exec_driver_sql(f"KILL QUERY {int(pid)}")
-        except Exception:  # noqa: BLE001 - best effort: the sandbox's cleanup drops the database anyway
-            pass
-        finally:
-            engine.dispose()
+        """Cancel every statement running in the sandbox database (from another thread)."""
+        if self.url is not None:
+            cancel_statements(self.url, self.sandbox.dialect)
 
     # ------------------------------------------------------------------ one env.py run
     def _session(self, heads, mctx):
@@ -398,7 +265,7 @@ class Walker:
                 # Alembic manages the transactions, so savepoints are not ours to take.
                 self.mode = "fresh"
                 self._rollback()
-            self._set_timeouts(conn)
+            set_timeouts(conn, self.step_timeout)
             catchup = self._catchup_targets(heads)
         except Exception as exc:  # noqa: BLE001
             raise _Own(exc) from exc
@@ -528,21 +395,6 @@ class Walker:
         current = set(heads)
         return [t for t in tops if t not in current and not any(t in graph.ancestors(h) for h in current)]
 
-    def _set_timeouts(self, conn) -> None:
-        if not self.step_timeout:
-            return
-        ms = max(1, int(self.step_timeout * 1000))
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql(f"SET statement_timeout = {ms}")
-            conn.exec_driver_sql(f"SET lock_timeout = {ms}")
-        elif conn.dialect.name in ("mysql", "mariadb"):
-            seconds = max(1, int(round(self.step_timeout)))
-            conn.exec_driver_sql(f"SET SESSION lock_wait_timeout = {seconds}")
-            try:
-                conn.exec_driver_sql(f"SET SESSION max_statement_time = {self.step_timeout:.3f}")  # MariaDB
-            except sa.exc.DBAPIError:
-                conn.exec_driver_sql(f"SET SESSION max_execution_time = {ms}")  # MySQL (SELECTs only)
-
     # ------------------------------------------------------------------ failures
     def _recover(self, exc: BaseException) -> bool:
         """Record a failure and put the sandbox back in a known state. False: stop walking."""
@@ -557,8 +409,8 @@ class Walker:
             self.result.drift_note = "env.py failed, so the schema at head could not be built"
             return False
         rev, phase = current
-        no_tx = (isinstance(exc, AssertionError) and not self._own_code_raised(exc)) or any(
-            m in error.lower() for m in _OUTSIDE_TX_ERRORS)
+        no_tx = (isinstance(exc, AssertionError) and not own_code_raised(exc, self.files, str(self.project.layout.root.resolve()))) or any(
+            m in error.lower() for m in OUTSIDE_TX_ERRORS)
         if self.mode == "transaction" and no_tx:
             # needs Alembic's own transactions: undo everything (one rollback), then let the next
             # env.py run upgrade straight back to `applied` and retry the same step in fresh mode
@@ -602,18 +454,6 @@ class Walker:
             self._rebuild()
         return True
 
-    def _own_code_raised(self, exc: BaseException) -> bool:
-        """The exception comes from the project's own code (an `assert` in upgrade(), a helper
-        module), not from Alembic or SQLAlchemy: the migration failed, whatever the transaction."""
-        frames = traceback.extract_tb(exc.__traceback__)
-        if not frames:
-            return False
-        where = frames[-1].filename
-        if where in self.files:
-            return True
-        root = str(self.project.layout.root.resolve())
-        return where.startswith(root) and "site-packages" not in where
-
     # ------------------------------------------------------------------ drift at head
     def _drift(self, mctx) -> None:
         all_revs = set(self.order)
@@ -636,115 +476,6 @@ class Walker:
         except Exception as exc:  # noqa: BLE001 - env.py's own include_object / compare_type hooks run here
             error, _, _, _ = describe_error(exc, self.files)
             self.result.drift_note = f"Alembic's comparison failed at head: {error.splitlines()[0] if error else '?'}"
-
-
-GC_EVERY = 50  # revisions between two garbage collections during a walk
-
-
-class _CollectEvery:
-    """Python's cyclic garbage collector paused during the walk, run every `n` revisions instead.
-
-    A walk allocates a great many short-lived objects (SQLAlchemy's tables, columns and compiled
-    DDL, Alembic's steps), and the collector's automatic passes over them cost a tenth of the
-    process's CPU time; the few reference cycles left per revision (kilobytes) are freed by the
-    periodic collection instead. Everything alive when the walk starts (imported modules, the
-    project, SQLAlchemy's and Alembic's own objects) is frozen for the walk (`gc.freeze`), so
-    each periodic collection scans only what the walk allocated since: a full collection over
-    all of it cost ~60 ms each. Unfrozen again at the end (a host process, such as a test session
-    using the pytest plugin, gets its collector back as it was)."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-        self.count = 0
-        self.was_enabled = False
-
-    def __enter__(self) -> "_CollectEvery":
-        import gc
-
-        self.was_enabled = gc.isenabled()
-        gc.disable()
-        gc.freeze()
-        return self
-
-    def tick(self) -> None:
-        self.count += 1
-        if self.count % self.n == 0:
-            import gc
-
-            gc.collect()
-
-    def __exit__(self, *exc) -> None:
-        import gc
-
-        gc.unfreeze()
-        if self.was_enabled:
-            gc.enable()
-
-
-class _CancelOnSignal:
-    """While the walk runs, SIGINT/SIGTERM also cancel the statement the database is running.
-
-    Python runs signal handlers only between bytecodes; a migration blocked in the driver (a lock
-    wait, `pg_sleep`) would keep Ctrl-C waiting. The signal's wakeup fd wakes a thread that
-    cancels the running statements, so the main thread returns and the handlers (which raise
-    KeyboardInterrupt / SystemExit) run, and the sandbox is dropped as usual."""
-
-    def __init__(self, walker: Walker):
-        self.walker = walker
-        self.pipe: tuple[int, int] | None = None
-        self.old_fd = -1
-
-    def __enter__(self):
-        import os
-        import signal
-        import threading
-
-        if self.walker is None or threading.current_thread() is not threading.main_thread():
-            return self
-        read_fd, write_fd = os.pipe()
-        os.set_blocking(write_fd, False)
-        try:
-            self.old_fd = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
-        except (ValueError, OSError):
-            os.close(read_fd)
-            os.close(write_fd)
-            return self
-        self.pipe = (read_fd, write_fd)
-        threading.Thread(target=self._watch, args=(read_fd,), name="ag-cancel-on-signal", daemon=True).start()
-        return self
-
-    def _watch(self, read_fd: int) -> None:
-        import os
-        import signal
-
-        wanted = {int(signal.SIGINT), int(signal.SIGTERM)}
-        while True:
-            try:
-                data = os.read(read_fd, 64)
-            except OSError:
-                return
-            if not data:
-                return  # the walk is over
-            if wanted & set(data):
-                self.walker.cancel_running()
-
-    def __exit__(self, *exc) -> None:
-        import os
-        import signal
-
-        if self.pipe is None:
-            return
-        try:
-            signal.set_wakeup_fd(self.old_fd)
-        except (ValueError, OSError):
-            pass
-        read_fd, write_fd = self.pipe
-        os.close(write_fd)  # EOF ends the watcher thread, which then closes nothing else
-        self.pipe = None
-        try:
-            os.close(read_fd)
-        except OSError:
-            pass
 
 
 def run_roundtrip(project, sandbox, *, isolate: bool = True, **options) -> RoundTripResult:

@@ -47,6 +47,39 @@ class Seeder:
                 self.notes[table.name] = str(getattr(exc, "orig", exc)).splitlines()[0]
         return inserted
 
+    def bulk(self, conn: sa.engine.Connection, name: str, n: int) -> int:
+        """Insert `n` more rows into table `name` ("table" or "schema.table"), on PostgreSQL in one
+        INSERT ... SELECT over generate_series (10^5 rows in about a second); returns how many
+        went in (0, noted, when the database rejects them)."""
+        schema, _, table_name = name.rpartition(".")
+        meta = sa.MetaData()
+        table = sa.Table(table_name, meta, schema=schema or None, autoload_with=conn)
+        template = self._rows(conn, table)
+        if not template or n <= 0:
+            self.notes.setdefault(name, "no row could be made for it (a NOT NULL column of an unknown type)")
+            return 0
+        row = template[0]
+        base = self.counter
+        self.counter += n
+        series = sa.func.generate_series(1, n).table_valued("g").render_derived(name="series")
+        g = series.c.g + base
+        columns, exprs = [], []
+        for col in table.columns:
+            if col.name not in row:
+                continue
+            columns.append(col.name)
+            exprs.append(_series_value(col, g, row[col.name]).label(col.name))
+        statement = table.insert().from_select(columns, sa.select(*exprs).select_from(series))
+        savepoint = conn.begin_nested()
+        try:
+            inserted = conn.execute(statement).rowcount
+            savepoint.commit()
+        except sa.exc.DBAPIError as exc:
+            savepoint.rollback()
+            self.notes[name] = str(getattr(exc, "orig", exc)).splitlines()[0]
+            return 0
+        return int(inserted) if inserted is not None and inserted >= 0 else n  # -1: the driver did not count
+
     # ------------------------------------------------------------------ values
     def _rows(self, conn, table: sa.Table) -> list[dict]:
         parents: dict[str, list] = {}
@@ -126,6 +159,30 @@ class Seeder:
 
 
 _SKIP = object()
+
+
+def _series_value(col: sa.Column, g, example):
+    """A SQL expression giving row g (1..n, offset by the run-wide counter) a distinct value of
+    `col`'s type where one is cheap to make; else `example` (the value a single seeded row got)."""
+    t = col.type
+    if col.foreign_keys or isinstance(t, (sa.Enum, sa.Boolean, sa.JSON, sa.ARRAY, sa.LargeBinary)):
+        return sa.literal(example, type_=t)
+    if isinstance(t, sa.SmallInteger):
+        return sa.cast(g % 100 + 1, t)
+    if isinstance(t, sa.Integer):
+        return sa.cast(g + 100000, t)
+    if isinstance(t, (sa.Float, sa.Numeric)):
+        return sa.cast(g % 1000, t)
+    if isinstance(t, sa.DateTime):
+        return sa.cast(sa.literal(dt.datetime(2020, 1, 1)) + g * sa.text("interval '1 minute'"), t)
+    if isinstance(t, sa.Date):
+        return sa.cast(sa.literal(dt.date(2000, 1, 1)) + g % 100000, t)
+    if isinstance(t, sa.Uuid):
+        return sa.cast(sa.func.md5(sa.cast(g, sa.Text)), t)
+    if isinstance(t, sa.String):
+        text = sa.literal("s") + sa.cast(g, sa.Text)
+        return sa.func.right(text, t.length) if getattr(t, "length", None) else sa.cast(text, t)
+    return sa.literal(example, type_=t)
 
 
 def _generated(col: sa.Column, table: sa.Table, dialect: str) -> bool:

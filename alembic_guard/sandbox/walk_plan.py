@@ -29,6 +29,8 @@ does not fit the schema, which says nothing about the migrations.
 
 from __future__ import annotations
 
+import ast
+
 import datetime as dt
 import difflib
 from collections.abc import Iterable, Iterator, Mapping
@@ -334,3 +336,33 @@ def _quiet_rollback(conn) -> None:
         conn.rollback()
     except Exception:  # noqa: BLE001
         pass
+
+
+# ---------------------------------------------------------------------------------- what to walk
+def shard_segment(order: tuple[str, ...], shard: tuple[int, int] | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(revisions before the segment, the segment) for shard K of N: N contiguous, near-equal parts.
+
+    >>> shard_segment(tuple("abcdefg"), (2, 3))
+    (('a', 'b', 'c'), ('d', 'e'))
+    """
+    if not shard:
+        return (), order
+    k, n = shard
+    size, extra = divmod(len(order), n)
+    start = (k - 1) * size + min(k - 1, extra)
+    end = start + size + (1 if k <= extra else 0)
+    return order[:start], order[start:end]
+
+
+def statically_irreversible(migration) -> bool:
+    """No `downgrade()`, or one whose body raises NotImplementedError at top level."""
+    func = migration.functions.get("downgrade")
+    if func is None:
+        return True
+    for stmt in func.body:
+        if isinstance(stmt, ast.Raise) and stmt.exc is not None:
+            target = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+            if isinstance(target, ast.Name) and target.id == "NotImplementedError":
+                return True
+    return False
+

@@ -1,0 +1,289 @@
+"""The lock trace recorder: SQLAlchemy cursor events on the migration's connection turn each
+statement one revision's upgrade executes into a `TracedStatement` (PostgreSQL only).
+
+For a statement issued from the revision's file (the innermost frame of that file gives the
+line; a helper in another module called from the revision gets the calling line), it records
+the duration, the relation locks our backend newly holds after it (pg_locks, compared with what
+it held before), which of those relations existed when the revision began (an oid snapshot at
+its start), the existing relations it rewrote (relfilenode changed) and the existing tables it
+read whole (pg_stat_xact_user_tables.seq_scan grew). A statement outside a transaction
+(`autocommit_block`, CONCURRENTLY) holds its locks only while it runs: a `catalog.Sampler` on a
+second connection watches them. Statements not issued from the revision file (Alembic's version
+table, our seeding) are not recorded.
+
+This module owns the events and the per-statement bookkeeping. It must never make a statement of
+the migration fail: any error of its own ends the recording of that revision with a note. It
+does not decide when revisions begin and end, nor commit anything (that is `trace.tracepass`).
+
+The entry point other code calls, `trace_revisions`, lives in `trace.tracepass` and is re-exported
+here.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import sqlalchemy as sa
+
+from alembic_guard.masking import mask_secrets
+from alembic_guard.trace import catalog
+from alembic_guard.trace.model import LockHeld, RevisionTrace, TracedStatement, mode_from_pg
+
+SQL_LIMIT = 300  # characters of a statement kept in the trace
+
+
+def short_sql(statement: str) -> str:
+    text = " ".join(mask_secrets(str(statement)).split())
+    return text if len(text) <= SQL_LIMIT else text[: SQL_LIMIT - 1] + "…"
+
+
+class Recorder:
+    """Records the statements of one revision at a time on one SQLAlchemy connection."""
+
+    def __init__(self, version_table: str = "alembic_version", sampler_connect=None):
+        self.version_table = version_table
+        self.sampler_connect = sampler_connect  # () -> DBAPI connection to the sandbox (for autocommit statements)
+        self.sampler: catalog.Sampler | None = None
+        self.conns: list = []
+        self.revision: str | None = None
+        self.path: str | None = None  # the revision file (real path)
+        self.statements: list[TracedStatement] = []
+        self.notes: list[str] = []
+        self._files: dict[str, str] = {}  # code filename -> real path
+        self._pending = None
+        self._reset()
+
+    def _reset(self) -> None:
+        self.start_rels: dict[int, catalog.Rel] = {}
+        self.schema = "public"
+        self.locked: set[tuple[int, str]] = set()  # (oid, pg mode) held after the last look
+        self.stale = True  # something ran since the last look at pg_locks
+        self.nodes: dict[int, int] = {}  # existing oid -> relfilenode last seen
+        self.scans: dict[int, int] = {}
+        self.names: dict[int, tuple[str, str, int | None]] = {}  # oid -> (name, kind, table oid) seen
+        self.rows: dict[int, int] = {}
+        self.t0 = 0.0
+        self.failed = False
+
+    # ------------------------------------------------------------------ events
+    def attach(self, conn: sa.engine.Connection) -> None:
+        if any(c is conn for c in self.conns):
+            return
+        sa.event.listen(conn, "before_cursor_execute", self._before)
+        sa.event.listen(conn, "after_cursor_execute", self._after)
+        self.conns.append(conn)
+
+    def detach(self) -> None:
+        for conn in self.conns:
+            for name, fn in (("before_cursor_execute", self._before), ("after_cursor_execute", self._after)):
+                try:
+                    sa.event.remove(conn, name, fn)
+                except Exception:  # noqa: BLE001 - already gone with its connection
+                    pass
+        self.conns = []
+        if self.sampler is not None:
+            self.sampler.close()
+            self.sampler = None
+
+    # ------------------------------------------------------------------ one revision
+    def begin(self, revision: str, path: str | None, conn: sa.engine.Connection) -> None:
+        """The revision's upgrade starts now (its transaction has just begun)."""
+        self._reset()
+        self.revision, self.path, self.statements = revision, _real(path) if path else None, []
+        self._pending = None
+        try:
+            raw = _dbapi(conn)
+            self.schema = catalog.current_schema(raw)
+            self.start_rels = catalog.relations(raw)
+            for rel in self.start_rels.values():
+                self.names[rel.oid] = (self._name(rel.schema, rel.name), rel.kind, rel.table_oid)
+            self.nodes = {oid: rel.filenode for oid, rel in self.start_rels.items()}
+            tables = [r for r in self.start_rels.values() if r.relkind in ("r", "p") and r.name != self.version_table]
+            self.rows = catalog.row_counts(raw, tables)
+            self.scans = catalog.seq_scans(raw, [t.oid for t in tables])
+            self.locked = {(row[0], row[1]) for row in catalog.held(raw)}
+            self.stale = False
+        except Exception as exc:  # noqa: BLE001 - the revision runs; its trace is left out
+            self._give_up(exc)
+        self.t0 = time.perf_counter()
+
+    def finish(self, complete: bool = True, project_root: str | None = None) -> RevisionTrace | None:
+        """The revision's trace (None when this recorder gave up on it)."""
+        if self._pending is not None:
+            self._failed_statement()
+        revision, self.revision = self.revision, None
+        if revision is None or self.failed:
+            return None
+        touched = {lock.relation for s in self.statements for lock in s.locks if lock.existed and lock.kind == "table"}
+        rows = {self.names[oid][0]: n for oid, n in self.rows.items() if self.names[oid][0] in touched}
+        path = self.path
+        if path and project_root:
+            try:
+                path = os.path.relpath(path, project_root)
+            except ValueError:
+                pass
+        return RevisionTrace(revision=revision, statements=tuple(self.statements), rows=rows,
+                             seconds=time.perf_counter() - self.t0, complete=complete, path=path)
+
+    def _give_up(self, exc: BaseException) -> None:
+        self.failed = True
+        self.notes.append(f"`{self.revision}` not traced: {mask_secrets(f'{type(exc).__name__}: {exc}').splitlines()[0]}")
+
+    # ------------------------------------------------------------------ the statement events
+    def _before(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        if self._pending is not None:
+            self._failed_statement()  # the migration caught the error and went on
+        if self.revision is None or self.failed:
+            return
+        line = self._line()
+        if line is None:
+            self.stale = True  # Alembic's own statements may take locks too
+            return
+        try:
+            raw = _dbapi(conn)
+            autocommit = bool(getattr(raw, "autocommit", False))
+            if autocommit:
+                self.stale = True
+                if self.sampler is None and self.sampler_connect is not None:
+                    self.sampler = catalog.Sampler(self.sampler_connect, catalog.backend_pid(raw))
+                if self.sampler is not None:
+                    self.sampler.start()
+            elif self.stale:
+                self.locked = {(row[0], row[1]) for row in catalog.held(raw)}
+                self.stale = False
+        except Exception as exc:  # noqa: BLE001
+            self._give_up(exc)
+            return
+        self._pending = (statement, line, autocommit, time.perf_counter())
+
+    def _after(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        pending, self._pending = self._pending, None
+        if pending is None or self.failed:
+            return
+        sql, line, autocommit, t0 = pending
+        seconds = time.perf_counter() - t0
+        try:
+            raw = _dbapi(conn)
+            if autocommit:
+                locks, rewrites = self._sampled(raw)
+                scans: tuple[str, ...] = ()
+            else:
+                locks, rewrites, scans = self._looked(raw)
+        except Exception as exc:  # noqa: BLE001
+            self._give_up(exc)
+            return
+        self.statements.append(TracedStatement(sql=short_sql(sql), line=line, seconds=seconds, locks=locks,
+                                               rewrites=rewrites, scans=scans, autocommit=autocommit))
+
+    def _failed_statement(self) -> None:
+        """The pending statement never reached after_cursor_execute: the database rejected it
+        (handle_error cannot be listened for per connection)."""
+        pending, self._pending = self._pending, None
+        if pending is None or self.failed:
+            return
+        sql, line, autocommit, t0 = pending
+        locks: tuple[LockHeld, ...] = ()
+        if autocommit and self.sampler is not None:
+            try:
+                locks = self._sampled_locks(self.sampler.stop())
+            except Exception:  # noqa: BLE001 - the failure is what matters
+                pass
+        self.stale = True
+        self.statements.append(TracedStatement(sql=short_sql(sql), line=line, seconds=time.perf_counter() - t0,
+                                               locks=locks, autocommit=autocommit, ok=False))
+
+    # ------------------------------------------------------------------ reading the catalog
+    def _looked(self, raw) -> tuple[tuple[LockHeld, ...], tuple[str, ...], tuple[str, ...]]:
+        rows = catalog.held(raw)
+        now: set[tuple[int, str]] = set()
+        new: list[LockHeld] = []
+        rewrites: list[str] = []
+        for oid, mode, schema, name, relkind, filenode, table_oid in rows:
+            key = (oid, mode)
+            now.add(key)
+            if name is not None:
+                if oid not in self.start_rels:  # an existing relation keeps the name it had (a rename)
+                    self.names[oid] = (self._name(schema, name), catalog.KINDS.get(relkind, "other"), table_oid)
+                if oid in self.start_rels and filenode is not None and self.nodes.get(oid) != filenode:
+                    rewrites.append(self.names[oid][0])
+                    self.nodes[oid] = filenode
+            if key not in self.locked:
+                lock = self._lock(oid, mode, "held")
+                if lock is not None:
+                    new.append(lock)
+        self.locked = now
+        scans = self._scanned(raw)
+        return tuple(new), tuple(rewrites), scans
+
+    def _scanned(self, raw) -> tuple[str, ...]:
+        if not self.scans:
+            return ()
+        counts = catalog.seq_scans(raw, self.scans)
+        out = []
+        for oid, n in counts.items():
+            if n > self.scans.get(oid, 0):
+                out.append(self.names[oid][0])
+            self.scans[oid] = n
+        return tuple(out)
+
+    def _sampled(self, raw) -> tuple[tuple[LockHeld, ...], tuple[str, ...]]:
+        seen = self.sampler.stop() if self.sampler is not None else {}
+        current = catalog.relations(raw)  # committed now: names of what the statement created
+        for rel in current.values():
+            self.names.setdefault(rel.oid, (self._name(rel.schema, rel.name), rel.kind, rel.table_oid))
+        locks = self._sampled_locks(seen)
+        rewrites = []
+        for oid, rel in current.items():
+            if oid in self.start_rels and self.nodes.get(oid) != rel.filenode:
+                rewrites.append(self.names[oid][0])
+                self.nodes[oid] = rel.filenode
+        return locks, tuple(rewrites)
+
+    def _sampled_locks(self, seen: dict[int, set[str]]) -> tuple[LockHeld, ...]:
+        out = []
+        for oid in sorted(seen):
+            for mode in sorted(seen[oid]):
+                lock = self._lock(oid, mode, "sampled")
+                if lock is not None:
+                    out.append(lock)
+        return tuple(out)
+
+    def _lock(self, oid: int, pg_mode: str, observed: str) -> LockHeld | None:
+        known = self.names.get(oid)
+        if known is None:
+            return None  # created and dropped between two looks: nothing production would wait on
+        name, kind, table_oid = known
+        if name == self.version_table or name.endswith("." + self.version_table):
+            return None
+        table = self.names[table_oid][0] if table_oid in self.names else None
+        return LockHeld(relation=name, mode=mode_from_pg(pg_mode), kind=kind, existed=oid in self.start_rels,
+                        table=table if kind == "index" else None, observed=observed)
+
+    def _name(self, schema: str | None, name: str) -> str:
+        return name if not schema or schema == self.schema else f"{schema}.{name}"
+
+    def _line(self) -> int | None:
+        """The line of the revision file in the innermost frame that belongs to it."""
+        if self.path is None:
+            return None
+        frame = sys._getframe(2)  # noqa: SLF001 - the walk outward from SQLAlchemy's event dispatch
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            real = self._files.get(filename)
+            if real is None:
+                real = self._files[filename] = _real(filename)
+            if real == self.path:
+                return frame.f_lineno
+            frame = frame.f_back
+        return None
+
+
+def _real(path: str) -> str:
+    return os.path.realpath(os.path.abspath(path))
+
+
+def _dbapi(conn):
+    """The DBAPI connection under a SQLAlchemy Connection (psycopg2, psycopg 3, the asyncpg adapter)."""
+    return conn.connection.dbapi_connection
