@@ -30,12 +30,15 @@ FORMATS = ("text", "json")
               help="PostgreSQL server on which to create (and always drop) the throwaway database to trace in. "
                    "EXECUTES env.py and the migrations.")
 @click.option("--with-data", is_flag=True, help="With --db/--db-url: seed synthetic rows before each upgrade.")
+@click.option("--rows", "trace_rows", multiple=True, metavar="TABLE=N",
+              help="With --db/--db-url: seed N synthetic rows into TABLE as soon as a revision creates it, for "
+                   "timings. Repeatable.")
 @examples("""
   alembic-guard trace 3f2a --report guard.json        # from a CI round trip's JSON artifact
   alembic-guard trace head --report guard.json --format json
   alembic-guard trace 3f2a --db-url postgresql://postgres@localhost   # run the round trip now
 """)
-def trace(rev, path, output_format, output, report, db, db_url, with_data, **options):
+def trace(rev, path, output_format, output, report, db, db_url, with_data, trace_rows, **options):
     """Show the locks one revision's upgrade took, statement by statement.
 
     REV is a revision id, a unique prefix of one, `head` (the last traced revision), or A:B (the
@@ -52,7 +55,7 @@ def trace(rev, path, output_format, output, report, db, db_url, with_data, **opt
         except model.TraceFileError as exc:
             raise GuardError(str(exc)) from None
     elif db or db_url:
-        found = _trace_now(path, db=db, db_url=db_url, with_data=with_data, **options)
+        found = _trace_now(path, db=db, db_url=db_url, with_data=with_data, trace_rows=trace_rows, **options)
     else:
         raise GuardError("nothing to show: pass --report FILE (a JSON report with a lock trace), or --db/--db-url "
                          "to run the round trip now (executes env.py and the migrations)")
@@ -100,11 +103,27 @@ def _one(order: list[str], rev: str) -> str:
                      hint="a revision the round trip did not reach, or a report from another branch")
 
 
-def _trace_now(path, *, db, db_url, with_data, **options):
-    """Run the round trip with the lock trace on PostgreSQL and return its Trace."""
-    raise GuardError("tracing now needs the round-trip recorder, which this build lacks",
-                     hint="run `alembic-guard check --db … --format json -o report.json`, "
-                          "then pass --report report.json")
+def _trace_now(path, *, db, db_url, with_data, trace_rows, **options):
+    """The round trip of `check --db` with the lock trace on (forked child, connection guard,
+    throwaway database always dropped), and its Trace. PostgreSQL only."""
+    from alembic_guard import api  # the engine and the round trip: imported only when tracing now
+    from alembic_guard import settings as settings_mod
+    from alembic_guard.cli._options import settings_overrides
+    from alembic_guard.trace.model import Trace
+
+    for value in (db, db_url):
+        scheme = value.split(":", 1)[0].split("+", 1)[0].lower() if value and "://" in value else None
+        if (scheme and scheme not in ("postgres", "postgresql")) or value == "sqlite":
+            raise GuardError(f"lock traces need PostgreSQL; {scheme or value} records none",
+                             hint="pass a PostgreSQL server (--db-url postgresql://…) or --db embedded")
+    settings = settings_mod.load(path, select=("AG3",), trace=True, **settings_overrides(
+        db=db, db_url=db_url, with_data=with_data, trace_rows=trace_rows, **options))
+    report = api.check(settings)
+    data = (report.facts.get("roundtrip") or {}).get("trace")
+    if not isinstance(data, dict):
+        why = "; ".join(s.reason for s in report.skipped) or "the round trip recorded no trace"
+        raise GuardError(f"no lock trace: {why}")
+    return Trace.from_dict(data)
 
 
 COMMANDS = (trace,)
