@@ -76,12 +76,15 @@ def sizing_text(result: GateResult, out) -> None:
         message = f"  {rev.message}" if rev is not None and rev.message else ""
         out.write(f"  {rs.revision}{message}:\n")
         if not rs.tables:
-            out.write("    locks no table that exists in this database\n")
+            out.write("    locks no table that existed before it\n")
         for t in rs.tables:
             use = t.use
             line = f", line {use.line}" if use.line else ""
-            size = t.size.text() if t.size is not None else "size unknown"
-            out.write(f"    {use.table}: {size}\n")
+            if t.size is None or not t.size.found:
+                out.write(f"    {use.table}: {use.mode} ({use.source}{line}: {use.what}); "
+                          f"{t.size.text() if t.size is not None else 'size unknown'}\n")
+                continue
+            out.write(f"    {use.table}: {t.size.text()}\n")
             out.write(f"      {use.mode} ({use.source}{line}: {use.what}): {blocks_text(use.mode)}\n")
             if use.work == "instant":
                 out.write(f"      instant: {t.basis}\n")

@@ -13,14 +13,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from alembic_guard.masking import mask_secrets
 from alembic_guard.trace.model import LockHeld, RevisionTrace, TracedStatement, blocks, blocks_text, rank
 
 SQL_WIDTH = 100  # characters of a statement shown in text
 
 
 def shorten(sql: str, width: int = SQL_WIDTH) -> str:
-    """Whitespace collapsed, cut at `width` characters with an ellipsis."""
-    text = " ".join(sql.split())
+    """Passwords masked, whitespace collapsed, cut at `width` characters with an ellipsis (masked
+    first: a cut must not leave part of a password the masking would no longer recognise)."""
+    text = " ".join(mask_secrets(sql).split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

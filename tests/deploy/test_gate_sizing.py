@@ -203,3 +203,16 @@ def test_policy_on_a_database_that_is_not_postgresql_is_exit_2(mariadb_admin_url
         assert code == 0 and data["sizing"] is None, err  # sizing is PostgreSQL's; the gate still works
     finally:
         target.drop()
+
+
+def test_tables_not_in_the_database_and_new_tables(big, tmp_path, capsys):
+    project = project_with(tmp_path, 'op.create_table("fresh", sa.Column("id", sa.Integer()))\n'
+                                     '    op.create_index("ix_fresh", "fresh", ["id"])\n'
+                                     '    op.add_column("ghost", sa.Column("c", sa.Text()))')
+    with pytest.raises(SystemExit) as exc:
+        main(["gate", str(project), "--db-url", big.url, "--allow-pending", "--block-write-lock-over", "1"])
+    out, err = capsys.readouterr()
+    assert exc.value.code == 0, out + err  # nothing sized is over the limit: the policy passes
+    assert "ghost: ACCESS EXCLUSIVE (predicted, line 18: add_column); not in this database" in out
+    assert "fresh" not in out.split("production sizes", 1)[1]  # created by the revision: nobody waits on it
+    assert "policy --block-write-lock-over 1: passes" in out

@@ -145,6 +145,8 @@ def test_empty_trace_says_why(tmp_path, capsys):
 def test_render_helpers():
     assert shorten("SELECT   1\n  FROM t", 100) == "SELECT 1 FROM t"
     assert shorten("x" * 150, 20) == "x" * 19 + "…"
+    cut = shorten("SELECT dblink_connect('postgresql://u:VerySecretPw@host/db')", 40)
+    assert "Very" not in cut and cut == "SELECT dblink_connect('postgresql://u:*…"  # masked, then cut
     failed = TracedStatement("ALTER TABLE t ADD COLUMN c int NOT NULL", line=None, ok=False)
     assert statement_lines(failed)[0].startswith("   line ?  ALTER TABLE t") and "[FAILED]" in statement_lines(failed)[0]
     assert "the upgrade FAILED" in render_text(RevisionTrace("r", (failed,), complete=False))
