@@ -120,6 +120,9 @@ def _render_one(report: Report, out: TextIO, colour: bool, env: dict | None) -> 
     left_out = _by_config_line(report.facts.get("roundtrip"))
     if left_out:
         out.write(left_out + "\n")
+    traced = _trace_line(report.facts.get("roundtrip"))
+    if traced:
+        out.write(traced + "\n")
     for note in (env or {}).get("notes", ()):
         out.write(f"note: {_safe(note)}\n")
     line = summary(report)
@@ -127,6 +130,21 @@ def _render_one(report: Report, out: TextIO, colour: bool, env: dict | None) -> 
     if dialect:
         line = line[:-1] + f"; {_safe(dialect)}."
     out.write(c(_BOLD, line) + "\n")
+
+
+def _trace_line(rt: object) -> str | None:
+    """One line on the lock trace: how much was traced (`alembic-guard trace REV` shows it), or
+    why nothing was (another dialect), said once."""
+    trace = rt.get("trace") if isinstance(rt, dict) else None
+    if not isinstance(trace, dict):
+        return None
+    revisions = trace.get("revisions") or {}
+    note = f" ({_safe(trace['note'])})" if trace.get("note") else ""
+    if not revisions:
+        return f"lock trace: none{note}" if note else None
+    statements = sum(len(r.get("statements") or ()) for r in revisions.values() if isinstance(r, dict))
+    return (f"lock trace: {_plural(len(revisions), 'revision')} traced, {_plural(statements, 'statement')}"
+            f" (in the JSON report){note}")
 
 
 def _by_config_line(rt: object) -> str | None:

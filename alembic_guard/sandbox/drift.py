@@ -12,11 +12,30 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 
 from alembic_guard.masking import mask_secrets
+from alembic_guard.sandbox.step_errors import describe_error
+from alembic_guard.sandbox.walk_result import NO_TARGET_METADATA, DriftItem
+
+
+def at_head(mctx, *, order, applied, skip, files, root: Path) -> tuple[list | None, str | None]:
+    """(drift items, None) at the end of a walk that applied every revision in `order`; else
+    (None, why not)."""
+    if skip:
+        skipped = ", ".join(sorted(skip)[:5])
+        return None, f"skip-revisions stamped {skipped} without running it, so the schema at head is not what the migrations build"
+    if set(applied) != set(order):
+        missing = sorted(set(order) - set(applied))
+        return None, f"not every revision could be applied (missing: {', '.join(missing[:5])})"
+    metadata = mctx.opts.get("target_metadata")
+    if metadata is None:
+        return None, NO_TARGET_METADATA
+    try:
+        return compare(mctx, metadata, root), None
+    except Exception as exc:  # noqa: BLE001 - env.py's own include_object / compare_type hooks run here
+        error, _, _, _ = describe_error(exc, files)
+        return None, f"Alembic's comparison failed at head: {error.splitlines()[0] if error else '?'}"
 
 
 def compare(mctx, metadata, root: Path) -> list:
-    from alembic_guard.sandbox.roundtrip import DriftItem
-
     models = _models_by_table()
     items: list[DriftItem] = []
     for entry in compare_metadata(mctx, metadata):

@@ -17,7 +17,9 @@ Speed and fidelity:
   only after a failure;
 - on PostgreSQL the walk runs in ONE transaction that is rolled back at the end ("transaction"
   mode); after a failure one rollback empties the sandbox and the next env.py run upgrades
-  straight back to where the walk was. Revisions that cannot run
+  straight back to where the walk was. With the lock trace (on by default from the settings)
+  the walk commits before each revision's first upgrade, which is recorded (trace.walk_tracer
+  says why), and rebuilds the database after a failure instead. Revisions that cannot run
   inside a transaction (autocommit_block, CONCURRENTLY, VACUUM, ALTER TYPE ... ADD VALUE, COMMIT)
   switch the walk to Alembic's own transactions ("fresh" mode): found by scanning the revision
   sources, and also by the AssertionError / "cannot run inside a transaction block" they raise;
@@ -30,7 +32,9 @@ Speed and fidelity:
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sys
 import time
 from collections.abc import Callable
 
@@ -42,9 +46,12 @@ from alembic_guard.sandbox import child, schema_snapshot
 from alembic_guard.sandbox.alembic_runner import AlembicEnv
 from alembic_guard.sandbox.connection_guard import ConnectionGuard
 from alembic_guard.sandbox.database import ROUNDTRIP_PREFIX
+from alembic_guard.sandbox.env_style import sync_driver_of
+from alembic_guard.sandbox.seed import Seeder
 from alembic_guard.sandbox.walk_result import (  # noqa: F401 - re-exported: the walk's vocabulary
     DOWNGRADE,
     ENV,
+    NO_TARGET_METADATA,
     REUPGRADE,
     UPGRADE,
     DriftItem,
@@ -52,11 +59,13 @@ from alembic_guard.sandbox.walk_result import (  # noqa: F401 - re-exported: the
     StepResult,
 )
 from alembic_guard.sandbox.step_errors import OUTSIDE_TX_ERRORS, describe_error, own_code_raised
-from alembic_guard.sandbox.walk_plan import WalkPlan, shard_segment, stamp, statically_irreversible  # noqa: F401
+from alembic_guard.sandbox.walk_plan import WalkPlan, catchup_targets, stamp
+from alembic_guard.sandbox.walk_plan import shard_segment, statically_irreversible  # noqa: F401 - re-exported
 from alembic_guard.sandbox.walk_runtime import GC_EVERY, _CancelOnSignal, _CollectEvery, cancel_statements, set_timeouts
-from alembic_guard.trace import tracepass
+from alembic_guard.sandbox.alembic_runner import commit_between_steps
+from alembic_guard.trace.model import Trace
+from alembic_guard.trace.walk_tracer import NOT_POSTGRESQL, WalkTracer
 
-NO_TARGET_METADATA = "env.py passes no target_metadata to context.configure()"  # a choice, not a failure
 
 _NO_TRANSACTION_RE = re.compile(
     r"autocommit_block|concurrently|\bvacuum\b|add\s+value|alter\s+system|create\s+database|drop\s+database"
@@ -82,8 +91,6 @@ class Walker:
                  progress: Callable[[str], None] | None = None, env: AlembicEnv | None = None,
                  lock_trace: bool = False, trace_rows: dict[str, int] | None = None):
         self.project = project
-        self.lock_trace = lock_trace  # after the walk: the trace pass (trace.tracepass), PostgreSQL only
-        self.trace_rows = dict(trace_rows or {})
         self.sandbox = sandbox
         self.env = env or AlembicEnv.load(project)
         self.with_data = with_data
@@ -127,13 +134,18 @@ class Walker:
         self.trace = False
         self.gc = _CollectEvery(GC_EVERY)
         self.guard = ConnectionGuard(self.env.env_vars, self.env.root, env_py=self.env.env_py)
+        # the lock trace of each revision's first upgrade (trace.walk_tracer: why commits in the walk)
+        self.tracer = WalkTracer(project, self.env, with_data=with_data, rows=trace_rows,
+                                 rows_possible=bool(prefix) or not self.plan.empty) \
+            if lock_trace and sandbox.dialect == "postgresql" else None
+        if lock_trace and self.tracer is None:
+            self.result.trace = Trace(note=NOT_POSTGRESQL.format(dialect=sandbox.dialect))
+        self.committed = False  # something was committed in this database: a rollback no longer empties it
         self.on_step: Callable[[str, str], None] | None = None  # told where the walk is (the parent, in a child)
         self.cancel_on_signal = True  # SIGINT/SIGTERM cancel the running statement (not in a child: it just ends)
 
     def _note_async_driver(self) -> None:
         """An async env.py: the project's own URL must name an async driver (AG308)."""
-        from alembic_guard.sandbox.env_style import sync_driver_of
-
         self.result.async_env = self.env.is_async
         driver = sync_driver_of(self.env.configured_url) if self.env.is_async else None
         if driver:
@@ -143,6 +155,7 @@ class Walker:
     # ------------------------------------------------------------------ database
     def _open(self, url: str | None = None) -> None:
         self.url = url or self.sandbox.create_database(ROUNDTRIP_PREFIX)
+        self.committed = False
         self.guard.allow(self.url)
         self.engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
         self.conn = self.engine.connect()
@@ -194,40 +207,19 @@ class Walker:
         try:
             with _CancelOnSignal(self if self.cancel_on_signal else None), _CollectEvery(GC_EVERY) as self.gc:
                 self._walk()
-                if self.lock_trace:
-                    self._trace_locks()
             if self.want_drift and self.result.drift is None and not self.result.drift_note:
                 self.result.drift_note = "the walk did not reach head, so the schema at head was never built"
             if self.mode == "fresh" and self.conn is not None and self.conn.in_transaction():
                 self.conn.commit()
         finally:
+            if self.tracer is not None:
+                self.result.trace = self.tracer.close()
             self._close(drop=drop)
             self.result.mode = self.mode
             self.result.seconds = time.perf_counter() - started
             if self.seeder is not None:
                 self.result.seed_notes = {t: mask_secrets(n) for t, n in self.seeder.notes.items()}
         return self.result
-
-    def _trace_locks(self) -> None:
-        """The trace pass (trace.tracepass: why a pass of its own), from an emptied sandbox: the
-        walk's one rollback, or a new database after a walk in Alembic's own transactions."""
-        if self.sandbox.dialect != "postgresql":
-            self.result.trace = tracepass.Trace(note=tracepass.NOT_POSTGRESQL.format(dialect=self.sandbox.dialect))
-            return
-        if self.outer is not None and self.outer.is_active:
-            self._rollback()
-        else:
-            self._rebuild()
-        prefix = set(self.order) - set(self.segment)
-        traced = {r for r in self.segment if r not in self.result.untested and r not in self.result.by_config}
-        order = [r for r in self.order if r in prefix or r in traced]
-        if self.progress:
-            self._say(f"tracing the locks of {len(traced)} revision(s)")
-        self.current = None
-        trace_pass = tracepass.TracePass(self.project, self.env, self.plan, order, traced, guard=self.guard,
-                                         with_data=self.with_data, no_data=frozenset(self.no_data),
-                                         rows=self.trace_rows, step_timeout=self.step_timeout)
-        self.result.trace = trace_pass.run(self.url, self.conn)
 
     def _walk(self) -> None:
         while True:
@@ -266,7 +258,9 @@ class Walker:
                 self.mode = "fresh"
                 self._rollback()
             set_timeouts(conn, self.step_timeout)
-            catchup = self._catchup_targets(heads)
+            if self.tracer is not None:
+                self.tracer.session(conn, self.url)
+            catchup = catchup_targets(self.project.graph, self.applied, heads)
         except Exception as exc:  # noqa: BLE001
             raise _Own(exc) from exc
         if catchup:
@@ -290,8 +284,13 @@ class Walker:
                 if rev in self.plan.skip:
                     stamp(step)
                 self._at(rev, UPGRADE)
+                traced = self.tracer is not None and rev not in self.plan.skip
+                if traced:
+                    self._own(self.tracer.begin, conn, rev, lambda: self._commit(mctx))
                 t0 = time.perf_counter()
                 yield step
+                if traced:
+                    self.tracer.end(rev)
                 if rev not in self.plan.skip:  # a stamped revision ran nothing: no step to report
                     self._record(rev, UPGRADE, t0, with_data=data)
                 self.applied.add(rev)
@@ -332,9 +331,6 @@ class Walker:
             self.on_step(rev, phase)
 
     def _say(self, message: str) -> None:
-        import contextlib
-        import sys
-
         with contextlib.redirect_stderr(self.env.real_stderr or sys.__stderr__):
             self.progress(message)
 
@@ -346,6 +342,21 @@ class Walker:
     def _record(self, rev: str, phase: str, t0: float, with_data: bool = False) -> None:
         self.result.steps.append(StepResult(rev, phase, True, time.perf_counter() - t0, with_data=with_data))
 
+    def _commit(self, mctx) -> None:
+        """End the transaction the walk is in and begin a new one (before a traced upgrade)."""
+        if self.outer is not None and self.outer.is_active and mctx.connection is self.conn:
+            self.outer.commit()
+            self.outer = self.conn.begin()
+        else:
+            commit_between_steps(mctx)
+        self.committed = True
+
+    def _own(self, fn, *args):
+        try:
+            return fn(*args)
+        except Exception as exc:  # noqa: BLE001 - our code between steps, not the migration
+            raise _Own(exc) from exc
+
     def _snap(self, conn) -> schema_snapshot.Snapshot:
         try:
             return schema_snapshot.take(conn)
@@ -353,8 +364,6 @@ class Walker:
             raise _Own(exc) from exc
 
     def _seed(self, conn) -> None:
-        from alembic_guard.sandbox.seed import Seeder
-
         try:
             if self.seeder is None:
                 self.seeder = Seeder()
@@ -386,15 +395,6 @@ class Walker:
         except Exception as exc:  # noqa: BLE001 - raised by the plan's inserts, not by a migration
             raise _Own(exc) from exc
 
-    def _catchup_targets(self, heads) -> list[str]:
-        """Revisions to upgrade to so the sandbox holds exactly `applied`."""
-        if not self.applied:
-            return []
-        graph = self.project.graph
-        tops = sorted(r for r in self.applied if not (graph.descendants(r) & self.applied))
-        current = set(heads)
-        return [t for t in tops if t not in current and not any(t in graph.ancestors(h) for h in current)]
-
     # ------------------------------------------------------------------ failures
     def _recover(self, exc: BaseException) -> bool:
         """Record a failure and put the sandbox back in a known state. False: stop walking."""
@@ -411,11 +411,17 @@ class Walker:
         rev, phase = current
         no_tx = (isinstance(exc, AssertionError) and not own_code_raised(exc, self.files, str(self.project.layout.root.resolve()))) or any(
             m in error.lower() for m in OUTSIDE_TX_ERRORS)
+        if self.tracer is not None and phase == UPGRADE:
+            self.tracer.end(rev, complete=False)
         if self.mode == "transaction" and no_tx:
-            # needs Alembic's own transactions: undo everything (one rollback), then let the next
-            # env.py run upgrade straight back to `applied` and retry the same step in fresh mode
-            self._rollback()
+            # needs Alembic's own transactions: undo everything (one rollback, or a new database
+            # once the trace committed), then let the next env.py run upgrade straight back to
+            # `applied` and retry the same step in fresh mode
             self.mode = "fresh"
+            if self.committed:
+                self._rebuild()
+            else:
+                self._rollback()
             what = f"`{rev}`" if rev else "a revision before this shard"
             self.result.warnings.append(
                 f"{what} cannot run inside a transaction: the walk continued with Alembic's own transactions"
@@ -445,7 +451,7 @@ class Walker:
             # downgrade or re-upgrade failed: carry on from "after the upgrade of rev"
             self.applied.add(rev)
             self._finish(rev)
-        if self.mode == "transaction":
+        if self.mode == "transaction" and not self.committed:
             # one rollback empties the sandbox; the next env.py run upgrades straight back to
             # `applied` (cheaper overall than a savepoint around every step of a passing walk)
             self._rollback()
@@ -456,26 +462,10 @@ class Walker:
 
     # ------------------------------------------------------------------ drift at head
     def _drift(self, mctx) -> None:
-        all_revs = set(self.order)
-        if self.plan.skip:
-            skipped = ", ".join(sorted(self.plan.skip)[:5])
-            self.result.drift_note = f"skip-revisions stamped {skipped} without running it, so the schema at head is not what the migrations build"
-            return
-        if self.applied != all_revs:
-            missing = sorted(all_revs - self.applied)
-            self.result.drift_note = f"not every revision could be applied (missing: {', '.join(missing[:5])})"
-            return
-        metadata = mctx.opts.get("target_metadata")
-        if metadata is None:
-            self.result.drift_note = NO_TARGET_METADATA
-            return
-        from alembic_guard.sandbox.drift import compare
+        from alembic_guard.sandbox.drift import at_head  # start-up cost: imports Alembic's autogenerate
 
-        try:
-            self.result.drift = compare(mctx, metadata, self.project.root)
-        except Exception as exc:  # noqa: BLE001 - env.py's own include_object / compare_type hooks run here
-            error, _, _, _ = describe_error(exc, self.files)
-            self.result.drift_note = f"Alembic's comparison failed at head: {error.splitlines()[0] if error else '?'}"
+        self.result.drift, self.result.drift_note = at_head(
+            mctx, order=self.order, applied=self.applied, skip=self.plan.skip, files=self.files, root=self.project.root)
 
 
 def run_roundtrip(project, sandbox, *, isolate: bool = True, **options) -> RoundTripResult:

@@ -116,6 +116,17 @@ def merge(docs: list[dict]) -> dict:
             "untested": {k: v for p in parts for k, v in (p.get("untested") or {}).items()},
             "warnings": sorted({w for p in parts for w in p.get("warnings", [])}),
         }
+        traces = [p["trace"] for p in parts if isinstance(p.get("trace"), dict)]
+        if traces:  # each shard traced its own segment
+            trace = {k: v for k, v in traces[0].items() if k not in ("seeded_rows", "note")}
+            trace["revisions"] = {k: v for t in traces for k, v in (t.get("revisions") or {}).items()}
+            seeded = {k: v for t in traces for k, v in (t.get("seeded_rows") or {}).items()}
+            notes = sorted({t["note"] for t in traces if t.get("note")})
+            if seeded:
+                trace["seeded_rows"] = seeded
+            if notes:
+                trace["note"] = "; ".join(notes)
+            facts["roundtrip"]["trace"] = trace
     out = dict(docs[0])
     out.pop("_path", None)
     counts = {s.label: 0 for s in Severity}

@@ -366,3 +366,11 @@ def statically_irreversible(migration) -> bool:
                 return True
     return False
 
+
+def catchup_targets(graph, applied: set[str], heads) -> list[str]:
+    """Revisions to upgrade to so that a database at `heads` holds exactly `applied`."""
+    if not applied:
+        return []
+    tops = sorted(r for r in applied if not (graph.descendants(r) & applied))
+    current = set(heads)
+    return [t for t in tops if t not in current and not any(t in graph.ancestors(h) for h in current)]

@@ -13,6 +13,7 @@ from pathlib import Path
 from alembic_guard.trace.model import Trace
 
 UPGRADE, DOWNGRADE, REUPGRADE, ENV = "upgrade", "downgrade", "reupgrade", "env"
+NO_TARGET_METADATA = "env.py passes no target_metadata to context.configure()"  # a choice, not a failure
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 FIRST_USER_OID = 16384  # FirstNormalObjectId: below it, the system catalogs
 KINDS = {"r": "table", "p": "table", "i": "index", "I": "index", "S": "sequence", "v": "view",
@@ -24,21 +24,26 @@ KINDS = {"r": "table", "p": "table", "i": "index", "I": "index", "S": "sequence"
 SAMPLER_PATIENCE = 3.0  # seconds the sampler keeps its snapshot open when the statement never waits on it
 
 _RELATIONS = """
-SELECT c.oid::bigint, n.nspname, c.relname, c.relkind, c.relfilenode::bigint, i.indrelid::bigint,
-       CASE WHEN c.relkind IN ('r', 'p', 'm') THEN pg_relation_size(c.oid) ELSE 0 END
+SELECT 'R', c.oid::bigint, n.nspname, c.relname, c.relkind::text, c.relfilenode::bigint, i.indrelid::bigint,
+       {size},
+       CASE WHEN c.relkind IN ('r', 'p') THEN pg_stat_get_xact_numscans(c.oid) END, NULL
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   LEFT JOIN pg_index i ON i.indexrelid = c.oid
  WHERE c.oid >= 16384 AND c.relkind <> 't' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
 """
 
 _HELD = """
-SELECT l.relation::bigint, l.mode, n.nspname, c.relname, c.relkind, c.relfilenode::bigint, i.indrelid::bigint
+SELECT 'L', l.relation::bigint, n.nspname, c.relname, c.relkind::text, c.relfilenode::bigint, i.indrelid::bigint,
+       NULL::bigint, NULL::bigint, l.mode
   FROM pg_locks l LEFT JOIN pg_class c ON c.oid = l.relation
   LEFT JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = l.relation
  WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted AND l.relation >= 16384::oid
-   AND (n.nspname IS NULL OR n.nspname NOT LIKE 'pg\_toast%')
-   AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+   AND (n.nspname IS NULL OR n.nspname NOT LIKE 'pg\\_toast%')
+   AND l.database = {database}
 """
+
+_SCHEMA = ("SELECT 'C', NULL::bigint, current_schema(), NULL, NULL, NULL::bigint, NULL::bigint, NULL::bigint,"
+           " NULL::bigint, NULL")
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,18 @@ class Rel:
         return KINDS.get(self.relkind, "other")
 
 
+@dataclass
+class Look:
+    """What one catalog query showed: the relation locks held; the relations and the current
+    schema (when asked for); the sequential scans so far of the tables asked about."""
+
+    # (oid, pg mode, schema, name, relkind, relfilenode, index's table oid); name None: dropped since
+    held: list[tuple] = field(default_factory=list)
+    relations: dict[int, Rel] = field(default_factory=dict)
+    scans: dict[int, int] = field(default_factory=dict)
+    schema: str | None = None
+
+
 def query(dbapi_conn, sql: str) -> list[tuple]:
     cur = dbapi_conn.cursor()
     try:
@@ -67,40 +84,42 @@ def query(dbapi_conn, sql: str) -> list[tuple]:
         cur.close()
 
 
-def current_schema(dbapi_conn) -> str:
-    return query(dbapi_conn, "SELECT current_schema()")[0][0] or "public"
-
-
 def backend_pid(dbapi_conn) -> int:
     return int(query(dbapi_conn, "SELECT pg_backend_pid()")[0][0])
 
 
-def relations(dbapi_conn) -> dict[int, Rel]:
-    """Every user relation of the database (no TOAST, no catalogs), by oid."""
-    return {row[0]: Rel(*row) for row in query(dbapi_conn, _RELATIONS)}
+def database_oid(dbapi_conn) -> int:
+    return int(query(dbapi_conn, "SELECT oid FROM pg_database WHERE datname = current_database()")[0][0])
 
 
-def held(dbapi_conn) -> list[tuple]:
-    """(oid, pg mode, schema, name, relkind, relfilenode, index's table oid) for each relation lock
-    this backend holds (granted) in the current database; name etc. are None for a relation this
-    transaction dropped."""
-    return query(dbapi_conn, _HELD)
-
-
-def filenodes(dbapi_conn, oids) -> dict[int, int]:
-    ids = ",".join(str(int(o)) for o in oids)
-    if not ids:
-        return {}
-    return dict(query(dbapi_conn, f"SELECT oid::bigint, relfilenode::bigint FROM pg_class WHERE oid IN ({ids})"))
-
-
-def seq_scans(dbapi_conn, oids) -> dict[int, int]:
-    """Sequential scans this transaction made so far of each table in `oids`."""
-    ids = ",".join(str(int(o)) for o in oids)
-    if not ids:
-        return {}
-    rows = query(dbapi_conn, f"SELECT relid::bigint, seq_scan FROM pg_stat_xact_user_tables WHERE relid IN ({ids})")
-    return {oid: int(n or 0) for oid, n in rows}
+def look(dbapi_conn, database: int, *, relations: bool = False, sizes: bool = False, scans_of=()) -> Look:
+    """One round trip: the locks this backend holds in `database` (its oid; granted, user
+    relations, no TOAST) and, with `relations`, every user relation with its scan count (and,
+    with `sizes`, its size: a stat() per table) and the current schema; else the scan counts of
+    the tables `scans_of`."""
+    parts = [_HELD.replace("{database}", str(int(database)))]
+    if relations:
+        size = "CASE WHEN c.relkind IN ('r', 'p', 'm') THEN pg_relation_size(c.oid) ELSE 0 END" if sizes else "0"
+        parts += [_RELATIONS.replace("{size}", size), _SCHEMA]
+    else:
+        ids = ",".join(str(int(o)) for o in scans_of)
+        if ids:
+            parts.append("SELECT 'N', o::bigint, NULL, NULL, NULL, NULL::bigint, NULL::bigint, NULL::bigint, "
+                         f"pg_stat_get_xact_numscans(o), NULL FROM unnest('{{{ids}}}'::oid[]) o")
+    out = Look()
+    for tag, oid, schema, name, relkind, filenode, table_oid, size, scans, mode in query(
+            dbapi_conn, " UNION ALL ".join(f"({p.strip()})" for p in parts)):
+        if tag == "L":
+            out.held.append((oid, mode, schema, name, relkind, filenode, table_oid))
+        elif tag == "R":
+            out.relations[oid] = Rel(oid, schema, name, relkind, filenode, table_oid, size or 0)
+            if scans is not None:
+                out.scans[oid] = int(scans)
+        elif tag == "N":
+            out.scans[oid] = int(scans or 0)
+        else:
+            out.schema = schema
+    return out
 
 
 def row_counts(dbapi_conn, tables: list[Rel]) -> dict[int, int]:
@@ -109,7 +128,14 @@ def row_counts(dbapi_conn, tables: list[Rel]) -> dict[int, int]:
     todo = [t for t in tables if t.size > 0]
     if todo:
         parts = ", ".join(f"(SELECT count(*) FROM {quoted(t.schema)}.{quoted(t.name)})" for t in todo)
-        counts = query(dbapi_conn, f"SELECT {parts}")[0]
+        # in a savepoint rolled back at once: its ACCESS SHARE locks go with it (the migration's own
+        # SELECTs on these tables must still show as new)
+        query(dbapi_conn, "SAVEPOINT ag_trace_count")
+        try:
+            counts = query(dbapi_conn, f"SELECT {parts}")[0]
+        finally:
+            query(dbapi_conn, "ROLLBACK TO SAVEPOINT ag_trace_count")
+            query(dbapi_conn, "RELEASE SAVEPOINT ag_trace_count")
         out.update({t.oid: int(n) for t, n in zip(todo, counts)})
     return out
 

@@ -15,8 +15,8 @@ This module owns the events and the per-statement bookkeeping. It must never mak
 the migration fail: any error of its own ends the recording of that revision with a note. It
 does not decide when revisions begin and end, nor commit anything (that is `trace.tracepass`).
 
-The entry point other code calls, `trace_revisions`, lives in `trace.tracepass` and is re-exported
-here.
+Who drives it: the round trip's walk (`trace.walk_tracer`) and the standalone upgrade-only pass
+other code calls, `trace.tracepass.trace_revisions(project, sandbox, revisions)`.
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ class Recorder:
         self.path: str | None = None  # the revision file (real path)
         self.statements: list[TracedStatement] = []
         self.notes: list[str] = []
+        self.rows_possible = False  # rows may be in the tables (seeded, revision data, an INSERT seen): count them
+        self.database: int | None = None  # the sandbox database's oid
         self._files: dict[str, str] = {}  # code filename -> real path
         self._pending = None
         self._reset()
@@ -95,15 +97,20 @@ class Recorder:
         self._pending = None
         try:
             raw = _dbapi(conn)
-            self.schema = catalog.current_schema(raw)
-            self.start_rels = catalog.relations(raw)
+            if self.database is None:
+                self.database = catalog.database_oid(raw)
+            seen = catalog.look(raw, self.database, relations=True, sizes=self.rows_possible)
+            self.schema = seen.schema or "public"
+            self.start_rels = seen.relations
             for rel in self.start_rels.values():
                 self.names[rel.oid] = (self._name(rel.schema, rel.name), rel.kind, rel.table_oid)
             self.nodes = {oid: rel.filenode for oid, rel in self.start_rels.items()}
             tables = [r for r in self.start_rels.values() if r.relkind in ("r", "p") and r.name != self.version_table]
-            self.rows = catalog.row_counts(raw, tables)
-            self.scans = catalog.seq_scans(raw, [t.oid for t in tables])
-            self.locked = {(row[0], row[1]) for row in catalog.held(raw)}
+            self.rows = catalog.row_counts(raw, tables) if self.rows_possible else {t.oid: 0 for t in tables}
+            self.scans = {t.oid: seen.scans.get(t.oid, 0) for t in tables}
+            self.locked = {(row[0], row[1]) for row in seen.held}
+            if any(t.size for t in tables):  # our count(*) scanned them: the counters moved
+                self.scans.update(catalog.look(raw, self.database, scans_of=self.scans).scans)
             self.stale = False
         except Exception as exc:  # noqa: BLE001 - the revision runs; its trace is left out
             self._give_up(exc)
@@ -129,7 +136,8 @@ class Recorder:
 
     def _give_up(self, exc: BaseException) -> None:
         self.failed = True
-        self.notes.append(f"`{self.revision}` not traced: {mask_secrets(f'{type(exc).__name__}: {exc}').splitlines()[0]}")
+        why = mask_secrets(f"{type(exc).__name__}: {exc}").splitlines()[0]
+        self.notes.append(f"`{self.revision}` not traced: {why}")
 
     # ------------------------------------------------------------------ the statement events
     def _before(self, conn, cursor, statement, parameters, context, executemany) -> None:
@@ -151,7 +159,7 @@ class Recorder:
                 if self.sampler is not None:
                     self.sampler.start()
             elif self.stale:
-                self.locked = {(row[0], row[1]) for row in catalog.held(raw)}
+                self.locked = {(row[0], row[1]) for row in catalog.look(raw, self._database(raw)).held}
                 self.stale = False
         except Exception as exc:  # noqa: BLE001
             self._give_up(exc)
@@ -196,11 +204,11 @@ class Recorder:
 
     # ------------------------------------------------------------------ reading the catalog
     def _looked(self, raw) -> tuple[tuple[LockHeld, ...], tuple[str, ...], tuple[str, ...]]:
-        rows = catalog.held(raw)
+        seen = catalog.look(raw, self._database(raw), scans_of=self.scans)
         now: set[tuple[int, str]] = set()
         new: list[LockHeld] = []
         rewrites: list[str] = []
-        for oid, mode, schema, name, relkind, filenode, table_oid in rows:
+        for oid, mode, schema, name, relkind, filenode, table_oid in seen.held:
             key = (oid, mode)
             now.add(key)
             if name is not None:
@@ -210,27 +218,22 @@ class Recorder:
                     rewrites.append(self.names[oid][0])
                     self.nodes[oid] = filenode
             if key not in self.locked:
+                if mode == "RowExclusiveLock":
+                    self.rows_possible = True  # an INSERT (or UPDATE, DELETE): from now on, count rows
                 lock = self._lock(oid, mode, "held")
                 if lock is not None:
                     new.append(lock)
         self.locked = now
-        scans = self._scanned(raw)
-        return tuple(new), tuple(rewrites), scans
-
-    def _scanned(self, raw) -> tuple[str, ...]:
-        if not self.scans:
-            return ()
-        counts = catalog.seq_scans(raw, self.scans)
-        out = []
-        for oid, n in counts.items():
+        scans = []
+        for oid, n in seen.scans.items():
             if n > self.scans.get(oid, 0):
-                out.append(self.names[oid][0])
+                scans.append(self.names[oid][0])
             self.scans[oid] = n
-        return tuple(out)
+        return tuple(new), tuple(rewrites), tuple(scans)
 
     def _sampled(self, raw) -> tuple[tuple[LockHeld, ...], tuple[str, ...]]:
         seen = self.sampler.stop() if self.sampler is not None else {}
-        current = catalog.relations(raw)  # committed now: names of what the statement created
+        current = catalog.look(raw, self._database(raw), relations=True).relations  # names of what it created
         for rel in current.values():
             self.names.setdefault(rel.oid, (self._name(rel.schema, rel.name), rel.kind, rel.table_oid))
         locks = self._sampled_locks(seen)
@@ -260,6 +263,11 @@ class Recorder:
         table = self.names[table_oid][0] if table_oid in self.names else None
         return LockHeld(relation=name, mode=mode_from_pg(pg_mode), kind=kind, existed=oid in self.start_rels,
                         table=table if kind == "index" else None, observed=observed)
+
+    def _database(self, raw) -> int:
+        if self.database is None:
+            self.database = catalog.database_oid(raw)
+        return self.database
 
     def _name(self, schema: str | None, name: str) -> str:
         return name if not schema or schema == self.schema else f"{schema}.{name}"

@@ -1,16 +1,14 @@
-"""The trace pass: each revision's upgrade run once more, alone in its own committed transaction,
-with the `Recorder` listening (PostgreSQL only).
+"""The standalone trace pass: chosen revisions upgraded once more, each alone in its own
+committed transaction, with the `Recorder` listening (PostgreSQL only) - what `trace REV` and
+other code call (`trace_revisions`), without a round trip.
 
-Why a pass of its own: the round trip runs every revision, up, down and up again, in ONE
-transaction it rolls back at the end, and PostgreSQL keeps every lock until its transaction ends.
-By revision 40 that transaction holds ACCESS EXCLUSIVE on every table revisions 1-39 created, so
-revision 40's ALTER of one of them would show no new lock. Production's `alembic upgrade` of
-revision 40 starts with no lock held; so does each revision here: the pass starts from the
-emptied sandbox (the walk's rollback, or a new database after a walk in Alembic's own
-transactions), upgrades the revisions in order in one env.py run, and commits between two
-revisions (the transaction Alembic owns, as `autocommit_block` does). Statements outside a
-transaction run as they would in production. Committing inside the walk instead would have
-broken its one-rollback recovery and its `--with-data` retry on empty tables.
+Each traced revision starts with no lock held, as production's `alembic upgrade` of it would:
+its ancestors are upgraded first (untraced, one transaction), then the pass commits between two
+revisions (the transaction Alembic owns, as `autocommit_block` does) and Alembic writes its
+version table after every step (so a failure leaves a consistent database: the next env.py run
+goes on from there with the revisions that do not descend from the failed one). The round trip
+itself does not use this pass: re-running every upgrade added 70 % to a 100-revision round trip,
+so the walk records its own first upgrades (`trace.walk_tracer`).
 
 This module owns the pass: order, commits, seeding (`--with-data` rows, `--rows TABLE=N`),
 failures (a failed upgrade is traced up to the failing statement, its descendants are not run)
@@ -29,16 +27,14 @@ from alembic_guard.sandbox.connection_guard import ConnectionGuard
 from alembic_guard.sandbox.seed import Seeder
 from alembic_guard.sandbox.walk_plan import WalkPlan, stamp
 from alembic_guard.sandbox.walk_runtime import set_timeouts
-from alembic_guard.trace.model import RevisionTrace, Trace
-from alembic_guard.trace.recorder import Recorder
-
-NOT_POSTGRESQL = "lock traces need PostgreSQL; this round trip ran on {dialect}, so nothing was traced"
+from alembic_guard.trace.model import Trace
+from alembic_guard.trace.walk_tracer import NOT_POSTGRESQL, WalkTracer
 
 
 class TracePass:
     def __init__(self, project, env: AlembicEnv, plan: WalkPlan, order: list[str], traced: set[str], *,
-                 guard: ConnectionGuard, with_data: bool = False, no_data: frozenset[str] = frozenset(),
-                 rows: dict[str, int] | None = None, step_timeout: float | None = None):
+                 guard: ConnectionGuard, with_data: bool = False, rows: dict[str, int] | None = None,
+                 step_timeout: float | None = None):
         self.project = project
         self.env = env
         self.plan = plan
@@ -46,27 +42,19 @@ class TracePass:
         self.traced = traced
         self.guard = guard
         self.with_data = with_data
-        self.no_data = no_data
-        self.rows_wanted = dict(rows or {})
         self.step_timeout = step_timeout
         self.seeder: Seeder | None = None
-        self.revisions: dict[str, RevisionTrace] = {}
-        self.seeded: dict[str, int] = {}
+        # untraced ancestors run first: they (or revision data, seeding) may leave rows behind
+        self.tracer = WalkTracer(project, env, with_data=with_data, rows=rows,
+                                 rows_possible=not plan.empty or len(traced) < len(order))
         self.notes: list[str] = []
         self.current: str | None = None
-        self.recorder: Recorder | None = None
         self.url: str | None = None
 
-    # ------------------------------------------------------------------ run
     def run(self, url: str, conn: sa.engine.Connection) -> Trace:
         """Upgrade `queue` in the database at `url` (empty but for setup-sql) through `conn`."""
         self.url = url
-        version = None
-        sampler_engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-        self.recorder = Recorder(version_table=_version_table(self.env),
-                                 sampler_connect=sampler_engine.raw_connection)
         try:
-            version = conn.exec_driver_sql("SHOW server_version").scalar()
             if conn.in_transaction():
                 conn.commit()
             while self.queue:
@@ -86,15 +74,10 @@ class TracePass:
             if conn.in_transaction():
                 conn.commit()
         finally:
-            self.recorder.detach()
-            sampler_engine.dispose()
-        self.notes.extend(self.recorder.notes)
-        if self.seeder is not None:
-            self.notes.extend(f"--rows {t}: no row went in: {mask_secrets(self.seeder.notes.get(t, '?'))}"
-                              for t, n in self.seeded.items() if n == 0)
-        self.notes.extend(f"--rows {t}: no revision created it" for t in self.rows_wanted)
-        return Trace(revisions=self.revisions, server_version=version, with_data=self.with_data,
-                     seeded_rows=self.seeded, note="; ".join(self.notes) or None)
+            trace = self.tracer.close()
+        notes = [n for n in (*self.notes, trace.note) if n]
+        return Trace(revisions=trace.revisions, server_version=trace.server_version, with_data=self.with_data,
+                     seeded_rows=trace.seeded_rows, note="; ".join(notes) or None)
 
     def _failed(self, exc: BaseException) -> bool:
         """Record a failure; False: stop (env.py failed before any revision ran)."""
@@ -103,20 +86,15 @@ class TracePass:
             text = mask_secrets(f"{type(exc).__name__}: {exc}").splitlines()[0]
             self.notes.append(f"env.py failed before the traced revisions ran: {text}")
             return False
-        if rev in self.traced:
-            trace = self.recorder.finish(complete=False, project_root=str(self.project.layout.root))
-            if trace is not None:
-                self.revisions[rev] = trace
+        self.tracer.end(rev, complete=False)
         dropped = {rev} | set(self.project.graph.descendants(rev))
         self.queue = [r for r in self.queue if r not in dropped]
         return True
 
-    # ------------------------------------------------------------------ one env.py run
     def _session(self, heads, mctx):
         conn = mctx.connection
-        self.recorder.attach(conn)
+        self.tracer.session(conn, self.url)
         set_timeouts(conn, self.step_timeout)
-        conn.exec_driver_sql("SET synchronous_commit = off")  # a throwaway database: no flush per revision
         graph = self.project.graph
         applied = set(heads)
         for head in heads:
@@ -130,47 +108,21 @@ class TracePass:
             traced = rev in self.traced and rev not in self.plan.skip
             if rev in self.plan.skip:
                 stamp(step)
+            if traced and self.with_data:
+                if self.seeder is None:
+                    self.seeder = Seeder()
+                self.seeder.seed(conn)
+            self.plan.insert(conn, rev, "before")
+            self.current = rev
             if traced:
-                self._prepare(conn, rev)
-                commit_between_steps(mctx)  # the revision starts with no lock held, as in production
-                self.current = rev
-                self.recorder.begin(rev, self.env.revision_path(rev), conn)
-            else:
-                self.plan.insert(conn, rev, "before")
-                self.current = rev
+                self.tracer.begin(conn, rev, lambda: commit_between_steps(mctx))  # no lock held, as in production
             yield step
             if traced:
-                trace = self.recorder.finish(complete=True, project_root=str(self.project.layout.root))
-                if trace is not None:
-                    self.revisions[rev] = trace
+                self.tracer.end(rev)
             self.current = None
             applied.add(rev)
             self.queue.pop(0)
             self.plan.insert(conn, rev, "at")
-
-    def _prepare(self, conn, rev: str) -> None:
-        """Rows the revision should find: `--with-data` rows, `--rows` bulk rows, revision data."""
-        if self.with_data and rev not in self.no_data:
-            if self.seeder is None:
-                self.seeder = Seeder()
-            self.seeder.seed(conn)
-        if self.rows_wanted:
-            if self.seeder is None:
-                self.seeder = Seeder()
-            for table, n in list(self.rows_wanted.items()):
-                if conn.exec_driver_sql(f"SELECT to_regclass('{_literal(table)}')").scalar() is None:
-                    continue  # not created yet
-                del self.rows_wanted[table]
-                self.seeded[table] = self.seeder.bulk(conn, table, n)
-        self.plan.insert(conn, rev, "before")
-
-
-def _literal(text: str) -> str:
-    return text.replace("'", "''")
-
-
-def _version_table(env: AlembicEnv) -> str:
-    return env.config.get_main_option("version_table") or "alembic_version"
 
 
 def trace_revisions(project, sandbox, revisions=None, *, env: AlembicEnv | None = None,

@@ -5,6 +5,7 @@ turn it off, an async env.py is traced, and MariaDB gives a note instead of a tr
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from trace_helpers import ASYNC_ENV_PY, make_project, revision_id
 
 from alembic_guard import api, settings as settings_mod
 from alembic_guard.cli import cli, main
+from alembic_guard.formatters import text
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "alembic_guard/formatters/report.schema.json").read_text())
 TRACE_SCHEMA = {"$schema": SCHEMA.get("$schema"), "$defs": SCHEMA["$defs"], "$ref": "#/$defs/trace"}
@@ -59,6 +61,9 @@ def test_each_revision_of_the_walk_starts_with_no_lock_held(tmp_path, pg_admin_u
     (add,) = revision_trace(report, 1)["statements"]
     assert table_modes(add, "orders") == {"ACCESS EXCLUSIVE"}
     assert all(lock["existed"] for lock in add["locks"])
+    out = io.StringIO()
+    text.render(report, out, colour=False)
+    assert f"lock trace: {len(revisions)} revisions traced" in out.getvalue()
     (index,) = revision_trace(report, 2)["statements"]
     assert table_modes(index, "orders") == {"SHARE"}
     if mode == "fresh":
@@ -117,3 +122,47 @@ def test_mariadb_round_trip_has_a_note_instead_of_a_trace(tmp_path, mariadb_admi
     trace = report.facts["roundtrip"]["trace"]
     assert trace["revisions"] == {} and "PostgreSQL" in trace["note"]
     jsonschema.validate(trace, TRACE_SCHEMA)
+    out = io.StringIO()
+    text.render(report, out, colour=False)
+    assert out.getvalue().count("lock trace: none (lock traces need PostgreSQL") == 1
+
+
+@pytest.mark.postgres
+def test_failures_in_a_traced_walk_rebuild_and_the_walk_goes_on(tmp_path, pg_admin_url):
+    """Once the trace has committed, one rollback no longer empties the sandbox: after a failed
+    downgrade the walk rebuilds the database and goes on; a failed upgrade is traced up to the
+    statement that failed."""
+    broken_down = (CREATE[0], 'op.execute("SELECT 1 / 0")')
+    failing = ('op.add_column("orders", sa.Column("w", sa.Integer))\nop.execute("SELECT 1 / 0")', "pass")
+    root = make_project(tmp_path, [broken_down, ADD_COLUMN, failing])
+    report = check(root, pg_admin_url)
+    codes = sorted((f.code, f.location.revision) for f in report.findings)
+    assert codes == [("AG301", revision_id(2)), ("AG302", revision_id(0))]
+    rt = report.facts["roundtrip"]
+    assert rt["mode"] == "transaction"
+    assert [(s["phase"], s["ok"]) for s in rt["steps"] if s["revision"] == revision_id(1)] == [
+        ("upgrade", True), ("downgrade", True), ("reupgrade", True)]
+    assert revision_trace(report, 1).get("complete", True)
+    failed = revision_trace(report, 2)
+    assert failed["complete"] is False
+    add, fail = failed["statements"]
+    assert table_modes(add, "orders") == {"ACCESS EXCLUSIVE"} and fail["ok"] is False
+
+
+@pytest.mark.postgres
+def test_shards_trace_their_own_segments_and_merge(tmp_path, pg_admin_url):
+    from alembic_guard.formatters.json import to_dict
+    from alembic_guard.sandbox import shards
+
+    root = make_project(tmp_path, [CREATE, ADD_COLUMN, INDEX])
+    docs = []
+    for k in (1, 2):
+        report = check(root, pg_admin_url, shard=f"{k}/2")
+        docs.append(json.loads(json.dumps(to_dict(report), default=str)))
+    assert set(docs[1]["facts"]["roundtrip"]["trace"]["revisions"]) == {revision_id(2)}  # the prefix: not traced
+    merged = shards.merge(docs)
+    trace = merged["facts"]["roundtrip"]["trace"]
+    jsonschema.validate(trace, TRACE_SCHEMA)
+    assert set(trace["revisions"]) == {revision_id(i) for i in range(3)}
+    (index,) = trace["revisions"][revision_id(2)]["statements"]
+    assert table_modes(index, "orders") == {"SHARE"}
