@@ -25,6 +25,8 @@ from alembic_guard.trace.model import blocks, blocks_text, blocks_writes
 # only the order of magnitude (seconds / minutes / hours) is reported.
 RATES = {"scan": 200e6, "backfill": 20e6, "index build": 40e6, "rewrite": 30e6}
 PAGE = 8192  # PostgreSQL's default block size
+# Below this many rows a statement's time is mostly fixed cost: scaling it would overstate.
+MIN_TRACED_ROWS = 1000
 
 
 # ------------------------------------------------------------------------------ catalogue
@@ -103,12 +105,18 @@ def estimate(use: LockUse, size: TableSize | None) -> tuple[float | None, str]:
         return 0.0, "catalogue change only; it still waits behind every open transaction on the table"
     if size is None or not size.found:
         return None, "the table is not in this database: nothing to scale"
-    if use.source == "measured" and use.seconds is not None and use.traced_rows and size.rows is not None:
+    if (use.source == "measured" and use.seconds is not None and (use.traced_rows or 0) >= MIN_TRACED_ROWS
+            and size.rows is not None):
         scaled = use.seconds * size.rows / use.traced_rows
         return scaled, (f"measured {use.seconds:.3f} s for {use.traced_rows:,} rows in the trace, "
                         f"scaled to {size.rows:,} rows")
     work_bytes = size.total_bytes if use.work == "rewrite" else size.heap_bytes
-    why = "the traced table was empty" if use.source == "measured" else "no trace"
+    if use.source != "measured":
+        why = "no trace"
+    elif not use.traced_rows:
+        why = "the traced table was empty"
+    else:
+        why = f"{use.traced_rows:,} traced rows are too few to scale from (--rows TABLE=N seeds more)"
     return work_bytes / RATES[use.work], f"estimate from the table's size, {why}"
 
 

@@ -127,6 +127,9 @@ def test_estimates_scale_measured_rates_and_fall_back_to_sizes():
     empty = LockUse("orders", "SHARE", "index build", 3, "CREATE INDEX", "measured", seconds=0.01, traced_rows=0)
     seconds, basis = estimate(empty, big())
     assert seconds == pytest.approx(10e9 / 40e6) and "the traced table was empty" in basis
+    few = LockUse("orders", "SHARE", "index build", 3, "CREATE INDEX", "measured", seconds=0.01, traced_rows=10)
+    seconds, basis = estimate(few, big())
+    assert seconds == pytest.approx(10e9 / 40e6) and "10 traced rows are too few to scale from" in basis
     rewrite = LockUse("orders", "ACCESS EXCLUSIVE", "rewrite", 3, "alter_column")
     assert estimate(rewrite, big())[0] == pytest.approx(12e9 / 30e6)  # the indexes are rebuilt too
     instant = LockUse("orders", "ACCESS EXCLUSIVE", "instant", 3, "add_column")
