@@ -1,17 +1,15 @@
 """Pre-deploy gate: is the database where this code expects it, and what exactly will run?
 
-`evaluate(settings, url)` reads the Alembic version table of a live database **read-only** and
-compares it with the revision graph read statically from the code:
+`evaluate(settings, url)` reads the Alembic version table of a live database **read-only**
+(connections from `readonly_db`: a READ ONLY transaction, always rolled back) and compares it with
+the revision graph read statically from the code. On PostgreSQL it also sizes the tables the
+pending revisions lock (`trace.sizing`: `pg_class` and the size functions, nothing else) and
+applies the `--block-write-lock-over` policy.
 
-- PostgreSQL: the session is opened with `default_transaction_read_only=on` (a connect option) and
-  the work happens inside a `READ ONLY` transaction;
-- MySQL / MariaDB: `START TRANSACTION READ ONLY`;
-- SQLite: the file is opened with `mode=ro`.
-
-Only catalogue lookups and one plain `SELECT version_num FROM <version table>` are issued, and the
-transaction is rolled back. The database is never written to, and no code of the project is
-imported (the optional `--sql` preview is the exception: it runs Alembic in offline mode in a
-subprocess, which executes env.py and the revision files, and says so).
+Only catalogue lookups and plain SELECTs (`SELECT version_num FROM <version table>`, the sizes)
+are issued. The database is never written to, and no code of the project is imported (the optional
+`--sql` preview is the exception: it runs Alembic in offline mode in a subprocess, which executes
+env.py and the revision files, and says so). Text and Markdown output live in `gate_output`.
 
 Outcomes (`GateResult.status`) and their exit codes are listed in `STATUSES`.
 """
@@ -30,12 +28,15 @@ from pathlib import Path
 from typing import Any
 
 from alembic_guard import reading
-from alembic_guard.errors import DatabaseUnavailable, GuardError
+from alembic_guard.errors import GuardError
 from alembic_guard.findings import Finding, Report, Severity
 from alembic_guard.graph.soundness import unparsable
 from alembic_guard.masking import mask_secrets, mask_url
 from alembic_guard.project import Project
+from alembic_guard.readonly_db import first_line, readonly_connection, readonly_engine
 from alembic_guard.settings import Settings
+from alembic_guard.trace import sizing as sizing_mod
+from alembic_guard.trace.model import TraceFileError, load_trace
 
 DEFAULT_VERSION_TABLE = "alembic_version"
 
@@ -97,121 +98,6 @@ def version_table_from_env(project: Project) -> VersionTable:
     )
 
 
-# ---------------------------------------------------------------------- read-only access
-_ASYNC_DRIVERS = {
-    "postgresql+asyncpg": "postgresql+psycopg2",
-    "postgresql+psycopg_async": "postgresql+psycopg",
-    "mysql+aiomysql": "mysql+pymysql",
-    "mysql+asyncmy": "mysql+pymysql",
-    "mariadb+aiomysql": "mariadb+pymysql",
-    "mariadb+asyncmy": "mariadb+pymysql",
-    "sqlite+aiosqlite": "sqlite",
-}
-
-
-def _sync_url(url: str) -> str:
-    for prefix, sync in _ASYNC_DRIVERS.items():
-        if url.startswith(prefix + "://"):
-            return sync + url[len(prefix):]
-    return url
-
-
-def readonly_engine(url: str):
-    """An engine whose connections cannot write (see `readonly_connection`)."""
-    import sqlalchemy as sa
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-
-    try:
-        parsed = make_url(_sync_url(url))
-    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
-        raise GuardError(f"--db-url {mask_url(url)}: not a database URL", hint="use e.g. postgresql://user@host/db") from None
-    backend = parsed.get_backend_name()
-    if "+" not in parsed.drivername:
-        parsed = parsed.set(drivername=_installed_driver(backend))
-    connect_args: dict[str, Any] = {}
-    if backend == "postgresql":
-        connect_args["options"] = "-c default_transaction_read_only=on"
-        connect_args["connect_timeout"] = 10
-    elif backend in ("mysql", "mariadb"):
-        connect_args["connect_timeout"] = 10
-    elif backend == "sqlite":
-        db = parsed.database
-        if not db or db == ":memory:":
-            raise GuardError("--db-url: an in-memory SQLite database has no version table to read")
-        if not Path(db).is_file():
-            raise DatabaseUnavailable(f"SQLite database {db}: no such file", url=mask_url(url))
-        parsed = parsed.set(database=f"file:{Path(db).resolve()}?mode=ro", query={**parsed.query, "uri": "true"})
-    try:
-        return sa.create_engine(parsed, poolclass=sa.pool.NullPool, connect_args=connect_args)
-    except NoSuchModuleError:
-        raise GuardError(f"--db-url {mask_url(url)}: SQLAlchemy has no dialect {parsed.drivername!r}") from None
-    except ImportError as exc:
-        extra = " (pip install 'alembic-guard[mysql]')" if backend in ("mysql", "mariadb") else ""
-        raise GuardError(f"--db-url {mask_url(url)}: the database driver is not installed: {exc}{extra}") from None
-
-
-def _installed_driver(backend: str) -> str:
-    """A bare `postgresql://` or `mysql://` means SQLAlchemy's default driver; fall back to one that
-    is installed (SQLAlchemy 2.1 defaults PostgreSQL to psycopg 3, this package ships psycopg2)."""
-    import importlib.util
-
-    choices = {"postgresql": ("psycopg2", "psycopg"), "mysql": ("pymysql", "MySQLdb"), "mariadb": ("pymysql", "MySQLdb")}
-    for module in choices.get(backend, ()):
-        if importlib.util.find_spec(module) is not None:
-            return f"{backend}+{'mysqldb' if module == 'MySQLdb' else module}"
-    return backend
-
-
-class readonly_connection:  # noqa: N801 - used as a context manager, like a function
-    """`with readonly_connection(url) as conn:` — a connection inside a READ ONLY transaction that is
-    always rolled back. Writing through it fails on the server."""
-
-    def __init__(self, url: str):
-        self.url = url
-        self.engine = None
-        self.conn = None
-
-    def __enter__(self):
-        from sqlalchemy.exc import SQLAlchemyError
-
-        self.engine = readonly_engine(self.url)
-        backend = self.engine.dialect.name
-        try:
-            self.conn = self.engine.connect()
-            if backend == "postgresql":
-                self.conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-            elif backend in ("mysql", "mariadb"):
-                self.conn.exec_driver_sql("START TRANSACTION READ ONLY")
-        except SQLAlchemyError as exc:
-            self._close()
-            raise DatabaseUnavailable(
-                f"cannot connect to {mask_url(self.url)}: {_first_line(exc)}",
-                url=mask_url(self.url),
-                hint="check the URL, the network and the credentials (the gate only needs SELECT on the version table)",
-            ) from None
-        return self.conn
-
-    def __exit__(self, *exc_info) -> None:
-        self._close()
-
-    def _close(self) -> None:
-        if self.conn is not None:
-            try:
-                self.conn.rollback()
-                self.conn.close()
-            except Exception:  # noqa: BLE001 - closing a broken connection
-                pass
-        if self.engine is not None:
-            self.engine.dispose()
-
-
-def _first_line(exc: BaseException) -> str:
-    orig = getattr(exc, "orig", None) or exc
-    text = str(orig).strip().splitlines()
-    return mask_secrets(text[0] if text else type(orig).__name__)
-
-
 @dataclass(frozen=True)
 class DatabaseState:
     dialect: str
@@ -229,7 +115,7 @@ def read_state(url: str, table: VersionTable) -> DatabaseState:
         try:
             exists = sa.inspect(conn).has_table(table.name, schema=table.schema)
         except SQLAlchemyError as exc:
-            raise GuardError(f"cannot look up the version table `{table}`: {_first_line(exc)}") from None
+            raise GuardError(f"cannot look up the version table `{table}`: {first_line(exc)}") from None
         if not exists:
             return DatabaseState(dialect, False, ())
         version_table = sa.table(table.name, sa.column("version_num"), schema=table.schema)
@@ -237,7 +123,7 @@ def read_state(url: str, table: VersionTable) -> DatabaseState:
             rows = conn.execute(sa.select(version_table.c.version_num)).scalars().all()
         except SQLAlchemyError as exc:
             raise GuardError(
-                f"cannot read the version table `{table}`: {_first_line(exc)}",
+                f"cannot read the version table `{table}`: {first_line(exc)}",
                 hint="the gate needs SELECT on the version table: GRANT SELECT ON it to the gate's role",
             ) from None
     return DatabaseState(dialect, True, tuple(sorted(str(r) for r in rows if r is not None)))
@@ -283,6 +169,7 @@ class GateResult:
     allow_empty: bool = False
     sql: str | None = None
     notes: list[str] = field(default_factory=list)
+    sizing: sizing_mod.Sizing | None = None  # PostgreSQL: the pending revisions' locked tables, sized
 
     @property
     def blocking(self) -> tuple[Finding, ...]:
@@ -295,7 +182,7 @@ class GateResult:
             return self.status
         if self.status == "not-migrated" and not self.allow_empty:
             return self.status
-        if self.blocking:
+        if self.blocking or (self.sizing is not None and self.sizing.violations):
             return "blocked"
         if self.status == "behind" and not self.allow_pending:
             return self.status
@@ -345,6 +232,7 @@ class GateResult:
             "allow_empty": self.allow_empty,
             "sql": self.sql,
             "notes": list(self.notes),
+            "sizing": self.sizing.to_dict() if self.sizing is not None else None,
         }
 
 
@@ -451,8 +339,23 @@ def evaluate(
     allow_empty: bool = False,
     lint: bool = True,
     sql: bool = False,
+    sizes: bool = True,
+    trace_file: Path | None = None,
+    block_write_lock_over: str | None = None,
 ) -> GateResult:
-    """Compare the database at `url` with the code at `settings.root`. Never writes."""
+    """Compare the database at `url` with the code at `settings.root`. Never writes.
+
+    `sizes` (PostgreSQL): size the tables the pending revisions lock; `trace_file`: a JSON report
+    whose lock trace replaces the predicted locks of the revisions it holds;
+    `block_write_lock_over`: rows or size over which a write-blocking lock blocks the deploy (default:
+    the setting of that name)."""
+    block_write_lock_over = block_write_lock_over or settings.block_write_lock_over
+    limit = sizing_mod.Limit.parse(block_write_lock_over) if block_write_lock_over else None
+    try:
+        trace = load_trace(trace_file) if trace_file is not None else None
+    except TraceFileError as exc:
+        raise GuardError(str(exc), hint="pass the JSON report of a round trip on PostgreSQL (the CI artifact)") \
+            from None
     # the gate never runs the project's code nor creates anything: whatever the settings say
     # (pyproject may enable round trips for `check`), lint statically only
     settings = dataclasses.replace(settings, db=None, db_url=None, allow_import=False)
@@ -491,6 +394,9 @@ def evaluate(
         result.notes.append(f"the version table `{table}` is empty: the database is at base, every revision is pending")
     if lint and pending:
         result.report, result.findings = lint_pending(project, pending)
+    if (sizes or trace is not None or limit is not None) and pending and state.table_exists:
+        result.sizing = size_pending(project, pending, url, state.dialect, trace=trace, limit=limit,
+                                     trace_file=trace_file)
     if sql and pending:
         result.sql = offline_sql(project, state, pending, url)
         known = [r for r in state.rows if r in project.graph]
@@ -502,6 +408,25 @@ def evaluate(
                 + ", ".join(missing) + " (a branch never applied to this database: Alembic's offline mode needs one start revision)"
             )
     return result
+
+
+def size_pending(project: Project, pending: tuple[str, ...], url: str, dialect: str, *, trace, limit,
+                 trace_file: Path | None) -> sizing_mod.Sizing | None:
+    """Production sizes of the tables the pending revisions lock, read on a second read-only
+    connection (PostgreSQL only: the sizes come from its catalogue)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if dialect != "postgresql":
+        if trace is not None or limit is not None:
+            raise GuardError("--trace and --block-write-lock-over read PostgreSQL's catalogue; "
+                             f"this database is {dialect}")
+        return None
+    with readonly_connection(url) as conn:
+        try:
+            return sizing_mod.size_pending(project, pending, conn, trace=trace, limit=limit,
+                                           trace_file=str(trace_file) if trace_file is not None else None)
+        except SQLAlchemyError as exc:
+            raise GuardError(f"cannot read the sizes of the pending revisions' tables: {first_line(exc)}") from None
 
 
 def lint_pending(project: Project, pending: Iterable[str]) -> tuple[Report, tuple[Finding, ...]]:
@@ -564,79 +489,3 @@ def offline_sql(project: Project, state: DatabaseState, pending: tuple[str, ...]
             )
         chunks.append(f"-- alembic upgrade {rng} --sql\n{mask_secrets(proc.stdout).rstrip()}\n")
     return "\n".join(chunks)
-
-
-# ---------------------------------------------------------------------- text output
-def render_text(result: GateResult, out) -> None:
-    g = result.project.graph
-    where = f"{result.url} ({result.dialect}, version table `{result.version_table}`)"
-    out.write(f"database: {where}\n")
-    out.write(f"code heads: {', '.join(result.code_heads) or '(no revisions)'}\n")
-    if not result.table_exists:
-        out.write(f"the version table `{result.version_table}` does not exist: this database was never migrated\n")
-    else:
-        out.write(f"database revisions: {', '.join(result.db_revisions) or '(none: at base)'}\n")
-    for b in result.branches:
-        labels = f" [{', '.join(b.labels)}]" if b.labels else ""
-        if b.status == "unknown":
-            out.write(f"  {b.db_revision}: UNKNOWN to this code — newer code was deployed, or its migration file was deleted\n")
-            for line in b.history:
-                out.write(f"    git has it in: {line}\n")
-            if not b.history:
-                out.write("    git does not know it in this repository's migrations folder\n")
-        elif b.status == "behind":
-            out.write(f"  {b.db_revision}{labels}: behind by {len(b.pending)}\n")
-        else:
-            out.write(f"  {b.db_revision}{labels}: at head\n")
-    if result.pending:
-        out.write(f"pending revisions ({len(result.pending)}, in upgrade order):\n")
-        for rid in result.pending:
-            rev = g[rid]
-            path = f"  [{rev.location.path}]" if rev.location else ""
-            out.write(f"  {rid}  {rev.message or ''}{path}\n")
-    if result.findings:
-        from alembic_guard.formatters import text
-
-        out.write("findings in the pending revisions:\n")
-        rules = result.report.rules if result.report is not None else ()
-        text.render(Report(result.project.root, result.findings, rules), out, colour=False)
-    for note in result.notes:
-        out.write(f"note: {note}\n")
-    if result.sql:
-        out.write("\n-- SQL the pending revisions would run (Alembic offline mode; env.py was executed):\n")
-        out.write(result.sql)
-    code, meaning = STATUSES[result.outcome]
-    verdict = result.outcome
-    if result.outcome == "up-to-date" and result.status != "up-to-date":
-        meaning = f"{result.status}, allowed ({'--allow-pending' if result.status == 'behind' else '--allow-empty'}): no pending revision has a finding at or above {result.fail_on.label}"
-    out.write(f"gate: {verdict} (exit {code}): {meaning}\n")
-
-
-def render_markdown(result: GateResult, out) -> None:
-    """The gate's verdict for a job summary (`$GITHUB_STEP_SUMMARY`)."""
-    from alembic_guard.formatters.summary import _cell
-
-    g = result.project.graph
-    code, meaning = STATUSES[result.outcome]
-    icon = "✅" if code == 0 else "❌"
-    out.write("## alembic-guard gate\n\n")
-    out.write(f"{icon} **{result.outcome}** (exit {code}): {_cell(meaning)}\n\n")
-    out.write(f"- database: `{result.url}` ({result.dialect}), version table `{result.version_table}`\n")
-    revisions = ", ".join(f"`{r}`" for r in result.db_revisions) or "(none)"
-    out.write(f"- database at: {revisions if result.table_exists else 'never migrated (no version table)'}\n")
-    out.write(f"- code heads: {', '.join(f'`{h}`' for h in result.code_heads) or '(none)'}\n")
-    for b in result.branches:
-        if b.status == "unknown":
-            out.write(f"- ⚠️ `{b.db_revision}` is unknown to this code (newer code deployed, or its file deleted)")
-            out.write(f"; git: {_cell(b.history[0])}\n" if b.history else "\n")
-    if result.pending:
-        out.write(f"\n### Pending revisions ({len(result.pending)}, in upgrade order)\n\n| Revision | Message | File |\n|---|---|---|\n")
-        for rid in result.pending:
-            rev = g[rid]
-            out.write(f"| `{rid}` | {_cell(rev.message)} | `{rev.location.path if rev.location else ''}` |\n")
-    if result.findings:
-        out.write("\n### Findings in the pending revisions\n\n| Severity | Rule | Where | Message |\n|---|---|---|---|\n")
-        for f in result.findings:
-            out.write(f"| {f.severity.label} | `{f.code}` | `{f.location}` | {_cell(f.message)} |\n")
-    if result.sql:
-        out.write("\n<details><summary>SQL the pending revisions would run</summary>\n\n```sql\n" + result.sql.rstrip() + "\n```\n\n</details>\n")

@@ -86,6 +86,8 @@ class Settings:
     baseline: Path | None = None  # JSON report whose findings (by fingerprint) are hidden
     # -- pull-request guard --------------------------------------------------------
     base_ref: str | None = None  # git ref the pull request merges into
+    # -- deploy gate -----------------------------------------------------------------
+    block_write_lock_over: str | None = None  # `gate --block-write-lock-over`: block the deploy when a pending revision takes a lock that blocks writes (SHARE or stronger) on a table over this many rows or this size, e.g. "1M" or "500MB" (PostgreSQL; docs/deploy-gate.md)
     # -- application audit (AG5xx) -------------------------------------------------
     app_paths: tuple[str, ...] = ()  # default: the project's Python files outside the migrations
     exclude: tuple[str, ...] = ()  # globs of application files not to audit
@@ -239,6 +241,10 @@ def _coerce(key: str, value: Any, source: str) -> Any:
         except ValueError:
             raise bad("K/N with 1 ≤ K ≤ N, e.g. 2/4") from None
         return (k, n)
+    if key == "block_write_lock_over":
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise bad('a number of rows or a size, e.g. 1000000, "2M" or "500MB"')
+        return str(value)
     if key == "server_version":
         import re
 

@@ -112,6 +112,14 @@ CASES = {
     "gate-unknown-driver": (f"gate {{healthy}} --db-url mysql+nodriver://u:{SECRET}@127.0.0.1:1/x", 2, "no dialect"),
     "gate-missing-path": (f"gate {{missing}} --db-url {DOWN}", 2, "no such file or directory"),
     "gate-invalid-ini": (f"gate {{bad_ini}} --db-url {DOWN}", 2, "not a valid ini file"),
+    "gate-bad-lock-limit": (f"gate {{healthy}} --db-url {DOWN} --block-write-lock-over lots", 2, "give a number of rows"),
+    "gate-trace-not-json": (f"gate {{healthy}} --db-url {DOWN} --trace {{not_json}}", 2, "cannot read a JSON report"),
+    "gate-trace-without-trace": (f"gate {{healthy}} --db-url {DOWN} --trace {{wrong_shape}}", 2, "holds no lock trace"),
+    # trace
+    "trace-nothing-to-show": ("trace head {healthy}", 2, "pass --report FILE"),
+    "trace-report-not-json": ("trace head --report {not_json}", 2, "cannot read a JSON report"),
+    "trace-report-without-trace": ("trace head --report {wrong_shape}", 2, "holds no lock trace"),
+    "trace-report-missing": ("trace head --report {missing}", 2, "cannot read a JSON report"),
     # merge-heads
     "merge-heads-missing-path": ("merge-heads {missing}", 2, "no such file or directory"),
     "merge-heads-invalid-ini": ("merge-heads {bad_ini}", 2, "not a valid ini file"),

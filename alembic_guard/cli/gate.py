@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from alembic_guard import gate as gate_lib
+from alembic_guard import gate_output
 from alembic_guard import settings as settings_mod
 from alembic_guard.cli._options import examples, fail_on_option, output_options, output_stream, project_options, selection_options, settings_overrides
 
@@ -29,18 +30,30 @@ _EXITS = "\n".join(f"  {code}  {name}: {meaning}" for name, (code, meaning) in s
 @click.option("--no-lint", is_flag=True, help="Do not lint the pending revisions.")
 @click.option("--also", "also", multiple=True, metavar="FORMAT=FILE", help="Also write the result in another format to FILE (e.g. markdown=summary.md). Repeatable.")
 @click.option("--sql", "show_sql", is_flag=True, help="Print the SQL the pending revisions would run (Alembic offline mode in a subprocess: EXECUTES env.py and the revision files).")
+@click.option("--trace", "trace_file", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
+              help="A JSON report with a lock trace (`check --db … --format json`, the CI artifact): the pending "
+                   "revisions' measured locks and timings replace the predicted ones (PostgreSQL).")
+@click.option("--block-write-lock-over", default=None, metavar="ROWS_OR_SIZE",
+              help="Block the deploy (exit 1) when a pending revision takes a lock that blocks writes (SHARE or "
+                   "stronger, ACCESS EXCLUSIVE included) on a table over this many rows (1000000, 2M) or this size "
+                   "(500MB, 2GB) in this database (PostgreSQL).")
+@click.option("--no-sizing", is_flag=True, help="Do not read the sizes of the tables the pending revisions lock.")
 @examples("""
   alembic-guard gate --db-url "$DATABASE_URL"                  # before deploying this code
   alembic-guard gate --db-url "$DATABASE_URL" --allow-pending  # the pipeline runs `alembic upgrade head` next
   alembic-guard gate --format json -o gate.json --sql
+  alembic-guard gate --db-url "$DATABASE_URL" --trace guard.json --block-write-lock-over 1M
 """)
-def gate(path, output_format, output, fail_on, db_url, version_table, version_table_schema, allow_pending, allow_empty, no_lint, show_sql, also, **options):
+def gate(path, output_format, output, fail_on, db_url, version_table, version_table_schema, allow_pending, allow_empty,
+         no_lint, show_sql, also, trace_file, block_write_lock_over, no_sizing, **options):
     """Compare a live database with the code before deploying it. Never writes.
 
     Reads the Alembic version table read-only (PostgreSQL: default_transaction_read_only and a READ
     ONLY transaction; MySQL/MariaDB: START TRANSACTION READ ONLY; SQLite: mode=ro) with one plain
     SELECT, and compares it with the revision graph read statically from the code. Pending revisions
-    are listed in upgrade order and linted (static rules only). The project's code is not imported,
+    are listed in upgrade order and linted (static rules only). On PostgreSQL the tables they lock
+    are sized from the catalogue (rows, MB), with the lock mode (measured with --trace, else
+    predicted), what it blocks and a rough duration class. The project's code is not imported,
     except with --sql.
     """
     extra = [_also(v) for v in also]
@@ -54,6 +67,9 @@ def gate(path, output_format, output, fail_on, db_url, version_table, version_ta
         allow_empty=allow_empty,
         lint=not no_lint,
         sql=show_sql,
+        sizes=not no_sizing,
+        trace_file=trace_file,
+        block_write_lock_over=block_write_lock_over,
     )
     for fmt, target in [(output_format, output), *extra]:
         with output_stream(target) as out:
@@ -66,9 +82,9 @@ def _render(result, fmt: str, out) -> None:
         json.dump(result.to_dict(), out, indent=2, ensure_ascii=False, default=str)
         out.write("\n")
     elif fmt == "markdown":
-        gate_lib.render_markdown(result, out)
+        gate_output.render_markdown(result, out)
     else:
-        gate_lib.render_text(result, out)
+        gate_output.render_text(result, out)
 
 
 def _also(value: str) -> tuple[str, Path]:

@@ -53,9 +53,10 @@ EXTRA_ARGS: dict[str, list[str]] = {
     "rule": ["AG101"],
     "merge-reports": ["{report}"],
     "merge-heads": ["--dry-run"],
+    "trace": ["head", "{project}", "--report", "{report}"],  # REV comes before PATH
 }
 # Commands that take no project: their positional argument (if any) comes from EXTRA_ARGS.
-NO_PROJECT = {"rule", "rules", "merge-reports"}
+NO_PROJECT = {"rule", "rules", "merge-reports", "trace"}
 
 
 @dataclass(frozen=True)

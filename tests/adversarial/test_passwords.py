@@ -88,6 +88,17 @@ def _report_with(path: Path, project: Path, url: str) -> str:
     return str(path)
 
 
+def _trace_report_with(path: Path, url: str) -> str:
+    """A JSON report whose lock trace holds a statement quoting `url` (as a hand-edited or foreign
+    report could: the recorder masks what it stores)."""
+    from alembic_guard.trace.model import LockHeld, RevisionTrace, Trace, TracedStatement
+
+    stmt = TracedStatement(f"SELECT dblink_connect('{url}')", line=9, locks=(LockHeld("orders", "ACCESS SHARE"),))
+    trace = Trace({"dddddddddddd": RevisionTrace("dddddddddddd", (stmt,))})
+    path.write_text(json.dumps({"version": 1, "findings": [], "facts": {"roundtrip": {"trace": trace.to_dict()}}}))
+    return str(path)
+
+
 def _runs(spec, argv: list[str], out_dir: Path) -> list[tuple[str, str, int | None]]:
     """Run `argv` once per format (or once with --also for every format), to stdout and to files.
     Returns (what, text, exit code) for stdout, stderr and every file written."""
@@ -125,7 +136,11 @@ def test_no_password_in_any_output(spec, form: PasswordForm, server, healthy_pro
     for key, value in db_env(url, base={}).items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("ALEMBIC_GUARD_DEBUG", raising=False)
-    report = _report_with(tmp_path / "input-report.json", project, url) if spec.name == "merge-reports" else ""
+    report = ""
+    if spec.name == "merge-reports":
+        report = _report_with(tmp_path / "input-report.json", project, url)
+    elif spec.name == "trace":
+        report = _trace_report_with(tmp_path / "input-report.json", url)
     argv = spec.argv(project, db_url=url, report=report)
     if spec.name == "check":
         argv += ["--db-url", url, "--select", "AG1,AG3,AG4", "--no-cache"]  # a real round trip (or its failure)
@@ -136,7 +151,8 @@ def test_no_password_in_any_output(spec, form: PasswordForm, server, healthy_pro
             assert secret not in text, f"`{spec.name}` printed the password ({form.id}) in {what}:\n{text}"
         assert "Traceback" not in text, f"{what}:\n{text}"
     everything = "\n".join(t for _, t, _ in texts)
-    if spec.takes_db_url and spec.name != "check" or spec.name == "merge-reports":
+    # check and trace are run statically here (trace reads a report): the URL they show is the report's
+    if spec.takes_db_url and spec.name not in ("check", "trace") or spec.name in ("merge-reports", "trace"):
         assert MASK in everything, f"`{spec.name}` never showed the (masked) URL: the test did not exercise masking"
 
 

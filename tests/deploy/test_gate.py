@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from alembic_guard import gate
+from alembic_guard import gate, readonly_db
 from alembic_guard.cli import main
 from alembic_guard.errors import DatabaseUnavailable
 from alembic_guard.settings import load
@@ -272,7 +272,7 @@ def test_sqlite_file_opened_read_only(tmp_path, project_factory, capsys):
     ("postgresql://u@h/db", "postgresql://u@h/db"),
 ])
 def test_async_urls_are_read_with_a_sync_driver(url, expected):
-    assert gate._sync_url(url) == expected
+    assert readonly_db._sync_url(url) == expected
 
 
 def test_bare_postgresql_url_uses_an_installed_driver():
