@@ -28,9 +28,11 @@ from alembic_guard import reading
 from alembic_guard.findings import Location
 from alembic_guard.models.discover import Model, discover
 from alembic_guard.models.envpy import Target, find_target
-from alembic_guard.models.imports import Edge, ModuleIndex, ScanPolicy, scan_files
+from alembic_guard.models.evaluator import Evaluator
+from alembic_guard.models.imports import Edge, ModuleIndex
+from alembic_guard.models.scan import ScanPolicy, scan_files
 from alembic_guard.project.files import app_starts
-from alembic_guard.models.values import Evaluator, FlaskDBValue, MetadataRef
+from alembic_guard.models.values import FlaskDBValue, MetadataRef
 
 __all__ = ["ModelsAnalysis", "Model", "Target", "analyse", "run_models_rules"]
 
