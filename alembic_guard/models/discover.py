@@ -18,8 +18,8 @@ import ast
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from alembic_guard.models.evaluator import Evaluator
 from alembic_guard.models.statements import runtime_statements
 from alembic_guard.models.values import (
     SQLMODEL_METADATA,
@@ -31,9 +31,6 @@ from alembic_guard.models.values import (
     RegistryValue,
     TableValue,
 )
-
-if TYPE_CHECKING:  # the evaluator asks `classify` about classes: only its type is needed here
-    from alembic_guard.models.evaluator import Evaluator
 
 
 @dataclass(frozen=True)

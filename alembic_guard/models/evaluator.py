@@ -6,16 +6,17 @@ It understands exactly what the models analysis needs — imports between projec
 `Table(...)`, lists of those, `None`, and functions whose body ends in `return <expr>` — and
 answers `Unknown` for everything else. Nothing is imported or executed. The values it answers
 with are in `values.py`; module resolution comes from `imports.ModuleIndex`. It must not decide
-what is a model (it asks `discover.classify` about classes) nor report findings.
+what is a model (it asks the `classify` it is given, `discover.classify`, about classes) nor report
+findings.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic_guard.models.discover import classify
 from alembic_guard.models.imports import ModuleIndex
 from alembic_guard.models.statements import runtime_statements
 from alembic_guard.models.values import (
@@ -50,9 +51,10 @@ class Binding:
 
 
 class Evaluator:
-    def __init__(self, index: ModuleIndex, relpath):
+    def __init__(self, index: ModuleIndex, relpath, classify: Callable):
         self.index = index
         self.relpath = relpath  # Path -> PurePosixPath
+        self.classify = classify  # discover.classify: (evaluator, ClassValue) -> ClassInfo | None
         self._bindings: dict[Path, tuple[dict[str, Binding], list[Binding]]] = {}
         self._memo: dict[tuple, Value] = {}
         self._active: set[tuple] = set()
@@ -382,7 +384,7 @@ class Evaluator:
             return None
         self._active.add(key)
         try:
-            info = classify(self, cls)
+            info = self.classify(self, cls)
         finally:
             self._active.discard(key)
         self._memo[key] = info
