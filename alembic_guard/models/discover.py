@@ -19,12 +19,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic_guard.models.imports import runtime_statements
+from alembic_guard.models.evaluator import Evaluator
+from alembic_guard.models.statements import runtime_statements
 from alembic_guard.models.values import (
     SQLMODEL_METADATA,
     BaseValue,
     ClassValue,
-    Evaluator,
     External,
     MetadataRef,
     MetadataValue,

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from alembic_guard import reading
-from alembic_guard.models.imports import runtime_statements
-from alembic_guard.models.values import Evaluator, External, ListValue, MetadataRef, MetadataValue, NoneValue, Unknown, Value
+from alembic_guard.models.statements import runtime_statements
+from alembic_guard.models.evaluator import Evaluator
+from alembic_guard.models.values import External, ListValue, MetadataRef, MetadataValue, NoneValue, Unknown, Value
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from alembic_guard import reading
 from alembic_guard.ops.calls import UNRESOLVED, ColumnSpec, DefaultSpec, OpCall, TypeSpec
-from alembic_guard.ops.extract import MigrationOps, extract
+from alembic_guard.ops.extract import extract
+from alembic_guard.ops.record import MigrationOps
 
 __all__ = [
     "ColumnSpec",
@@ -78,9 +79,7 @@ class ProjectOps:
 
     def forget(self, mig) -> None:
         """Drop one file's operations (the file pass keeps memory flat); `of` re-extracts."""
-        mops = self.by_path.pop(mig.relpath, None)
-        if mops is not None:
-            mops.detach()
+        self.by_path.pop(mig.relpath, None)
 
 
 def local_modules(project, folders=None) -> frozenset[str]:

@@ -125,7 +125,7 @@ def rendered_calls(sql: str, mig, base: Location) -> list[OpCall]:
 
 def run_offline(project, ctx, analysis, by_name, every, phases) -> None:
     from alembic_guard.ops import OpContext, _dispatch
-    from alembic_guard.ops.extract import MigrationOps
+    from alembic_guard.ops.record import MigrationOps
     from alembic_guard.rules import BY_CODE
 
     order = [r for r in project.graph.upgrade_order() if r in project.by_revision]
