@@ -37,7 +37,7 @@ USES_ONLY = {"version", "python-version", "cache"}
 # the actions the composite Action may use, each pinned to a major version
 ALLOWED_USES = {"actions/setup-python@v5", "actions/cache@v4", "github/codeql-action/upload-sarif@v3"}
 # input -> option, where the names differ
-RENAMED = {"allow-import": "--import"}
+RENAMED = {"allow-import": "--import", "trace-file": "--trace"}
 # check options the Action deliberately does not expose, and why
 NOT_EXPOSED = {
     "--output": "the Action writes its own files (--also)",
