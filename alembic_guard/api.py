@@ -12,7 +12,7 @@ from alembic_guard.findings import Report
 from alembic_guard.sandbox.database import ENV_DB_URL, ROUNDTRIP_PREFIX
 from alembic_guard.project import Project
 from alembic_guard.project.discover import environment_info
-from alembic_guard.settings import Settings, load
+from alembic_guard.settings import Settings
 
 
 def check(settings: Settings, progress: Callable[[str], None] | None = None) -> Report:
@@ -22,6 +22,7 @@ def check(settings: Settings, progress: Callable[[str], None] | None = None) -> 
     and whose `environments` hold each one's. Raises GuardError if it cannot analyse."""
     from alembic_guard.project import environments
 
+    settings = rules.resolve_codes(settings)
     scope = revision_file_scope(settings)  # `check path/to/versions/abc.py`: that revision only
     if scope is not None:
         settings, env, only = scope
@@ -138,4 +139,4 @@ def _early_database(settings: Settings, selected):
 
 def check_path(path: str | Path, **overrides) -> Report:
     """Convenience: settings from the project's pyproject plus overrides, then check()."""
-    return check(load(Path(path), **overrides))
+    return check(rules.load_settings(Path(path), **overrides))

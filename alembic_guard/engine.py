@@ -37,7 +37,7 @@ RUNNERS: dict[str, str] = {
     "project": "alembic_guard.engine:run_project_rules",
     "graph": "alembic_guard.engine:run_graph_rules",
     "migration": "alembic_guard.engine:run_migration_rules",
-    "op": "alembic_guard.ops:run_op_rules",
+    "op": "alembic_guard.ops.stage:run_op_rules",
     "models": "alembic_guard.models:run_models_rules",
     "roundtrip": "alembic_guard.sandbox:run_roundtrip_rules",
     "app": "alembic_guard.audit:run_app_rules",
@@ -50,7 +50,7 @@ RUNNERS: dict[str, str] = {
 # `parallel_safe` is true may visit in forked worker processes (see `run_file_pass`).
 FILE_STAGES: dict[str, str] = {
     "migration": "alembic_guard.engine:migration_stage",
-    "op": "alembic_guard.ops:op_stage",
+    "op": "alembic_guard.ops.stage:op_stage",
 }
 PARSES_BODIES = ("AG003",)  # project rules that need every file parsed: the file pass does it
 

@@ -511,9 +511,10 @@ def lint_pending(project: Project, pending: Iterable[str]) -> tuple[Report, tupl
     production server is never used to create anything."""
     from alembic_guard import engine, rules
 
-    settings = project.settings
+    settings = rules.resolve_codes(project.settings)
     if settings.db or settings.db_url or settings.allow_import:
-        project.settings = settings = dataclasses.replace(settings, db=None, db_url=None, allow_import=False)
+        settings = dataclasses.replace(settings, db=None, db_url=None, allow_import=False)
+    project.settings = settings
     selected = rules.select(settings.select, settings.ignore)
     report = engine.run(project, selected)
     wanted = set(pending)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from alembic_guard import settings as settings_mod
 from alembic_guard.cli._options import (
     cache_options,
     LazyChoice,
@@ -86,7 +85,9 @@ def check(path, output_format, output, fail_on, progress, also, exit_zero, stati
     if color != "auto":  # the text formatter reads the conventional variables (no-color.org, force-color.org)
         os.environ.pop("NO_COLOR" if color == "always" else "FORCE_COLOR", None)
         os.environ["FORCE_COLOR" if color == "always" else "NO_COLOR"] = "1"
-    settings = settings_mod.load(path, fail_on=fail_on, **settings_overrides(**options))
+    from alembic_guard import rules  # start-up cost: every rule module, imported only by the commands that run rules
+
+    settings = rules.load_settings(path, fail_on=fail_on, **settings_overrides(**options))
     if progress is None:
         progress = sys.stderr.isatty()
     from alembic_guard import api  # the engine and every rule: imported only when checking

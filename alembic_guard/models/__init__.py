@@ -26,7 +26,7 @@ from pathlib import Path, PurePosixPath
 
 from alembic_guard import reading
 from alembic_guard.findings import Location
-from alembic_guard.models.discover import Model, discover
+from alembic_guard.models.discover import Model, classify, discover
 from alembic_guard.models.envpy import Target, find_target
 from alembic_guard.models.imports import Edge, ModuleIndex, ScanPolicy, scan_files
 from alembic_guard.project.files import app_starts
@@ -348,7 +348,7 @@ def _may_define_models(text: str) -> bool:
 def analyse(project) -> ModelsAnalysis:
     root = Path(os.path.abspath(project.root))
     index = ModuleIndex(sys_path_roots(project), root)
-    ev = Evaluator(index, project.relpath)
+    ev = Evaluator(index, project.relpath, classify)
     env_py = Path(os.path.abspath(project.layout.env_py))
     skipped_dirs: list[tuple[Path, str]] = []
     files = scan_files(_scan_policy(project), root, skipped_dirs)

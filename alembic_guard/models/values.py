@@ -143,9 +143,14 @@ class Binding:
 
 
 class Evaluator:
-    def __init__(self, index: ModuleIndex, relpath):
+    """Evaluates expressions of the application statically. What a class *is* (a mapped model,
+    a declarative base...) is decided by `classify`, given by the caller: discover.classify, which
+    itself asks this evaluator about the class's bases and decorators."""
+
+    def __init__(self, index: ModuleIndex, relpath, classify):
         self.index = index
         self.relpath = relpath  # Path -> PurePosixPath
+        self.classify = classify  # (Evaluator, ClassValue) -> ClassInfo | None
         self._bindings: dict[Path, tuple[dict[str, Binding], list[Binding]]] = {}
         self._memo: dict[tuple, Value] = {}
         self._active: set[tuple] = set()
@@ -468,8 +473,6 @@ class Evaluator:
 
     # ------------------------------------------------------------------ classes
     def class_info(self, cls: ClassValue):
-        from alembic_guard.models.discover import classify
-
         key = ("class", cls.path, cls.line, cls.node.col_offset)
         if key in self._memo:
             return self._memo[key]
@@ -477,7 +480,7 @@ class Evaluator:
             return None
         self._active.add(key)
         try:
-            info = classify(self, cls)
+            info = self.classify(self, cls)
         finally:
             self._active.discard(key)
         self._memo[key] = info

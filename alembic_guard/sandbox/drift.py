@@ -7,15 +7,26 @@ apply, exactly as `alembic check` would), and names the mapped class of each tab
 from __future__ import annotations
 
 import inspect
+from dataclasses import dataclass
 from pathlib import Path
-
-from alembic.autogenerate import compare_metadata
 
 from alembic_guard.masking import mask_secrets
 
 
-def compare(mctx, metadata, root: Path) -> list:
-    from alembic_guard.sandbox.roundtrip import DriftItem
+@dataclass(frozen=True)
+class DriftItem:
+    """One difference between the migrated schema at head and the models (target_metadata)."""
+
+    kind: str  # Alembic's autogenerate op: add_table, remove_column, modify_type...
+    table: str
+    message: str
+    model: str | None = None  # the mapped class, when one maps the table
+    model_file: Path | None = None
+    model_line: int | None = None
+
+
+def compare(mctx, metadata, root: Path) -> list[DriftItem]:
+    from alembic.autogenerate import compare_metadata  # start-up cost: autogenerate loads only when drift is compared
 
     models = _models_by_table()
     items: list[DriftItem] = []

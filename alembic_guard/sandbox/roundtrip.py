@@ -46,6 +46,7 @@ from alembic_guard.sandbox import child, schema_snapshot
 from alembic_guard.sandbox.alembic_runner import AlembicEnv
 from alembic_guard.sandbox.connection_guard import ConnectionGuard
 from alembic_guard.sandbox.database import ROUNDTRIP_PREFIX
+from alembic_guard.sandbox.drift import DriftItem, compare
 from alembic_guard.sandbox.walk_plan import WalkPlan, stamp
 
 UPGRADE, DOWNGRADE, REUPGRADE, ENV = "upgrade", "downgrade", "reupgrade", "env"
@@ -88,18 +89,6 @@ class StepResult:
         if self.hint:
             out["hint"] = self.hint
         return out
-
-
-@dataclass(frozen=True)
-class DriftItem:
-    """One difference between the migrated schema at head and the models (target_metadata)."""
-
-    kind: str  # Alembic's autogenerate op: add_table, remove_column, modify_type...
-    table: str
-    message: str
-    model: str | None = None  # the mapped class, when one maps the table
-    model_file: Path | None = None
-    model_line: int | None = None
 
 
 @dataclass
@@ -629,8 +618,6 @@ class Walker:
         if metadata is None:
             self.result.drift_note = NO_TARGET_METADATA
             return
-        from alembic_guard.sandbox.drift import compare
-
         try:
             self.result.drift = compare(mctx, metadata, self.project.root)
         except Exception as exc:  # noqa: BLE001 - env.py's own include_object / compare_type hooks run here
