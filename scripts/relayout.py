@@ -1,0 +1,200 @@
+"""Move alembic_guard's modules into folders that show the layers (issue 16), and rewrite every
+reference to the moved modules. Idempotent: run it again on a tree where some or all moves are done
+(or where other branches added files that still name the old paths) and it finishes the job.
+
+    python scripts/relayout.py            # do it (git mv + rewrite)
+    python scripts/relayout.py --check    # exit 1 if anything would still move or be rewritten
+
+What moves is the table MOVES below (old dotted module -> new dotted module). References are
+rewritten by pattern in every text file git knows (tracked or untracked, not ignored): Python
+(`import alembic_guard.X`, `from alembic_guard.X import`, `from alembic_guard import X`), strings
+("alembic_guard.X:func" in engine tables, monkeypatch targets "alembic_guard.X.name"),
+pyproject.toml entry points, docs and mkdocs.yml, action.yml; and paths `alembic_guard/X.py`.
+It does not edit sample_projects/ (the analysed projects know nothing of alembic_guard's modules).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PKG = "alembic_guard"
+
+# old module -> new module (dotted, below alembic_guard). A package moves with everything in it.
+MOVES: dict[str, str] = {
+    # workflows: commands beside the engine, each using the layers below it
+    "gate": "workflows.gate",
+    "merge_heads": "workflows.merge_heads",
+    "linear_history": "workflows.linear_history",
+    "pool_audit": "workflows.pool_audit",
+    "adoption": "workflows.adoption",
+    # the pull-request guard's graph of the base ref is context a rule (AG109) asks: project layer
+    "pr_guard": "project.base_ref",
+    # test support in one package (the pytest11 entry point follows: alembic_guard.testing.plugin)
+    "pytest_plugin": "testing.plugin",
+    "runtime": "testing.runtime",
+    "sandbox.fixtures": "testing.fixtures",
+    # small helpers every layer may use (they import only the vocabulary)
+    "reading": "core.reading",
+    "astdepth": "core.astdepth",
+    "forking": "core.forking",
+    "cache": "core.cache",
+    "git": "core.git",
+    "walk_settings": "core.walk_settings",
+    # documentation: a rule's doc renders from the registry; the pages are generated over the CLI
+    "docs": "rules.docs",
+    "docgen": "cli.docgen",
+}
+# files that are not modules but travel with one
+DATA: dict[str, str] = {"gate.schema.json": "workflows/gate.schema.json"}
+# a module that becomes a package of the same name (its public names stay importable as before)
+TO_PACKAGE: dict[str, str] = {"testing": "testing/__init__.py"}
+
+NEW_PACKAGES = {
+    "workflows": '"""Workflows beside the engine: the deploy gate, merge-heads, the linear-history marker, the pool\n'
+                 'audit and adoption filters. Each is a command over the layers below it (project, graph, ops,\n'
+                 'engine); no rule and no analysis imports a workflow.\n"""\n',
+    "core": '"""Small helpers every layer may use: bounded file reading, AST depth limits, fork safety, the\n'
+            'result cache, read-only git, and the round-trip walk settings as values. They import only the\n'
+            'vocabulary (errors, findings) and never a layer above it.\n"""\n',
+    "testing": None,  # made from testing.py
+}
+TEXT_SUFFIXES = {".py", ".pyi", ".md", ".toml", ".yml", ".yaml", ".cfg", ".ini", ".txt", ".json", ".rst", ""}
+SKIP_PREFIXES = ("sample_projects/", ".git/", ".venv/", "site/")
+
+
+def git(*args: str) -> str:
+    return subprocess.run(["git", *args], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+
+
+def path_of(module: str) -> Path:
+    """The file or folder of a dotted module below alembic_guard (whichever exists, else the .py)."""
+    base = ROOT / PKG / Path(*module.split("."))
+    return base if base.is_dir() else base.with_suffix(".py")
+
+
+def move(old: Path, new: Path, dry: bool) -> bool:
+    if not old.exists() or new.exists():
+        return False
+    if not dry:
+        new.parent.mkdir(parents=True, exist_ok=True)
+        git("mv", str(old.relative_to(ROOT)), str(new.relative_to(ROOT)))
+    print(f"move {old.relative_to(ROOT)} -> {new.relative_to(ROOT)}")
+    return True
+
+
+def do_moves(dry: bool) -> int:
+    changed = 0
+    for pkg, doc in NEW_PACKAGES.items():
+        init = ROOT / PKG / pkg / "__init__.py"
+        if doc is not None and not init.exists():
+            changed += 1
+            print(f"create {init.relative_to(ROOT)}")
+            if not dry:
+                init.parent.mkdir(parents=True, exist_ok=True)
+                init.write_text(doc)
+                git("add", str(init.relative_to(ROOT)))
+    for old, new in TO_PACKAGE.items():
+        changed += move(ROOT / PKG / f"{old}.py", ROOT / PKG / new, dry)
+    for old, new in MOVES.items():
+        src = path_of(old)
+        dst = ROOT / PKG / Path(*new.split("."))
+        dst = dst if src.is_dir() else dst.with_suffix(".py")
+        changed += move(src, dst, dry)
+    for old, new in DATA.items():
+        changed += move(ROOT / PKG / old, ROOT / PKG / new, dry)
+    return changed
+
+
+# ------------------------------------------------------------------------------ rewriting
+def _dotted(old: str) -> re.Pattern:
+    # alembic_guard.<old> as a whole dotted name: not preceded by a name character or a dot, not
+    # followed by a name character (a following "." or ":" continues to an attribute or function)
+    return re.compile(rf"(?<![\w.]){PKG}\.{re.escape(old)}(?!\w)")
+
+
+def _slashed(old: str) -> re.Pattern:
+    return re.compile(rf"(?<![\w/.]){PKG}/{re.escape(old.replace('.', '/'))}(?=\.py\b|/)")
+
+
+ORDER = sorted(MOVES, key=lambda m: -len(m))  # sandbox.fixtures before a shorter prefix
+DOTTED = [(_dotted(old), f"{PKG}.{MOVES[old]}") for old in ORDER]
+SLASHED = [(_slashed(old), f"{PKG}/{MOVES[old].replace('.', '/')}") for old in ORDER]
+DATA_PATHS = [(re.compile(rf"(?<![\w/]){PKG}/{re.escape(old)}"), f"{PKG}/{new}") for old, new in DATA.items()]
+TOP_NAMES = {old: new for old, new in MOVES.items() if "." not in old}
+FROM_PKG = re.compile(rf"^(?P<indent>[ \t]*)from {PKG} import (?P<names>\([^)]*\)|[^\n#]*?)(?P<comment>[ \t]*#[^\n]*)?$", re.M)
+
+
+def _from_pkg(match: re.Match) -> str:
+    """`from alembic_guard import a, gate as g, reading` -> one line per new parent package."""
+    names = match["names"].strip()
+    inner = names[1:-1] if names.startswith("(") else names
+    items = [i.strip() for i in inner.replace("\n", " ").split(",") if i.strip()]
+    if not any(i.split(" as ")[0].strip() in TOP_NAMES for i in items):
+        return match[0]
+    groups: dict[str, list[str]] = {}
+    for item in items:
+        name, _, alias = (p.strip() for p in item.partition(" as "))
+        if name in TOP_NAMES:
+            parent, _, leaf = f"{PKG}.{TOP_NAMES[name]}".rpartition(".")
+            alias = alias or (name if leaf != name else "")
+            groups.setdefault(parent, []).append(f"{leaf} as {alias}" if alias else leaf)
+        else:
+            groups.setdefault(PKG, []).append(item)
+    indent, comment = match["indent"], match["comment"] or ""
+    lines = [f"{indent}from {parent} import {', '.join(sorted(names_))}" for parent, names_ in groups.items()]
+    lines[0] += comment
+    return "\n".join(lines)
+
+
+def rewrite_text(text: str) -> str:
+    out = FROM_PKG.sub(_from_pkg, text)
+    for pattern, new in DOTTED + SLASHED + DATA_PATHS:
+        out = pattern.sub(new, out)
+    return out
+
+
+def files() -> list[Path]:
+    listed = git("ls-files", "-co", "--exclude-standard").splitlines()
+    out = []
+    for rel in listed:
+        if rel.startswith(SKIP_PREFIXES) or rel == "scripts/relayout.py":
+            continue
+        path = ROOT / rel
+        if path.suffix in TEXT_SUFFIXES and path.is_file():
+            out.append(path)
+    return out
+
+
+def do_rewrites(dry: bool) -> int:
+    changed = 0
+    for path in files():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        new = rewrite_text(text)
+        if new != text:
+            changed += 1
+            print(f"rewrite {path.relative_to(ROOT)}")
+            if not dry:
+                path.write_text(new, encoding="utf-8")
+    return changed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if anything is left to do")
+    args = parser.parse_args(argv)
+    moved = do_moves(args.check)
+    rewritten = do_rewrites(args.check)
+    print(f"{moved} moves, {rewritten} files rewritten" + (" (dry run)" if args.check else ""))
+    return 1 if args.check and (moved or rewritten) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
