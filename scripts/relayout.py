@@ -31,7 +31,7 @@ MOVES: dict[str, str] = {
     "merge_heads": "workflows.merge_heads",
     "linear_history": "workflows.linear_history",
     "pool_audit": "workflows.pool_audit",
-    "adoption": "workflows.adoption",
+    # (adoption.py stays at the top: the engine applies its --changed-since/--since-revision filters)
     # the pull-request guard's graph of the base ref is context a rule (AG109) asks: project layer
     "pr_guard": "project.base_ref",
     # test support in one package (the pytest11 entry point follows: alembic_guard.testing.plugin)
@@ -55,8 +55,8 @@ DATA: dict[str, str] = {"gate.schema.json": "workflows/gate.schema.json"}
 TO_PACKAGE: dict[str, str] = {"testing": "testing/__init__.py"}
 
 NEW_PACKAGES = {
-    "workflows": '"""Workflows beside the engine: the deploy gate, merge-heads, the linear-history marker, the pool\n'
-                 'audit and adoption filters. Each is a command over the layers below it (project, graph, ops,\n'
+    "workflows": '"""Workflows beside the engine: the deploy gate, merge-heads, the linear-history marker and the\n'
+                 'pool audit. Each is a command over the layers below it (project, graph, ops,\n'
                  'engine); no rule and no analysis imports a workflow.\n"""\n',
     "core": '"""Small helpers every layer may use: bounded file reading, AST depth limits, fork safety, the\n'
             'result cache, read-only git, and the round-trip walk settings as values. They import only the\n'
