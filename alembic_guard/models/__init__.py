@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from alembic_guard import reading
-from alembic_guard.findings import Location
+from alembic_guard.findings import Location, Requires
 from alembic_guard.models.discover import Model, classify, discover
 from alembic_guard.models.envpy import Target, find_target
 from alembic_guard.models.imports import Edge, ModuleIndex, ScanPolicy, scan_files
@@ -402,8 +402,6 @@ def run_models_rules(rules, project, ctx) -> None:
     """Runner for rule kind `models` (wired in engine.RUNNERS): rules are called as
     `fn(analysis, project)`. The import probe runs once, first, when an IMPORT rule is selected
     (the engine only passes IMPORT rules under `--import`)."""
-    from alembic_guard.rules._registry import Requires
-
     if ctx.progress:
         ctx.progress("models: reading env.py and model modules")
     analysis = project.analysis("models", analyse)

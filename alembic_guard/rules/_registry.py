@@ -20,13 +20,12 @@ code and severity, so a rule cannot report under the wrong code.
 
 from __future__ import annotations
 
-import enum
 import inspect
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from alembic_guard.findings import Finding, Location, RuleInfo, Severity
+from alembic_guard.findings import Finding, Location, Requires, RuleInfo, Severity
 
 FAMILIES = {
     "0": "meta",
@@ -41,12 +40,6 @@ KINDS = ("project", "graph", "migration", "op", "models", "roundtrip", "app")
 
 CODE_RE = re.compile(r"^AG\d{3}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-
-
-class Requires(enum.Enum):
-    SOURCE = "source"  # reads files only: always safe
-    IMPORT = "import"  # imports/executes the analysed project's code
-    DATABASE = "database"  # needs a (throwaway) database; also executes env.py
 
 
 @dataclass(eq=False)
