@@ -144,31 +144,52 @@ def merge_module(old: str, into: str, dry: bool) -> int:
     tree, dst_tree = ast.parse(text), ast.parse(target)
     lines, dst_lines = text.splitlines(keepends=True), target.splitlines(keepends=True)
     leaf = into.rpartition(".")[2]
-    imports, last = [], 0
-    for node in tree.body:
-        if not isinstance(node, (ast.Import, ast.ImportFrom)):
-            continue
-        last = node.end_lineno
-        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
-            continue
-        if isinstance(node, ast.ImportFrom) and all(a.name == leaf and a.asname is None for a in node.names):
-            continue  # the import of the module merged into
-        imports.append("".join(lines[node.lineno - 1:node.end_lineno]))
+    last = max(n.end_lineno for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom)))
+    imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))
+               and not (isinstance(n, ast.ImportFrom) and all(a.name == leaf and a.asname is None for a in n.names))]
     body = "".join(lines[last:]).strip("\n")
     names = {n.name for n in dst_tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
     names |= {t.id for n in dst_tree.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
     body = re.sub(rf"(?<![\w.]){leaf}\.(\w+)", lambda m: m[1] if m[1] in names else m[0], body)
-    doc = dst_tree.body[0]
-    start = doc.end_lineno if isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant) else 0
-    dst_last = max(n.end_lineno for n in dst_tree.body if isinstance(n, (ast.Import, ast.ImportFrom)))
-    have = {line.strip() for line in dst_lines[:dst_last]}
-    head = DOCS_DOC + "".join(dst_lines[start:dst_last]) + "".join(i for i in imports if i.strip() not in have)
+    # the target's docstring and import block are replaced (DOCS_DOC, the merged imports): what
+    # lies between its docstring and its last import must be imports only
+    dst_imports = [n for n in dst_tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    dst_last = max(n.end_lineno for n in dst_imports)
+    head = DOCS_DOC + "\n" + import_block(dst_imports + imports)
     rest = "".join(dst_lines[dst_last:]).rstrip("\n")
     merged = head + rest + "\n\n\n# " + "-" * 70 + f" generated pages (was {old}.py)\n" + body + "\n"
     dst.write_text(merged, encoding="utf-8")
     git("rm", "-q", str(src.relative_to(ROOT)))
     git("add", str(dst.relative_to(ROOT)))
     return 1
+
+
+def import_block(nodes: list) -> str:
+    """Top-level import statements merged and ordered as isort/ruff order them: __future__,
+    standard library, third party, alembic_guard; `import x` before `from x import y`."""
+    plain: set[tuple[str, str | None]] = set()
+    froms: dict[str, set[tuple[str, str | None]]] = {}
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            plain |= {(a.name, a.asname) for a in node.names}
+        else:
+            froms.setdefault(node.module or "", set()).update((a.name, a.asname) for a in node.names)
+
+    def section(module: str) -> int:
+        top = module.split(".")[0]
+        return 0 if top == "__future__" else 1 if top in sys.stdlib_module_names else 3 if top == PKG else 2
+
+    def alias(name: str, asname: str | None) -> str:
+        return f"{name} as {asname}" if asname else name
+
+    out = []
+    for number in range(4):
+        lines = [f"import {alias(n, a)}" for n, a in sorted(plain) if section(n) == number]
+        lines += [f"from {m} import {', '.join(alias(n, a) for n, a in sorted(froms[m]))}"
+                  for m in sorted(froms) if section(m) == number]
+        if lines:
+            out.append("\n".join(lines) + "\n")
+    return "\n".join(out)
 
 
 # ------------------------------------------------------------------------------ rewriting
@@ -240,7 +261,7 @@ def files() -> list[Path]:
     listed = git("ls-files", "-co", "--exclude-standard").splitlines()
     out = []
     for rel in listed:
-        if rel.startswith(SKIP_PREFIXES) or rel == "scripts/relayout.py":
+        if rel.startswith(SKIP_PREFIXES) or rel in ("scripts/relayout.py", "CHANGELOG.md"):  # history stays as written
             continue
         path = ROOT / rel
         if path.suffix in TEXT_SUFFIXES and path.is_file():
