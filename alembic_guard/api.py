@@ -9,9 +9,10 @@ from pathlib import Path
 
 from alembic_guard import engine, rules
 from alembic_guard.findings import Report
-from alembic_guard.sandbox.database import ENV_DB_URL, ROUNDTRIP_PREFIX
-from alembic_guard.project import Project
-from alembic_guard.project.discover import environment_info
+from alembic_guard.errors import GuardError, ProjectNotFound
+from alembic_guard.sandbox.database import ENV_DB_URL, ROUNDTRIP_PREFIX, EarlyDatabase, interrupted
+from alembic_guard.project import Project, environments
+from alembic_guard.project.discover import discover, environment_info
 from alembic_guard.settings import Settings
 
 
@@ -20,8 +21,6 @@ def check(settings: Settings, progress: Callable[[str], None] | None = None) -> 
     the path: alembic_guard.project.environments) and run the selected rules on it. One
     environment gives its own report; several give one report whose findings are all of theirs
     and whose `environments` hold each one's. Raises GuardError if it cannot analyse."""
-    from alembic_guard.project import environments
-
     settings = rules.resolve_codes(settings)
     scope = revision_file_scope(settings)  # `check path/to/versions/abc.py`: that revision only
     if scope is not None:
@@ -38,8 +37,6 @@ def check(settings: Settings, progress: Callable[[str], None] | None = None) -> 
             report = engine.run(project, selected, progress=progress)
             parts.append((env, project, report))
         if early is not None or any(r.kind == "roundtrip" for r in selected):
-            from alembic_guard.sandbox.database import interrupted
-
             if interrupted():  # Ctrl-C whose KeyboardInterrupt was swallowed: never a report
                 raise KeyboardInterrupt
     finally:
@@ -59,9 +56,6 @@ def revision_file_scope(settings: Settings):  # noqa: C901 - one upward search
     (settings rooted at the nearest folder above it whose environment holds it, that environment, the
     file's real path), so the whole project is analysed as usual and the report keeps that file's
     findings only. None for any other PATH. Raises ProjectNotFound when no environment above holds it."""
-    from alembic_guard.errors import GuardError, ProjectNotFound
-    from alembic_guard.project.discover import discover
-
     given = Path(settings.root)
     if given.suffix != ".py" or not given.is_file() or settings.config_file or settings.script_location:
         return None
@@ -132,7 +126,6 @@ def _early_database(settings: Settings, selected):
         spec = settings.db_url or (os.environ.get(ENV_DB_URL) if spec == "auto" else None)
     if not spec or "://" not in spec:
         return None
-    from alembic_guard.sandbox.database import EarlyDatabase
 
     return EarlyDatabase.start(spec, ROUNDTRIP_PREFIX)
 

@@ -31,6 +31,9 @@ from alembic_guard.findings import Finding, Location, Report, Skip
 from alembic_guard.project import Project
 from alembic_guard.rules import ALL_RULES, BY_CODE, Rule, is_known_prefix, normalise_code, suggestions
 from alembic_guard.rules._registry import Requires
+from alembic_guard import forking
+from alembic_guard.adoption import about_whole_history, filter_changed
+from alembic_guard.cache import ProjectCache, build_id
 
 # kind -> "module:function"; the function is called as fn(rules, project, ctx)
 RUNNERS: dict[str, str] = {
@@ -309,7 +312,6 @@ def pass_context(project: Project, stages: dict, groups: dict, parse: bool) -> s
             extra = rule.extra.get("project_facts")
             rules[rule.code] = extra(project) if extra is not None else None
         parts[kind] = {"stage": facts, "rules": rules}
-    from alembic_guard.cache import build_id
 
     parts["build"] = build_id()
     import hashlib
@@ -342,8 +344,6 @@ def _file_cache(project: Project):
         return None
     cache = project._cache.get("file_cache")
     if cache is None:
-        from alembic_guard.cache import ProjectCache
-
         cache = project._cache["file_cache"] = ProjectCache.for_layout(project.layout, project.settings.cache_dir)
     return cache
 
@@ -430,8 +430,6 @@ def _visit_all(project: Project, ctx: RunContext, stages: dict, groups: dict, mi
 
 def _fork_slice(project: Project, ctx: RunContext, stages: dict, groups: dict, part, parse: bool):
     """Start a child that visits `part` (see alembic_guard.forking)."""
-    from alembic_guard import forking
-
     def work() -> bytes:
         ctx.findings, ctx.skipped, ctx.facts = [], [], {}
         ctx.progress = None  # the parent reports progress for its own slice only
@@ -443,8 +441,6 @@ def _fork_slice(project: Project, ctx: RunContext, stages: dict, groups: dict, p
 
 
 def _collect(child) -> tuple | None:
-    from alembic_guard import forking
-
     data = forking.collect(child)
     if data is None:
         return None
@@ -505,8 +501,6 @@ def _post_process(project: Project, rules: Sequence[Rule], findings: list[Findin
     # since_revision: keep findings about revisions after the given one (and findings with no
     # revision, and whole-history graph findings)
     if settings.since_revision:
-        from alembic_guard.adoption import about_whole_history
-
         graph = project.graph
         if settings.since_revision not in graph:
             raise SettingsError(f"--since {settings.since_revision}: no such revision in this project", key="since_revision")
@@ -515,8 +509,6 @@ def _post_process(project: Project, rules: Sequence[Rule], findings: list[Findin
 
     # changed_since: keep findings about files changed relative to a git ref (alembic_guard.adoption)
     if settings.changed_since:
-        from alembic_guard.adoption import filter_changed
-
         findings = filter_changed(project, findings, settings.changed_since)
 
     # baseline: hide known fingerprints

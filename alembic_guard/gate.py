@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import alembic_guard
 from alembic_guard import reading
 from alembic_guard.errors import DatabaseUnavailable, GuardError
 from alembic_guard.findings import Finding, Report, Severity
@@ -320,11 +321,9 @@ class GateResult:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        from alembic_guard import __version__
-
         return {
             "version": 1,
-            "tool": {"name": "alembic-guard", "version": __version__},
+            "tool": {"name": "alembic-guard", "version": alembic_guard.__version__},
             "status": self.status,
             "outcome": self.outcome,
             "exit_code": self.exit_code,
@@ -509,7 +508,7 @@ def lint_pending(project: Project, pending: Iterable[str]) -> tuple[Report, tupl
 
     The gate's URL is never handed to the engine: database rules (round trips) stay off, so the
     production server is never used to create anything."""
-    from alembic_guard import engine, rules
+    from alembic_guard import engine, rules  # start-up cost: every rule, only when pending revisions are linted
 
     settings = rules.resolve_codes(project.settings)
     if settings.db or settings.db_url or settings.allow_import:
@@ -596,7 +595,7 @@ def render_text(result: GateResult, out) -> None:
             path = f"  [{rev.location.path}]" if rev.location else ""
             out.write(f"  {rid}  {rev.message or ''}{path}\n")
     if result.findings:
-        from alembic_guard.formatters import text
+        from alembic_guard.formatters import text  # start-up cost: formatters load only to print
 
         out.write("findings in the pending revisions:\n")
         rules = result.report.rules if result.report is not None else ()
@@ -615,7 +614,7 @@ def render_text(result: GateResult, out) -> None:
 
 def render_markdown(result: GateResult, out) -> None:
     """The gate's verdict for a job summary (`$GITHUB_STEP_SUMMARY`)."""
-    from alembic_guard.formatters.summary import _cell
+    from alembic_guard.formatters.summary import _cell  # start-up cost: formatters load only to print
 
     g = result.project.graph
     code, meaning = STATUSES[result.outcome]

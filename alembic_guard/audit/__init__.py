@@ -24,11 +24,12 @@ from pathlib import Path, PurePosixPath
 
 from alembic_guard import reading
 from alembic_guard.audit.cache import AppCache
-from alembic_guard.audit.flow import analyse_module
+from alembic_guard.audit.flow import Flow, analyse_module
 from alembic_guard.audit.symbols import AppIndex, AppModule, build_modules
 from alembic_guard.audit.versions import sqlalchemy_major
 from alembic_guard.models import is_revision_text
 from alembic_guard.findings import Finding, Location
+from alembic_guard.project.files import app_starts, python_files
 
 # folder names skipped on top of alembic_guard.project.files.SKIP_DIRS (golden outputs of samples)
 SKIP_DIRS = frozenset({"expected"})
@@ -37,8 +38,6 @@ SKIP_DIRS = frozenset({"expected"})
 def iter_app_files(project, skipped: list[tuple[Path, str]] | None = None) -> list[Path]:
     """The application files to audit, sorted (see the module docstring for the rules): the shared
     project walker, without the migrations' folders."""
-    from alembic_guard.project.files import app_starts, python_files
-
     settings = project.settings
     root = project.root
     # the application (its root, from the environment: alembic_guard.project.approot) and the checked
@@ -215,7 +214,6 @@ def _run(rules: Iterable, app: AppIndex, call, crash=None) -> None:
             if crash is None or not rules:
                 raise
             crash(rules[0], exc, where)
-            from alembic_guard.audit.flow import Flow
 
             mod.flows = [Flow(mod, None)]  # rules still run, without flow facts for this module
         for rule in rules:

@@ -19,6 +19,7 @@ from alembic_guard.cli._options import (
     selection_options,
     settings_overrides,
 )
+from alembic_guard.suppressions import add_comments
 
 ENV_DB_URL = "ALEMBIC_GUARD_DB_URL"  # = sandbox.database.ENV_DB_URL (not imported: it loads SQLAlchemy)
 
@@ -28,7 +29,7 @@ BUILTIN_FORMATS = ("text", "json", "sarif", "github", "junit", "summary")
 
 
 def format_names() -> tuple[str, ...]:
-    from alembic_guard.formatters import names
+    from alembic_guard.formatters import names  # start-up cost: --help and other commands need no formatter
 
     return names()
 
@@ -108,8 +109,6 @@ def check(path, output_format, output, fail_on, progress, also, exit_zero, stati
 
 
 def _add_noqa(report) -> None:
-    from alembic_guard.suppressions import add_comments
-
     written, left = add_comments(report.root, report.findings)
     total = sum(written.values())
     click.echo(f"Added {total} suppression comment{'s' if total != 1 else ''} in {len(written)} file{'s' if len(written) != 1 else ''}.")

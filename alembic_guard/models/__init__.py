@@ -28,6 +28,7 @@ from alembic_guard import reading
 from alembic_guard.findings import Location, Requires
 from alembic_guard.models.discover import Model, classify, discover
 from alembic_guard.models.envpy import Target, find_target
+from alembic_guard.models.probe import run_probe
 from alembic_guard.models.imports import Edge, ModuleIndex, ScanPolicy, scan_files
 from alembic_guard.project.files import app_starts
 from alembic_guard.models.values import Evaluator, FlaskDBValue, MetadataRef
@@ -406,8 +407,6 @@ def run_models_rules(rules, project, ctx) -> None:
         ctx.progress("models: reading env.py and model modules")
     analysis = project.analysis("models", analyse)
     if any(r.requires is Requires.IMPORT for r in rules) and analysis.probe is None:
-        from alembic_guard.models.probe import run_probe
-
         if ctx.progress:
             ctx.progress("models: importing env.py in a subprocess (--import)")
         analysis.probe = run_probe(project)

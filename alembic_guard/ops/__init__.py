@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from alembic_guard import reading
+from alembic_guard.findings import Location
 from alembic_guard.ops.calls import UNRESOLVED, ColumnSpec, DefaultSpec, OpCall, TypeSpec
 from alembic_guard.ops.extract import MigrationOps, extract
 
@@ -124,8 +125,6 @@ def operations(project) -> ProjectOps:
 
 def _reader_failed(mig, exc: Exception) -> MigrationOps:
     """A revision the reader crashed on: reported as not analysed (AG423), never passed."""
-    from alembic_guard.findings import Location
-
     reason = f"alembic-guard's operation reader failed on it ({type(exc).__name__}: {exc}); please report this"
     call = OpCall("unresolved", {"reason": reason}, location=Location(mig.relpath, 1, 1, revision=mig.revision_id))
     return MigrationOps([call])
