@@ -213,9 +213,9 @@ DATA_PATHS = [(re.compile(rf"(?<![\w/]){PKG}/{re.escape(old)}"), f"{PKG}/{new}")
 # strings only, and only in tests/
 QUOTED = [(re.compile(rf"(?<=[\"']){re.escape(old.replace('.', '/'))}(?=(?:\.py|/[\w/]*\.py)[\"'])"),
            MOVES[old].replace(".", "/")) for old in ORDER]
-FROM_PKG = re.compile(
-    rf"^(?P<indent>[ \t]*)from (?P<parent>{PKG}(?:\.\w+)*) import "
-    rf"(?P<names>\([^)]*\)|[^\n#(]*?)(?P<comment>[ \t]*#[^\n]*)?$",
+FROM_PKG = re.compile(  # at the start of a line, or inside a string of code ("from alembic_guard import x\n")
+    rf"(?P<indent>^[ \t]*|(?<=[\"']))from (?P<parent>{PKG}(?:\.\w+)*) import "
+    rf"(?P<names>\([^)]*\)|[^\n#(\"'\\]*?)(?P<comment>[ \t]*#[^\n\"']*)?(?=$|\\n|[\"'])",
     re.M,
 )
 
@@ -247,7 +247,8 @@ def _from_pkg(match: re.Match) -> str:
     indent, comment = match["indent"], match["comment"] or ""
     lines = [f"{indent}from {p} import {', '.join(sorted(n))}" for p, n in groups.items()]
     lines[0] += comment
-    return "\n".join(lines)
+    in_string = match.start() > 0 and match.string[match.start() - 1] in "\"'"
+    return ("\\n" if in_string else "\n").join(lines)
 
 
 def rewrite_text(text: str, in_tests: bool = False) -> str:
