@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
 
 __version__ = "0.2.0"
 
 __all__ = ["Finding", "Location", "Report", "Severity", "__version__", "check"]
 
-# The public names are imported on first use: `import alembic_guard` (done by every CLI command)
-# must not pull in the engine and every rule — `alembic-guard graph` needs neither.
+# start-up cost: the public names are imported on first use. `import alembic_guard` (done by every
+# CLI command, and by any module that reads __version__) must not pull in the engine and every
+# rule — `alembic-guard graph` needs neither. This module imports none of its own package, so it
+# sits below every layer; type checkers read the names from __init__.pyi.
 _LAZY = {
     "check": "alembic_guard.api",
     "Finding": "alembic_guard.findings",
@@ -18,10 +19,6 @@ _LAZY = {
     "Report": "alembic_guard.findings",
     "Severity": "alembic_guard.findings",
 }
-
-if TYPE_CHECKING:  # pragma: no cover
-    from alembic_guard.api import check
-    from alembic_guard.findings import Finding, Location, Report, Severity
 
 
 def __getattr__(name: str):

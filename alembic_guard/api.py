@@ -9,13 +9,15 @@ from pathlib import Path
 
 from alembic_guard import engine, rules
 from alembic_guard.findings import Report
+from alembic_guard.errors import GuardError, ProjectNotFound
+from alembic_guard.project import Project, environments
+from alembic_guard.project.discover import discover
+from alembic_guard.project.environment import environment_info
 from alembic_guard.sandbox.cleanup import interrupted
 from alembic_guard.sandbox.database import ENV_DB_URL
 from alembic_guard.sandbox.early import EarlyDatabase
 from alembic_guard.sandbox.names import ROUNDTRIP_PREFIX
-from alembic_guard.project import Project
-from alembic_guard.project.environment import environment_info
-from alembic_guard.settings import Settings, load
+from alembic_guard.settings import Settings
 
 
 def check(settings: Settings, progress: Callable[[str], None] | None = None) -> Report:
@@ -23,8 +25,7 @@ def check(settings: Settings, progress: Callable[[str], None] | None = None) -> 
     the path: alembic_guard.project.environments) and run the selected rules on it. One
     environment gives its own report; several give one report whose findings are all of theirs
     and whose `environments` hold each one's. Raises GuardError if it cannot analyse."""
-    from alembic_guard.project import environments
-
+    settings = rules.resolve_codes(settings)
     scope = revision_file_scope(settings)  # `check path/to/versions/abc.py`: that revision only
     if scope is not None:
         settings, env, only = scope
@@ -59,9 +60,6 @@ def revision_file_scope(settings: Settings):  # noqa: C901 - one upward search
     (settings rooted at the nearest folder above it whose environment holds it, that environment, the
     file's real path), so the whole project is analysed as usual and the report keeps that file's
     findings only. None for any other PATH. Raises ProjectNotFound when no environment above holds it."""
-    from alembic_guard.errors import GuardError, ProjectNotFound
-    from alembic_guard.project.discover import discover
-
     given = Path(settings.root)
     if given.suffix != ".py" or not given.is_file() or settings.config_file or settings.script_location:
         return None
@@ -137,4 +135,4 @@ def _early_database(settings: Settings, selected):
 
 def check_path(path: str | Path, **overrides) -> Report:
     """Convenience: settings from the project's pyproject plus overrides, then check()."""
-    return check(load(Path(path), **overrides))
+    return check(rules.load_settings(Path(path), **overrides))

@@ -34,10 +34,12 @@ import json
 import os
 import tempfile
 import time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+import alembic_guard
 from alembic_guard import reading
+from alembic_guard.findings import Finding, Location, Severity
 
 FORMAT = 1
 ENV_DIR = "ALEMBIC_GUARD_CACHE_DIR"
@@ -69,8 +71,6 @@ def build_id() -> str:
     development install invalidates cached findings without a version bump."""
     global _BUILD
     if _BUILD is None:
-        import alembic_guard
-
         h = hashlib.blake2b(digest_size=12)
         h.update(str(getattr(alembic_guard, "__version__", "?")).encode())
         pkg = Path(alembic_guard.__file__).parent
@@ -97,8 +97,6 @@ def _enc_loc(loc) -> list:
 
 
 def decode_finding(data: list):
-    from alembic_guard.findings import Finding, Severity
-
     code, sev, message, loc, hint, related, anchor, details = data
     if not (isinstance(code, str) and isinstance(message, str) and isinstance(anchor, str)):
         raise ValueError("bad finding")
@@ -106,10 +104,6 @@ def decode_finding(data: list):
 
 
 def _dec_loc(data: list):
-    from pathlib import PurePosixPath
-
-    from alembic_guard.findings import Location
-
     path, line, col, end_line, end_col, rev = data
     if not isinstance(path, str):
         raise ValueError("bad location")

@@ -32,13 +32,16 @@ from alembic_guard.project import Project
 from alembic_guard.rules import ALL_RULES, BY_CODE, Rule, is_known_prefix, normalise_code, suggestions
 from alembic_guard.rules._registry import Requires
 from alembic_guard.trace import marks
+from alembic_guard import forking
+from alembic_guard.adoption import about_whole_history, filter_changed
+from alembic_guard.cache import ProjectCache, build_id
 
 # kind -> "module:function"; the function is called as fn(rules, project, ctx)
 RUNNERS: dict[str, str] = {
     "project": "alembic_guard.engine:run_project_rules",
     "graph": "alembic_guard.engine:run_graph_rules",
     "migration": "alembic_guard.engine:run_migration_rules",
-    "op": "alembic_guard.ops:run_op_rules",
+    "op": "alembic_guard.ops.stage:run_op_rules",
     "models": "alembic_guard.models:run_models_rules",
     "roundtrip": "alembic_guard.sandbox:run_roundtrip_rules",
     "app": "alembic_guard.audit:run_app_rules",
@@ -51,7 +54,7 @@ RUNNERS: dict[str, str] = {
 # `parallel_safe` is true may visit in forked worker processes (see `run_file_pass`).
 FILE_STAGES: dict[str, str] = {
     "migration": "alembic_guard.engine:migration_stage",
-    "op": "alembic_guard.ops:op_stage",
+    "op": "alembic_guard.ops.stage:op_stage",
 }
 PARSES_BODIES = ("AG003",)  # project rules that need every file parsed: the file pass does it
 
@@ -306,7 +309,6 @@ def pass_context(project: Project, stages: dict, groups: dict, parse: bool) -> s
             extra = rule.extra.get("project_facts")
             rules[rule.code] = extra(project) if extra is not None else None
         parts[kind] = {"stage": facts, "rules": rules}
-    from alembic_guard.cache import build_id
 
     parts["build"] = build_id()
     import hashlib
@@ -339,8 +341,6 @@ def _file_cache(project: Project):
         return None
     cache = project._cache.get("file_cache")
     if cache is None:
-        from alembic_guard.cache import ProjectCache
-
         cache = project._cache["file_cache"] = ProjectCache.for_layout(project.layout, project.settings.cache_dir)
     return cache
 
@@ -427,8 +427,6 @@ def _visit_all(project: Project, ctx: RunContext, stages: dict, groups: dict, mi
 
 def _fork_slice(project: Project, ctx: RunContext, stages: dict, groups: dict, part, parse: bool):
     """Start a child that visits `part` (see alembic_guard.forking)."""
-    from alembic_guard import forking
-
     def work() -> bytes:
         ctx.findings, ctx.skipped, ctx.facts = [], [], {}
         ctx.progress = None  # the parent reports progress for its own slice only
@@ -440,8 +438,6 @@ def _fork_slice(project: Project, ctx: RunContext, stages: dict, groups: dict, p
 
 
 def _collect(child) -> tuple | None:
-    from alembic_guard import forking
-
     data = forking.collect(child)
     if data is None:
         return None
@@ -503,8 +499,6 @@ def _post_process(project: Project, rules: Sequence[Rule], findings: list[Findin
     # since_revision: keep findings about revisions after the given one (and findings with no
     # revision, and whole-history graph findings)
     if settings.since_revision:
-        from alembic_guard.adoption import about_whole_history
-
         graph = project.graph
         if settings.since_revision not in graph:
             raise SettingsError(f"--since {settings.since_revision}: no such revision in this project", key="since_revision")
@@ -513,8 +507,6 @@ def _post_process(project: Project, rules: Sequence[Rule], findings: list[Findin
 
     # changed_since: keep findings about files changed relative to a git ref (alembic_guard.adoption)
     if settings.changed_since:
-        from alembic_guard.adoption import filter_changed
-
         findings = filter_changed(project, findings, settings.changed_since)
 
     # baseline: hide known fingerprints

@@ -38,6 +38,14 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
+class Requires(enum.Enum):
+    """What a rule needs to run; the engine runs only what the settings allow."""
+
+    SOURCE = "source"  # reads files only: always safe
+    IMPORT = "import"  # imports/executes the analysed project's code
+    DATABASE = "database"  # needs a (throwaway) database; also executes env.py
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
     """Where a finding points. Paths are relative to the project root, lines and columns 1-based."""

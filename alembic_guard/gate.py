@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import alembic_guard
 from alembic_guard import reading
 from alembic_guard.errors import GuardError
 from alembic_guard.findings import Finding, Report, Severity
@@ -207,11 +208,9 @@ class GateResult:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        from alembic_guard import __version__
-
         return {
             "version": 1,
-            "tool": {"name": "alembic-guard", "version": __version__},
+            "tool": {"name": "alembic-guard", "version": alembic_guard.__version__},
             "status": self.status,
             "outcome": self.outcome,
             "exit_code": self.exit_code,
@@ -434,11 +433,12 @@ def lint_pending(project: Project, pending: Iterable[str]) -> tuple[Report, tupl
 
     The gate's URL is never handed to the engine: database rules (round trips) stay off, so the
     production server is never used to create anything."""
-    from alembic_guard import engine, rules
+    from alembic_guard import engine, rules  # start-up cost: every rule, only when pending revisions are linted
 
-    settings = project.settings
+    settings = rules.resolve_codes(project.settings)
     if settings.db or settings.db_url or settings.allow_import:
-        project.settings = settings = dataclasses.replace(settings, db=None, db_url=None, allow_import=False)
+        settings = dataclasses.replace(settings, db=None, db_url=None, allow_import=False)
+    project.settings = settings
     selected = rules.select(settings.select, settings.ignore)
     report = engine.run(project, selected)
     wanted = set(pending)

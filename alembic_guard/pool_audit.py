@@ -34,6 +34,7 @@ from pathlib import Path
 from alembic_guard import reading
 from alembic_guard.errors import DatabaseUnavailable, GuardError
 from alembic_guard.masking import mask_secrets, mask_url
+from alembic_guard.project.files import python_files as walk
 
 DEFAULT_POOL_SIZE = 5
 DEFAULT_MAX_OVERFLOW = 10
@@ -379,8 +380,6 @@ def _engine_configs(paths: list[Path], root: Path | None):
 def python_files(start: Path, skipped: list[tuple[Path, str]] | None = None) -> list[Path]:
     """The app's Python files (the shared project walker, migrations skipped), tests last: the
     app's engine, not a test fixture's, is the one that counts when both exist."""
-    from alembic_guard.project.files import python_files as walk
-
     if not start.exists():
         raise GuardError(f"{start}: no such file or directory",
                          hint="pass the folder of the application that calls create_engine (PATH or --app-path)")

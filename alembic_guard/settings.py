@@ -22,7 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from alembic_guard import reading
+from alembic_guard import reading, walk_settings
 from alembic_guard.errors import SettingsError
 from alembic_guard.findings import Severity
 
@@ -184,13 +184,11 @@ def _coerce(key: str, value: Any, source: str) -> Any:
             out[str(glob)] = tuple(codes)
         return MappingProxyType(out)
     if key in ("setup_sql", "before_revision_data", "at_revision_data", "skip_revisions"):
-        from alembic_guard.sandbox import walk_plan  # data only: SQL strings and rows, never code
-
         if key == "setup_sql":
-            return walk_plan.coerce_setup_sql(value, source)
+            return walk_settings.coerce_setup_sql(value, source)
         if key == "skip_revisions":
-            return walk_plan.coerce_revision_list(key, value, source)
-        return walk_plan.coerce_revision_data(key, value, source)
+            return walk_settings.coerce_revision_list(key, value, source)
+        return walk_settings.coerce_revision_data(key, value, source)
     if key == "fail_on":
         if isinstance(value, Severity):
             return value
@@ -348,8 +346,10 @@ def _confine_app_paths(app_paths, root: Path, where: str) -> None:
             )
 
 
-def load(root: Path, **overrides: Any) -> Settings:
-    """Settings for the project at `root`: pyproject's [tool.alembic-guard], then `overrides`."""
+def read(root: Path, **overrides: Any) -> tuple[Settings, Settings, str]:
+    """(settings from pyproject's [tool.alembic-guard] alone, the same with `overrides` applied,
+    where the pyproject settings came from): what `load` returns, plus what the rule registry needs
+    to name the source of a wrong rule code (`rules.load_settings`)."""
     root = Path(root)
     pyproject = find_pyproject(root)
     data: Mapping[str, Any] = {}
@@ -358,34 +358,16 @@ def load(root: Path, **overrides: Any) -> Settings:
     where = f"{pyproject}: {SECTION}" if pyproject else SECTION
     base = Settings.from_mapping(data, root=root, source=where)
     _confine_app_paths(base.app_paths, root, where)
-    settings = base.replace(**overrides)
-    if not (base.select or base.ignore or base.severity or base.per_path_ignores
-            or settings.select or settings.ignore or settings.severity or settings.per_path_ignores):
-        return settings  # no codes to check: don't import every rule (`graph` needs none)
-    from alembic_guard import rules  # late: rules import settings-free modules only
+    return base, base.replace(**overrides), where
 
-    for key in ("select", "ignore", "severity"):
-        rules.validate_codes(tuple(getattr(base, key)), source=f"{key} in {where}")
-    for glob, codes in base.per_path_ignores.items():
-        rules.validate_codes(codes, source=f"per-path-ignores {glob!r} in {where}")
-    for key in ("select", "ignore"):
-        if key in overrides:
-            rules.validate_codes(tuple(getattr(settings, key)), source=f"--{key}")
-    select, ignore = rules.validate_codes(settings.select), rules.validate_codes(settings.ignore)
-    if "select" in overrides and "ignore" not in overrides:
-        # `--select AG101` beats `ignore = ["AG101"]` from pyproject: at equal specificity the
-        # command line wins (a more specific prefix still wins over a broader one, as in ruff)
-        ignore = tuple(c for c in ignore if c not in select)
-    # names and lower-case codes -> codes, so selection and overrides match by prefix
-    return dataclasses.replace(
-        settings,
-        select=select,
-        ignore=ignore,
-        severity=MappingProxyType({rules.normalise_code(k): v for k, v in settings.severity.items()}),
-        per_path_ignores=MappingProxyType(
-            {g: rules.validate_codes(c) for g, c in settings.per_path_ignores.items()}
-        ),
-    )
+
+def load(root: Path, **overrides: Any) -> Settings:
+    """Settings for the project at `root`: pyproject's [tool.alembic-guard], then `overrides`.
+
+    Rule codes (select, ignore, severity, per-path-ignores) are kept as written: the rules sit
+    above this layer, so `rules.load_settings` (the CLI's loader) and `api.check` check them
+    against the registry and turn names and lower-case codes into codes."""
+    return read(root, **overrides)[1]
 
 
 def _table_counts(value: Any, bad) -> Mapping[str, int]:

@@ -52,8 +52,13 @@ __all__ = [
     "findings_text",
     "render",
     "split_files",
+    "check_app_source",
     "DIALECT_URLS",
 ]
+
+# START_UP: the helpers below import the engine, the rules and the formatters inside the function.
+# This module is imported by users' conftest files (and, as a package, by the pytest plugin) in
+# every test session; the engine and every rule load only when a helper runs.
 
 DIALECT_URLS = {
     "postgresql": "postgresql://postgres@127.0.0.1:5432/app",
@@ -119,7 +124,7 @@ def check_files_report(
     **settings: Any,
 ) -> Report:
     """Write `files` into a throwaway project and run the engine; the whole Report."""
-    from alembic_guard import api, settings as settings_mod
+    from alembic_guard import api, settings as settings_mod  # start-up cost (see START_UP)
 
     with tempfile.TemporaryDirectory(prefix="alembic-guard-test-") as tmp:
         root = Path(tmp)
@@ -149,7 +154,7 @@ def _unexpected_skips(report: Report, select: tuple[str, ...]) -> list:
     of its family and tens, like AG41) that did not run, or any analysis missing from the
     installation. With a broad selection (ALL, AG4), rules needing --db or --import, or another
     dialect, are expected to sit out."""
-    from alembic_guard.rules import normalise_code
+    from alembic_guard.rules import normalise_code  # start-up cost (see START_UP)
 
     wanted = {normalise_code(c) for c in select}
     out = []
@@ -201,12 +206,12 @@ def check_source(
 
 def render(findings: Iterable[Finding] | Report, fmt: str = "text") -> str:
     """Findings rendered by a formatter (text by default, never coloured)."""
-    from alembic_guard import formatters
+    from alembic_guard import formatters  # start-up cost (see START_UP)
 
     report = findings if isinstance(findings, Report) else Report(root=Path("."), findings=tuple(findings))
     out = io.StringIO()
     if fmt == "text":
-        from alembic_guard.formatters import text
+        from alembic_guard.formatters import text  # start-up cost (see START_UP)
 
         text.render(report, out, colour=False)
     else:
@@ -278,3 +283,13 @@ def split_offsets(text: str) -> dict[str, int]:
         if m:
             out[m.group(1)] = idx
     return out
+
+
+def check_app_source(source: str, select: Iterable[str] = ("AG5",), filename: str = "app.py",
+                     sqlalchemy_major: int | None = None) -> list[Finding]:
+    """Run the selected app rules (AG5xx) on one module's source; findings sorted by position.
+    `sqlalchemy_major` stands for what the project's dependency files would say (audit/versions.py)."""
+    from alembic_guard import rules  # start-up cost (see START_UP)
+    from alembic_guard.audit import run_app_rules_on_source  # start-up cost (see START_UP)
+
+    return run_app_rules_on_source(rules.select(tuple(select)), source, filename, sqlalchemy_major)

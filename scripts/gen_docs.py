@@ -14,15 +14,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from alembic_guard import docgen  # noqa: E402
+from alembic_guard.cli import cli  # noqa: E402
 
 
 def main(argv: list[str]) -> int:
-    stale = docgen.stale_files(ROOT)
+    stale = docgen.stale_files(ROOT, cli)
     if "--check" in argv:
         for name in stale:
             print(f"stale: {name}")
         return 1 if stale else 0
-    files = docgen.generated_files(ROOT)
+    files = docgen.generated_files(ROOT, cli)
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists() or path.read_text(encoding="utf-8") != text:

@@ -10,7 +10,7 @@ remove more. The application is never imported.
 
 `run_app_rules(rules, project, ctx)` is the engine's runner for rules of kind `app`; each rule is
 called as `rule(module, app)` with an `AppModule` (one file: symbols and flows) and the project's
-`AppIndex`. `check_app_source(source)` runs the rules on one piece of source (tests, docs).
+`AppIndex`. `run_app_rules_on_source(rules, source)` runs rules on one piece of source (tests, docs).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from alembic_guard.audit.symbols import AppIndex, AppModule
 from alembic_guard.audit.versions import sqlalchemy_major
 from alembic_guard.models import is_revision_text
 from alembic_guard.findings import Finding, Location
+from alembic_guard.project.files import app_starts, python_files
 
 # folder names skipped on top of alembic_guard.project.files.SKIP_DIRS (golden outputs of samples)
 SKIP_DIRS = frozenset({"expected"})
@@ -39,8 +40,6 @@ SKIP_DIRS = frozenset({"expected"})
 def iter_app_files(project, skipped: list[tuple[Path, str]] | None = None) -> list[Path]:
     """The application files to audit, sorted (see the module docstring for the rules): the shared
     project walker, without the migrations' folders."""
-    from alembic_guard.project.files import app_starts, python_files
-
     settings = project.settings
     root = project.root
     # the application (its root, from the environment: alembic_guard.project.approot) and the checked
@@ -222,13 +221,12 @@ def _run(rules: Iterable, app: AppIndex, call, crash=None) -> None:
             call(rule, mod, app, where=where)
 
 
-def check_app_source(source: str, select: Iterable[str] = ("AG5",), filename: str = "app.py",
-                     sqlalchemy_major: int | None = None) -> list[Finding]:
-    """Run the selected app rules on one module's source; findings sorted by position.
-    `sqlalchemy_major` stands for what the project's dependency files would say (audit/versions.py)."""
-    from alembic_guard import rules as registry
-
-    wanted = [r for r in registry.select(tuple(select)) if r.kind == "app"]
+def run_app_rules_on_source(rules: Sequence, source: str, filename: str = "app.py",
+                            sqlalchemy_major: int | None = None) -> list[Finding]:
+    """Run the given rules of kind `app` on one module's source; findings sorted by position.
+    `sqlalchemy_major` stands for what the project's dependency files would say (audit/versions.py).
+    (`alembic_guard.testing.check_app_source` selects the rules by code.)"""
+    wanted = [r for r in rules if r.kind == "app"]
     tree = ast.parse(source, filename=filename)
     mod = build_module(PurePosixPath(filename), source, tree)
     app = AppIndex.build([mod], v2_declared=sqlalchemy_major == 2)
@@ -258,4 +256,4 @@ def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
     return out
 
 
-__all__ = ["AppIndex", "AppModule", "check_app_source", "iter_app_files", "load_app", "run_app_rules"]
+__all__ = ["AppIndex", "AppModule", "run_app_rules_on_source", "iter_app_files", "load_app", "run_app_rules"]

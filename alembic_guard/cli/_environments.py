@@ -16,8 +16,8 @@ HEADINGS = {"text": "== {label}", "mermaid": "%% == {label}", "dot": "// == {lab
 
 def render_each(settings: Settings, fmt: str, out: TextIO, render_one: Callable[[object, TextIO], None]) -> None:
     """`render_one(project, stream)` for every environment `settings` selects or discovers."""
-    from alembic_guard.project.environment import environment_info
-    from alembic_guard.project import Project, environments
+    from alembic_guard.project.environment import environment_info  # start-up cost: only for commands that read a project
+    from alembic_guard.project import Project, environments  # start-up cost: only for commands that read a project
 
     envs = environments(settings)
     if len(envs) == 1:

@@ -146,7 +146,7 @@ def output_stream(path: Path | None):
 
 
 def render(report: Report, fmt: str, output: Path | None) -> None:
-    from alembic_guard import formatters
+    from alembic_guard import formatters  # start-up cost: the formatters load only when output is written
 
     with output_stream(output) as out:
         formatters.get(fmt)(report, out)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from alembic_guard import settings as settings_mod
 from alembic_guard.cli._options import (
     cache_options,
     LazyChoice,
@@ -20,6 +19,7 @@ from alembic_guard.cli._options import (
     selection_options,
     settings_overrides,
 )
+from alembic_guard.suppressions import add_comments
 
 ENV_DB_URL = "ALEMBIC_GUARD_DB_URL"  # = sandbox.database.ENV_DB_URL (not imported: it loads SQLAlchemy)
 
@@ -29,7 +29,7 @@ BUILTIN_FORMATS = ("text", "json", "sarif", "github", "junit", "summary")
 
 
 def format_names() -> tuple[str, ...]:
-    from alembic_guard.formatters import names
+    from alembic_guard.formatters import names  # start-up cost: --help and other commands need no formatter
 
     return names()
 
@@ -88,7 +88,9 @@ def check(path, output_format, output, fail_on, progress, also, exit_zero, stati
     if color != "auto":  # the text formatter reads the conventional variables (no-color.org, force-color.org)
         os.environ.pop("NO_COLOR" if color == "always" else "FORCE_COLOR", None)
         os.environ["FORCE_COLOR" if color == "always" else "NO_COLOR"] = "1"
-    settings = settings_mod.load(path, fail_on=fail_on, **settings_overrides(**options))
+    from alembic_guard import rules  # start-up cost: every rule module, imported only by the commands that run rules
+
+    settings = rules.load_settings(path, fail_on=fail_on, **settings_overrides(**options))
     if progress is None:
         progress = sys.stderr.isatty()
     from alembic_guard import api  # the engine and every rule: imported only when checking
@@ -109,8 +111,6 @@ def check(path, output_format, output, fail_on, progress, also, exit_zero, stati
 
 
 def _add_noqa(report) -> None:
-    from alembic_guard.suppressions import add_comments
-
     written, left = add_comments(report.root, report.findings)
     total = sum(written.values())
     click.echo(f"Added {total} suppression comment{'s' if total != 1 else ''} in {len(written)} file{'s' if len(written) != 1 else ''}.")

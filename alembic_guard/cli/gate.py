@@ -10,7 +10,6 @@ import click
 
 from alembic_guard import gate as gate_lib
 from alembic_guard import gate_output
-from alembic_guard import settings as settings_mod
 from alembic_guard.cli._options import examples, fail_on_option, output_options, output_stream, project_options, selection_options, settings_overrides
 
 FORMATS = ("text", "json", "markdown")
@@ -57,7 +56,9 @@ def gate(path, output_format, output, fail_on, db_url, version_table, version_ta
     except with --sql.
     """
     extra = [_also(v) for v in also]
-    settings = settings_mod.load(path, fail_on=fail_on, **settings_overrides(**options))
+    from alembic_guard import rules  # start-up cost: every rule module, imported only by the commands that run rules
+
+    settings = rules.load_settings(path, fail_on=fail_on, **settings_overrides(**options))
     result = gate_lib.evaluate(
         settings,
         db_url,

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from alembic_guard import linear_history
 from alembic_guard import merge_heads as lib
 from alembic_guard import settings as settings_mod
 from alembic_guard.cli._options import examples, project_options
@@ -66,8 +67,6 @@ def merge_heads(path, dry_run, message, only_label, strict, **options):
         written = lib.write(project, group, text)
         click.echo(f"wrote {project.relpath(written)}: merges {', '.join(group.heads)}")
     if not dry_run:
-        from alembic_guard import linear_history
-
         fresh = Project.load(settings)
         if linear_history.read(fresh).exists:
             marker, changed = linear_history.update(fresh)

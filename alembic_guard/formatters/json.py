@@ -6,17 +6,16 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
+import alembic_guard
 from alembic_guard.findings import Report
 
 SCHEMA_VERSION = 1
 
 
 def to_dict(report: Report) -> dict[str, Any]:
-    from alembic_guard import __version__
-
     return {
         "version": SCHEMA_VERSION,
-        "tool": {"name": "alembic-guard", "version": __version__},
+        "tool": {"name": "alembic-guard", "version": alembic_guard.__version__},
         "findings": [f.to_dict() for f in report.findings],
         "skipped": [{"codes": list(s.codes), "reason": s.reason, **({"incomplete": True} if s.incomplete else {})}
                     for s in report.skipped],

@@ -13,6 +13,7 @@ import json
 from typing import Any, TextIO
 from urllib.parse import quote
 
+import alembic_guard
 from alembic_guard.findings import REPO_URL, Finding, Location, Report, RuleInfo, Severity
 from alembic_guard.formatters._paths import path_prefix
 from alembic_guard.formatters._rules import rule_infos
@@ -98,15 +99,13 @@ def _result(f: Finding, rule_index: dict[str, int], prefix: str = "", base: str 
 
 
 def to_dict(report: Report) -> dict[str, Any]:
-    from alembic_guard import __version__
-
     rules = rule_infos(report)
     known = {r.code for r in rules}
     rule_index = {r.code: i for i, r in enumerate(rules)}
     driver: dict[str, Any] = {
         "name": "alembic-guard",
-        "version": __version__,
-        "semanticVersion": __version__,
+        "version": alembic_guard.__version__,
+        "semanticVersion": alembic_guard.__version__,
         "informationUri": REPO_URL,
         "rules": [_rule(r) for r in rules],
     }

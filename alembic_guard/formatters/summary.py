@@ -27,8 +27,8 @@ def _cell(text: object) -> str:
 
 def _project(report: Report):
     try:
-        from alembic_guard.project import Project
-        from alembic_guard.settings import load
+        from alembic_guard.project import Project  # start-up cost: project layer, only when read
+        from alembic_guard.settings import load  # start-up cost (as above)
 
         return Project.load(load(report.root))
     except Exception:  # noqa: BLE001 - a summary without a graph is still a summary
@@ -37,7 +37,7 @@ def _project(report: Report):
 
 def graph_facts(project) -> dict[str, Any]:
     """What the summary needs about the graph, as plain data (also usable as report facts)."""
-    from alembic_guard.graph import render as graph_render
+    from alembic_guard.graph import render as graph_render  # start-up cost (as above)
 
     g = project.graph
     buf = io.StringIO()

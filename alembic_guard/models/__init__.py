@@ -25,11 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from alembic_guard import reading
-from alembic_guard.findings import Location
+from alembic_guard.findings import Location, Requires
 from alembic_guard.models.discover import Model, classify, discover
 from alembic_guard.models.envpy import Target, find_target
 from alembic_guard.models.evaluator import Evaluator
 from alembic_guard.models.imports import Edge, ModuleIndex
+from alembic_guard.models.probe import run_probe
 from alembic_guard.models.scan import ScanPolicy, scan_files
 from alembic_guard.project.files import app_starts
 from alembic_guard.models.values import FlaskDBValue, MetadataRef
@@ -404,14 +405,10 @@ def run_models_rules(rules, project, ctx) -> None:
     """Runner for rule kind `models` (wired in engine.RUNNERS): rules are called as
     `fn(analysis, project)`. The import probe runs once, first, when an IMPORT rule is selected
     (the engine only passes IMPORT rules under `--import`)."""
-    from alembic_guard.rules._registry import Requires
-
     if ctx.progress:
         ctx.progress("models: reading env.py and model modules")
     analysis = project.analysis("models", analyse)
     if any(r.requires is Requires.IMPORT for r in rules) and analysis.probe is None:
-        from alembic_guard.models.probe import run_probe
-
         if ctx.progress:
             ctx.progress("models: importing env.py in a subprocess (--import)")
         analysis.probe = run_probe(project)

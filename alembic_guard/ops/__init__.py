@@ -1,7 +1,6 @@
-"""Operation analysis (AG4xx): what each revision does, read statically, and the runner of op rules.
+"""Operation analysis (AG4xx): what each revision does, read statically, and the context op rules ask.
 
-`op_stage(rules, project, ctx)` is the engine's per-file stage for rules of kind `op` (and
-`run_op_rules` the same over the whole project). Extraction (`extract.py`) runs once per revision
+The engine's per-file stage for rules of kind `op` is in `stage.py` (`op_stage`, `run_op_rules`). Extraction (`extract.py`) runs once per revision
 file, on demand, through the project's shared `operations(project).of(migration)`.
 Each OpCall is dispatched only to the rules whose `on` set names it (an empty `on` means every
 call), and only for the phases the rule declares (`@op_rule(..., phases={"upgrade"})`, the
@@ -11,11 +10,11 @@ default: downgrades are the reverse of changes already reviewed, and their drops
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from alembic_guard import reading
+from alembic_guard.findings import Location
 from alembic_guard.ops.calls import UNRESOLVED, ColumnSpec, DefaultSpec, OpCall, TypeSpec
 from alembic_guard.ops.extract import extract
 from alembic_guard.ops.record import MigrationOps
@@ -125,8 +124,6 @@ def operations(project) -> ProjectOps:
 
 def _reader_failed(mig, exc: Exception) -> MigrationOps:
     """A revision the reader crashed on: reported as not analysed (AG423), never passed."""
-    from alembic_guard.findings import Location
-
     reason = f"alembic-guard's operation reader failed on it ({type(exc).__name__}: {exc}); please report this"
     call = OpCall("unresolved", {"reason": reason}, location=Location(mig.relpath, 1, 1, revision=mig.revision_id))
     return MigrationOps([call])
@@ -259,77 +256,6 @@ class OpContext:
             if self.is_locking(c):
                 return c
         return None
-
-
-class OpStage:
-    """The per-file work of `op` rules: extract one revision's operations, dispatch them.
-
-    The engine runs `visit(mig)` for every revision file in its single file pass (one parsed tree
-    alive at a time), then `finish()`. Extracted operations are kept only when `finish()` needs
-    them again (AG424, with --import); otherwise each file's are dropped after its rules ran.
-    """
-
-    def __init__(self, rules: Sequence, project, ctx) -> None:
-        self.rules, self.project, self.ctx = rules, project, ctx
-        self.analysis = operations(project)
-        self.by_name: dict[str, list] = {}
-        self.every: list = []
-        for rule in rules:
-            if rule.on:
-                for name in rule.on:
-                    self.by_name.setdefault(name, []).append(rule)
-            else:
-                self.every.append(rule)
-        self.phases = {rule: frozenset(rule.extra.get("phases", ("upgrade",))) for rule in rules}
-        self.offline = any(r.code == "AG424" for r in rules)
-        self.keep = self.offline  # AG424 reads every revision's operations again at the end
-        self.parallel_safe = not self.keep  # a worker's extractions would not reach finish()
-        self.total = len(project.migrations)
-        self.number = 0
-
-    def visit(self, mig) -> None:
-        self.number += 1
-        if self.ctx.progress and self.number % 250 == 0:
-            self.ctx.progress(f"operations: {self.number}/{self.total} revisions")
-        mops = self.analysis.of(mig)
-        if mops.calls:
-            octx = OpContext(self.project, mig, mops, self.analysis.env_sets)
-            _dispatch(mops.calls, octx, self.by_name, self.every, self.phases, self.ctx)
-        if not self.keep:
-            self.analysis.forget(mig)
-
-    def cache_key(self) -> dict | None:
-        """What op rules read besides the file (see engine.pass_context); None with AG424, whose
-        offline rendering runs the project's code."""
-        if self.keep:
-            return None
-        a = self.analysis
-        return {
-            "dialect": a.dialect,
-            "server_version": self.project.settings.server_version,
-            "env_sets": sorted(a.env_sets),
-            "local_tops": sorted(a.local_tops),
-            "migration_tops": sorted(a.migration_tops),
-        }
-
-    def finish(self) -> None:
-        if self.offline:
-            from alembic_guard.ops.offline import run_offline
-
-            run_offline(self.project, self.ctx, self.analysis, self.by_name, self.every, self.phases)
-
-
-def op_stage(rules: Sequence, project, ctx) -> OpStage:
-    """The engine's per-file stage for rules of kind `op` (see engine.FILE_STAGES)."""
-    return OpStage(rules, project, ctx)
-
-
-def run_op_rules(rules: Sequence, project, ctx) -> None:
-    """Run `op` rules over the whole project on their own (the engine uses `op_stage`)."""
-    stage = OpStage(rules, project, ctx)
-    for mig in project.migrations:
-        stage.visit(mig)
-    stage.finish()
 
 
 def _dispatch(calls, octx: OpContext, by_name, every, phases, ctx) -> None:

@@ -22,7 +22,9 @@ from pathlib import Path
 
 from alembic_guard.findings import Location
 from alembic_guard.ops import sql as sqlmod
+from alembic_guard.ops import OpContext, _dispatch
 from alembic_guard.ops.calls import OpCall
+from alembic_guard.ops.record import MigrationOps
 
 CHILD = r'''
 import io, json, sys, traceback
@@ -123,10 +125,9 @@ def rendered_calls(sql: str, mig, base: Location) -> list[OpCall]:
     return calls
 
 
-def run_offline(project, ctx, analysis, by_name, every, phases) -> None:
-    from alembic_guard.ops import OpContext, _dispatch
-    from alembic_guard.ops.record import MigrationOps
-    from alembic_guard.rules import BY_CODE
+def run_offline(project, ctx, analysis, by_name, every, phases, ag424) -> None:
+    """Render every revision offline and run the op rules on the SQL of those the static pass
+    could not read; `ag424` (the rule, handed over by the stage) reports what did not render."""
 
     order = [r for r in project.graph.upgrade_order() if r in project.by_revision]
     started = time.perf_counter()
@@ -135,7 +136,6 @@ def run_offline(project, ctx, analysis, by_name, every, phases) -> None:
         "revisions": len(order), "rendered": sum(1 for r in results.values() if "sql" in r),
         "failed": sum(1 for r in results.values() if "error" in r), "seconds": round(time.perf_counter() - started, 2),
     }
-    ag424 = BY_CODE["AG424"]
     static_keys = {(f.code, f.location.revision, f.anchor) for f in ctx.findings}
     failures = [r for r in results.values() if "error" in r]
     if failures and len(failures) == len(order) and len({f["error"] for f in failures}) == 1 and len(order) > 1:

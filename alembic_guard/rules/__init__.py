@@ -6,9 +6,14 @@ concatenates them, so families can grow independently.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Iterable
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
+from alembic_guard import settings as settings_mod
 from alembic_guard.errors import UnknownRuleCode
 from alembic_guard.rules import graph, meta, models, operations, roundtrip, session
 from alembic_guard.rules._registry import REDIRECTS, Requires, Rule
@@ -89,4 +94,45 @@ def select(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> tuple[Rule
     return tuple(chosen)
 
 
-__all__ = ["ALL_RULES", "BY_CODE", "BY_NAME", "Requires", "Rule", "select", "validate_codes", "normalise_code"]
+def resolve_codes(settings: settings_mod.Settings, base: settings_mod.Settings | None = None,
+                  where: str = settings_mod.SECTION, overrides: Iterable[str] = ()) -> settings_mod.Settings:
+    """`settings` with its rule codes checked against the registry and normalised (names and
+    lower-case codes -> codes); raises UnknownRuleCode naming where a wrong code was written.
+
+    `base` (the pyproject settings alone), `where` (their source) and `overrides` (the keys given
+    on the command line) come from `load_settings`; without them only the merged codes are
+    checked. Idempotent: `api.check` calls it on whatever settings it is given."""
+    if base is not None:
+        for key in ("select", "ignore", "severity"):
+            validate_codes(tuple(getattr(base, key)), source=f"{key} in {where}")
+        for glob, codes in base.per_path_ignores.items():
+            validate_codes(codes, source=f"per-path-ignores {glob!r} in {where}")
+    for key in ("select", "ignore"):
+        if key in overrides:
+            validate_codes(tuple(getattr(settings, key)), source=f"--{key}")
+    select, ignore = validate_codes(settings.select), validate_codes(settings.ignore)
+    if "select" in overrides and "ignore" not in overrides:
+        # `--select AG101` beats `ignore = ["AG101"]` from pyproject: at equal specificity the
+        # command line wins (a more specific prefix still wins over a broader one, as in ruff)
+        ignore = tuple(c for c in ignore if c not in select)
+    return dataclasses.replace(
+        settings,
+        select=select,
+        ignore=ignore,
+        severity=MappingProxyType({normalise_code(k): v for k, v in settings.severity.items()}),
+        per_path_ignores=MappingProxyType({g: validate_codes(c) for g, c in settings.per_path_ignores.items()}),
+    )
+
+
+def load_settings(root: Path, **overrides: Any) -> settings_mod.Settings:
+    """`settings.load` with the rule codes checked and normalised: the CLI's loader for the
+    commands that run rules (a wrong code in pyproject or on the command line: exit 2 naming it)."""
+    base, settings, where = settings_mod.read(root, **overrides)
+    if not (base.select or base.ignore or base.severity or base.per_path_ignores
+            or settings.select or settings.ignore or settings.severity or settings.per_path_ignores):
+        return settings
+    return resolve_codes(settings, base, where, overrides)
+
+
+__all__ = ["ALL_RULES", "BY_CODE", "BY_NAME", "Requires", "Rule", "select", "validate_codes", "normalise_code",
+           "resolve_codes", "load_settings"]

@@ -20,13 +20,12 @@ code and severity, so a rule cannot report under the wrong code.
 
 from __future__ import annotations
 
-import enum
 import inspect
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from alembic_guard.findings import Finding, Location, RuleInfo, Severity
+from alembic_guard.findings import Finding, Location, Requires, RuleInfo, Severity
 
 FAMILIES = {
     "0": "meta",
@@ -65,12 +64,6 @@ class Prediction:
 
     def applies_to(self, finding: Finding) -> bool:
         return not self.when or self.when in (finding.anchor or "").split()
-
-
-class Requires(enum.Enum):
-    SOURCE = "source"  # reads files only: always safe
-    IMPORT = "import"  # imports/executes the analysed project's code
-    DATABASE = "database"  # needs a (throwaway) database; also executes env.py
 
 
 @dataclass(eq=False)

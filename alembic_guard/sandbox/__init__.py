@@ -17,8 +17,8 @@ def roundtrip_result(project, *, drift: bool = True, progress=None):
     """The round trip of `project` under its settings; computed once per Project."""
 
     def factory(project):
-        from alembic_guard.sandbox.database import open_sandbox
-        from alembic_guard.sandbox.roundtrip import run_roundtrip
+        from alembic_guard.sandbox.database import open_sandbox  # start-up cost: SQLAlchemy/Alembic, round trips only
+        from alembic_guard.sandbox.roundtrip import run_roundtrip  # start-up cost: SQLAlchemy/Alembic, round trips only
 
         s = project.settings
         # probe_later: the connection is tried in run_roundtrip's thread, with the CREATE DATABASE
@@ -40,7 +40,7 @@ def roundtrip_result(project, *, drift: bool = True, progress=None):
 
 
 def run_roundtrip_rules(rules, project, ctx) -> None:
-    from alembic_guard.sandbox.alembic_runner import RevisionsUnloadable
+    from alembic_guard.sandbox.alembic_runner import RevisionsUnloadable  # start-up cost (as above)
 
     wants_drift = any(r.code == "AG203" for r in rules)
     try:
@@ -51,7 +51,7 @@ def run_roundtrip_rules(rules, project, ctx) -> None:
         return
     ctx.facts["roundtrip"] = result.facts()
     if wants_drift and result.drift is None:
-        from alembic_guard.sandbox.roundtrip import NO_TARGET_METADATA
+        from alembic_guard.sandbox.roundtrip import NO_TARGET_METADATA  # start-up cost (as above)
 
         shard = result.shard
         other_shard = bool(shard and shard[0] != shard[1])

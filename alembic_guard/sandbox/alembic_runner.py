@@ -35,7 +35,8 @@ import sqlalchemy as sa
 
 from alembic_guard import reading
 from alembic_guard.errors import GuardError
-from alembic_guard.sandbox.env_style import is_async_env, sync_driver_of
+from alembic_guard.sandbox.connection_guard import ConnectionGuard, ConnectionRefusedBySandbox
+from alembic_guard.sandbox.env_style import is_async_env, missing_module_hint, search_roots, sync_driver_of
 
 if TYPE_CHECKING:  # Alembic is imported where it is used: the round trip creates its sandbox
     # database in a thread meanwhile (see roundtrip.run_roundtrip), so the import is hidden
@@ -198,7 +199,6 @@ class AlembicEnv:
         be right at each commit)."""
         from alembic.runtime.environment import EnvironmentContext
 
-        from alembic_guard.sandbox.connection_guard import ConnectionGuard, ConnectionRefusedBySandbox
 
         if guard is None:
             guard = ConnectionGuard(self.env_vars, self.root, env_py=self.env_py)
@@ -398,8 +398,6 @@ def _checked(project) -> Path | None:
 
 
 def _import_hint(exc: BaseException, layout, cwd: Path, prepend: tuple[str, ...], given: Path | None = None) -> str | None:
-    from alembic_guard.sandbox.env_style import missing_module_hint, search_roots
-
     return missing_module_hint(exc, cwd=cwd, search_roots=search_roots(layout.root, given), ini_path=layout.ini_path or layout.pyproject_path,
                                prepend=tuple(p for p in prepend if isinstance(p, str)), section=layout.section)
 

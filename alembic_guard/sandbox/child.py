@@ -39,7 +39,7 @@ import sys
 
 from alembic_guard.errors import GuardError
 from alembic_guard.masking import mask_secrets
-from alembic_guard.sandbox import leftovers
+from alembic_guard.sandbox import connection_guard, leftovers
 from alembic_guard.sandbox.cleanup import interrupted
 
 _HEADER = struct.Struct("!cI")
@@ -175,7 +175,6 @@ def _exception(payload: bytes) -> BaseException:
     kind, data = pickle.loads(payload)
     if kind == "guard":
         cls, message, hint = data
-        from alembic_guard.sandbox import connection_guard
 
         exc_type = connection_guard.ForeignConnection if cls == "ForeignConnection" else GuardError
         return exc_type(message, hint=hint)

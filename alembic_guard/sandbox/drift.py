@@ -9,8 +9,6 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
-from alembic.autogenerate import compare_metadata
-
 from alembic_guard.masking import mask_secrets
 from alembic_guard.sandbox.step_errors import describe_error
 from alembic_guard.sandbox.walk_result import NO_TARGET_METADATA, DriftItem

@@ -45,8 +45,8 @@ def alembic_guard_dialect(request) -> str | None:
 @pytest.fixture(scope="session")
 def alembic_guard_sandbox(request, alembic_guard_dialect):
     """A sandbox for the whole test session; every database it created is dropped at the end."""
-    from alembic_guard.errors import DatabaseUnavailable
-    from alembic_guard.sandbox.database import ENV_DB_URL, open_sandbox
+    from alembic_guard.errors import DatabaseUnavailable  # start-up cost: the plugin loads in every pytest session
+    from alembic_guard.sandbox.database import ENV_DB_URL, open_sandbox  # start-up cost (as above)
 
     spec = request.config.getoption("--alembic-guard-db") or os.environ.get(ENV_DB) or "auto"
     try:
@@ -98,14 +98,14 @@ def alembic_guard_project_path(request):
 
 @pytest.fixture(scope="session")
 def alembic_guard_settings(alembic_guard_project_path):
-    from alembic_guard import settings as settings_mod
+    from alembic_guard import settings as settings_mod  # start-up cost: the plugin loads in every pytest session
 
     return settings_mod.load(alembic_guard_project_path)
 
 
 @pytest.fixture(scope="session")
 def alembic_guard_project(alembic_guard_settings):
-    from alembic_guard.project import Project
+    from alembic_guard.project import Project  # start-up cost: the plugin loads in every pytest session
 
     return Project.load(alembic_guard_settings)
 
@@ -113,7 +113,7 @@ def alembic_guard_project(alembic_guard_settings):
 @pytest.fixture(scope="session")
 def alembic_guard_roundtrip(alembic_guard_project, alembic_guard_sandbox):
     """Upgrade, downgrade and re-upgrade every revision (all branches) in a throwaway database."""
-    from alembic_guard.sandbox.roundtrip import run_roundtrip
+    from alembic_guard.sandbox.roundtrip import run_roundtrip  # start-up cost: the plugin loads in every pytest session
 
     s = alembic_guard_project.settings
     return run_roundtrip(
@@ -127,7 +127,7 @@ def alembic_guard_roundtrip(alembic_guard_project, alembic_guard_sandbox):
 
 @pytest.fixture(scope="session")
 def alembic_guard_findings(alembic_guard_roundtrip):
-    from alembic_guard.sandbox.checks import findings
+    from alembic_guard.sandbox.checks import findings  # start-up cost: the plugin loads in every pytest session
 
     return findings(alembic_guard_roundtrip)
 
@@ -137,7 +137,7 @@ def alembic_guard_runner(alembic_guard_project, alembic_guard_sandbox):
     """A fresh sandbox database (dropped after the test) moved along the history on request:
     `migrate_up_to`, `migrate_up_before`, `migrate_up_one`, `migrate_down_one`, `migrate_down_to`,
     `roundtrip_next_revision`, `insert_into`, `rows`, `select`, `execute` (alembic_guard.sandbox.steps)."""
-    from alembic_guard.sandbox.steps import MigrationSteps
+    from alembic_guard.sandbox.steps import MigrationSteps  # start-up cost: the plugin loads in every pytest session
 
     with MigrationSteps.open(alembic_guard_project, alembic_guard_sandbox) as runner:
         yield runner

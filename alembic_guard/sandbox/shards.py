@@ -161,7 +161,7 @@ def to_report(doc: dict, root: Path = Path(".")) -> Report:
         ))
     findings.sort(key=Finding.sort_key)
     skipped = tuple(Skip(tuple(s.get("codes", ())), s.get("reason", ""), bool(s.get("incomplete"))) for s in doc.get("skipped", []))
-    from alembic_guard.rules import BY_CODE
+    from alembic_guard.rules import BY_CODE  # start-up cost: every rule, only when reports are merged
 
     rules = tuple(BY_CODE[c].info() for c in doc.get("rules", []) if c in BY_CODE)
     return Report(root=root, findings=tuple(findings), rules=rules, skipped=skipped, facts=doc.get("facts", {}))

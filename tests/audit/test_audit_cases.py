@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from alembic_guard.audit import check_app_source
+from alembic_guard.testing import check_app_source
 from alembic_guard.rules import ALL_RULES
 
 CASES = Path(__file__).resolve().parent.parent / "rules" / "cases"

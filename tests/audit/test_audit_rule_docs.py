@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from alembic_guard.audit import check_app_source
+from alembic_guard.testing import check_app_source
 from alembic_guard.docs import sections
 from alembic_guard.rules import ALL_RULES
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic_guard.audit import check_app_source
+from alembic_guard.testing import check_app_source
 
 SNIPPETS = Path(__file__).resolve().parent / "snippets"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from alembic_guard.audit import check_app_source
+from alembic_guard.testing import check_app_source
 
 HEAD = """
 from sqlalchemy import create_engine

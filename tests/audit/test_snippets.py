@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from alembic_guard.audit import check_app_source
+from alembic_guard.testing import check_app_source
 
 HERE = Path(__file__).resolve().parent / "snippets"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from alembic_guard.audit import check_app_source
+from alembic_guard.testing import check_app_source
 
 SYNC_IN_ASYNC = '''
 from sqlalchemy import create_engine, text

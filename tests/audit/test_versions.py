@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from alembic_guard.audit import check_app_source
+from alembic_guard.testing import check_app_source
 from alembic_guard.audit.versions import sqlalchemy_major
 
 LEGACY = """

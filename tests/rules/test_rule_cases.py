@@ -12,7 +12,7 @@ Optional directives in a comment line anywhere in the file:
   `# case: dialect=mysql server-version=8.0 require-reason=true`   (settings for the run)
 Multi-file cases (graph rules): lines `# versions/<file>.py` split the case into several revision
 files; markers are still written on the case file's own lines.
-App cases (rules of kind `app`) are checked with `alembic_guard.audit.check_app_source`.
+App cases (rules of kind `app`) are checked with `alembic_guard.testing.check_app_source`.
 """
 
 from __future__ import annotations
@@ -69,11 +69,11 @@ def selection_of(path: Path) -> str:
 
 def found_app(text: str, prefix: str) -> set[tuple[int, str]]:
     try:
-        from alembic_guard.audit import check_app_source
+        from alembic_guard.testing import check_app_source
     except ImportError as exc:
         if in_ci():
-            pytest.fail(f"app case needs alembic_guard.audit.check_app_source, which is missing: {exc}")
-        pytest.skip(f"alembic_guard.audit.check_app_source is not available yet ({exc})")
+            pytest.fail(f"app case needs alembic_guard.testing.check_app_source, which is missing: {exc}")
+        pytest.skip(f"alembic_guard.testing.check_app_source is not available yet ({exc})")
     return {(f.location.line or 0, f.code) for f in check_app_source(text, select=(prefix,))}
 
 

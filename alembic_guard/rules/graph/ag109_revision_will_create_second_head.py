@@ -1,4 +1,5 @@
 from alembic_guard.findings import Severity
+from alembic_guard.pr_guard import merged_outcome
 from alembic_guard.rules._registry import project_rule
 
 
@@ -42,8 +43,6 @@ def revision_will_create_second_head(project):
     ref = project.settings.base_ref
     if not ref:
         return
-    from alembic_guard.pr_guard import merged_outcome
-
     _, base, extras = merged_outcome(project, ref)
     for extra in extras:
         mig = project.by_revision.get(extra.root)

@@ -1,4 +1,5 @@
 from alembic_guard.findings import Location, Severity
+from alembic_guard.project import linear_marker
 from alembic_guard.rules._registry import project_rule
 
 
@@ -28,9 +29,7 @@ def stale_linear_history_marker(project):
     c
     ```
     """
-    from alembic_guard import linear_history
-
-    state = linear_history.read(project)
+    state = linear_marker.read(project)
     if not state.stale:
         return
     rel = project.relpath(state.path)
