@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from alembic_guard import git
+from alembic_guard.core import git
 from alembic_guard.errors import SettingsError
 from alembic_guard.findings import Finding
 from alembic_guard.rules import BY_CODE

@@ -22,7 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from alembic_guard import reading, walk_settings
+from alembic_guard.core import reading, walk_settings
 from alembic_guard.errors import SettingsError
 from alembic_guard.findings import Severity
 

@@ -26,7 +26,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from alembic_guard import reading
+from alembic_guard.core import reading
 from alembic_guard.findings import Finding
 
 MARKER = "alembic-guard:"

@@ -5,7 +5,7 @@ Generates an N-revision history (default 5,000; `gen_history.py`: forks, merges,
 tree with depends_on), then times whole processes, in ONE run, interleaved:
 
   graph + lint   alembic-guard check PROJECT --select AG1,AG4 --no-cache   (the issue's target)
-  ... warm       the same with the result cache of an earlier run (alembic_guard.cache)
+  ... warm       the same with the result cache of an earlier run (alembic_guard.core.cache)
   check (AG4)    alembic-guard check PROJECT --select AG4 --no-cache       (load + operation lint)
   check (all)    alembic-guard check PROJECT --no-cache                    (every static rule)
   alembic load   ScriptDirectory.from_config(cfg).get_heads()    (what `alembic heads` does), without

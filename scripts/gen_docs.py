@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from alembic_guard import docgen  # noqa: E402
+from alembic_guard.cli import docs as docgen  # noqa: E402
 from alembic_guard.cli import cli  # noqa: E402
 
 

@@ -32,6 +32,8 @@ PKG = "alembic_guard"
 MOVES: dict[str, str] = {
     # workflows: commands beside the engine, each using the layers below it
     "gate": "workflows.gate",
+    "gate_output": "workflows.gate_output",  # the gate's text and Markdown output
+    "readonly_db": "workflows.readonly_db",  # the gate's read-only sessions
     "merge_heads": "workflows.merge_heads",
     "linear_history": "workflows.linear_history",
     "pool_audit": "workflows.pool_audit",

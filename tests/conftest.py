@@ -21,7 +21,7 @@ MARIADB_URL = os.environ.get("ALEMBIC_GUARD_TEST_MARIADB_URL", "mysql+pymysql://
 
 
 def pytest_configure(config):
-    """One private result cache for the whole run (alembic_guard.cache): tests never read or fill
+    """One private result cache for the whole run (alembic_guard.core.cache): tests never read or fill
     the developer's, and every golden/format test also runs against a warm cache. (The embedded
     cluster cache keeps its usual place: as root /var/cache/alembic-guard; $ALEMBIC_GUARD_CACHE_DIR
     if the developer set it, which then also holds the results, in a folder of their own.)"""

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from alembic_guard import docgen, rules as registry
+from alembic_guard.cli import docs as docgen
+from alembic_guard import rules as registry
 from alembic_guard.cli import cli
 from alembic_guard.settings import Settings
 

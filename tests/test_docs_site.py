@@ -12,7 +12,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from alembic_guard import docs, rules as registry
+from alembic_guard.cli import docs
+from alembic_guard import rules as registry
 from alembic_guard.cli import cli
 from alembic_guard.findings import DOCS_URL, REPO_URL, rule_url
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from alembic_guard import api, engine
+from alembic_guard.engine import file_pass
 from alembic_guard.formatters import get as get_formatter
 from alembic_guard.rules import BY_CODE
 from alembic_guard.settings import Settings
@@ -53,14 +54,14 @@ def _json(history: Path, jobs: int) -> str:
 @pytest.fixture
 def forks(monkeypatch) -> list:
     started: list = []
-    real = engine._fork_slice
+    real = file_pass._fork_slice
 
     def counting(*args, **kwargs):
         child = real(*args, **kwargs)
         started.append(child)
         return child
 
-    monkeypatch.setattr(engine, "_fork_slice", counting)
+    monkeypatch.setattr(file_pass, "_fork_slice", counting)
     return started
 
 
@@ -142,7 +143,7 @@ def _headers(project):
 def test_parallel_reader_equals_serial_reader(history, monkeypatch):
     """Large histories are read by two processes (parallel_read.read_files): same migrations, same
     problems (the syntax-error file included), in the same order, as one process reads them."""
-    from alembic_guard import forking
+    from alembic_guard.core import forking
     from alembic_guard.project import Project
 
     started = []

@@ -1,4 +1,4 @@
-"""alembic_guard.git: one runner and one set of messages for --changed-since and --base-ref."""
+"""alembic_guard.core.git: one runner and one set of messages for --changed-since and --base-ref."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from alembic_guard import git
+from alembic_guard.core import git
 from alembic_guard.errors import SettingsError
 
 

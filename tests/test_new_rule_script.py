@@ -21,7 +21,7 @@ def test_scaffold_registers_an_importable_rule(tmp_path):
     assert (copy / "alembic_guard/rules/operations/ag499_scaffold_probe.py").exists()
     assert (copy / "tests/rules/cases/AG499_scaffold_probe.py").read_text().count("# expect: AG499") == 1
     check = (
-        "from alembic_guard import rules, docs\n"
+        "from alembic_guard import rules\nfrom alembic_guard.cli import docs\n"
         "r = rules.BY_CODE['AG499']\n"
         "assert r.name == 'scaffold-probe' and r.kind == 'op' and r.family == 'operations'\n"
         "assert all(s in docs.sections(r) for s in docs.REQUIRED_SECTIONS)\n"

@@ -1,4 +1,4 @@
-"""The result cache (alembic_guard.cache): a rerun reuses per-file findings only when nothing they
+"""The result cache (alembic_guard.core.cache): a rerun reuses per-file findings only when nothing they
 depend on changed, and the report is identical with or without it."""
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from alembic_guard import api, cache as cache_mod, engine
+from alembic_guard import api, engine
+from alembic_guard.core import cache as cache_mod
 from alembic_guard.cli import cli
 from alembic_guard.formatters import get as get_formatter
 from alembic_guard.project import migration as migration_mod

@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
-from alembic_guard import reading
+from alembic_guard.core import reading
 from alembic_guard.audit.cache import AppCache
 from alembic_guard.audit.collect import build_module, build_modules
 from alembic_guard.audit.facts import Flow

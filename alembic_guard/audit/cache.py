@@ -15,8 +15,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from alembic_guard import reading
-from alembic_guard.cache import FORMAT, MAX_CACHE_BYTES, ProjectCache, build_id, decode_finding, default_dir, encode_finding, write_json
+from alembic_guard.core import reading
+from alembic_guard.core.cache import FORMAT, MAX_CACHE_BYTES, ProjectCache, build_id, decode_finding, default_dir, encode_finding, write_json
 
 
 class AppCache:

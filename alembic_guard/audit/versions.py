@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from alembic_guard import reading
+from alembic_guard.core import reading
 
 _LOCK_UV_POETRY = re.compile(r'(?ims)^name\s*=\s*"sqlalchemy"\s*\n\s*version\s*=\s*"(\d+)\.')
 _LOCK_PIPFILE = re.compile(r'(?is)"sqlalchemy"\s*:\s*\{[^}]*?"version"\s*:\s*"==(\d+)\.')

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 from dataclasses import replace
 
-from alembic_guard.astdepth import add_operands
+from alembic_guard.core.astdepth import add_operands
 from alembic_guard.audit.calls import CallSemantics
 from alembic_guard.audit.facts import Access, Flow, Return, SessionState, Val
 from alembic_guard.audit.vocabulary import SESSION_NAMES

@@ -37,7 +37,7 @@ def project_options(f: Callable) -> Callable:
 
 
 def cache_options(f: Callable) -> Callable:
-    """--no-cache / --cache-dir (see alembic_guard.cache)."""
+    """--no-cache / --cache-dir (see alembic_guard.core.cache)."""
     decorators = [
         click.option("--cache/--no-cache", "cache", default=None,
                      help="Reuse earlier runs' findings for revision files whose text is unchanged (default: on; see docs/caching.md)."),

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from alembic_guard import gate as gate_lib
-from alembic_guard import gate_output
+from alembic_guard.workflows import gate as gate_lib
+from alembic_guard.workflows import gate_output
 from alembic_guard.cli._options import examples, fail_on_option, output_options, output_stream, project_options, selection_options, settings_overrides
 
 FORMATS = ("text", "json", "markdown")

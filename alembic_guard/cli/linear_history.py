@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from alembic_guard import linear_history as lib
+from alembic_guard.workflows import linear_history as lib
 from alembic_guard import settings as settings_mod
 from alembic_guard.cli._options import examples, project_options
 from alembic_guard.project import Project

@@ -10,7 +10,7 @@ import click
 
 from alembic_guard.cli._options import examples, output_options, output_stream, render
 from alembic_guard.findings import Severity
-from alembic_guard.sandbox import shards
+from alembic_guard.workflows import merge_reports as shards
 
 FORMATS = ("json", "text", "sarif", "github", "junit")
 

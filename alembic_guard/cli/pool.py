@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from alembic_guard import pool_audit
+from alembic_guard.workflows import pool_audit
 from alembic_guard import settings as settings_mod
 from alembic_guard.cli._options import examples, output_stream
 

@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from alembic_guard import docs, rules as registry
+from alembic_guard.cli import docs
+from alembic_guard import rules as registry
 from alembic_guard.cli._options import examples
 from alembic_guard.errors import GuardError, UnknownRuleCode
 from alembic_guard.findings import rule_url

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-from alembic_guard import reading
+from alembic_guard.core import reading
 
 
 def unparsable(project, revision_ids: Iterable[str]) -> list[dict]:

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from alembic_guard import reading
+from alembic_guard.core import reading
 from alembic_guard.findings import Location, Requires
 from alembic_guard.models.discover import Model, classify, discover
 from alembic_guard.models.envpy import Target, find_target

@@ -16,7 +16,7 @@ import ast
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from alembic_guard import reading
+from alembic_guard.core import reading
 from alembic_guard.models.statements import runtime_statements
 from alembic_guard.models.evaluator import Evaluator
 from alembic_guard.models.values import External, ListValue, MetadataRef, MetadataValue, NoneValue, Unknown, Value

@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic_guard import reading
-from alembic_guard.astdepth import too_deep_message
+from alembic_guard.core import reading
+from alembic_guard.core.astdepth import too_deep_message
 from alembic_guard.models.statements import runtime_statements
 
 

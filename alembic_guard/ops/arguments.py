@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from alembic_guard.astdepth import add_operands
+from alembic_guard.core.astdepth import add_operands
 from alembic_guard.ops import sql as sqlmod
 from alembic_guard.ops.calls import UNRESOLVED, ColumnSpec, DefaultSpec, TypeSpec
 

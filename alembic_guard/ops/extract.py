@@ -243,7 +243,7 @@ class Extractor:
         """Handle every call in `node`, outermost first in source order; op calls consume their args.
 
         An explicit stack, not recursion: a 1,000-term concatenation or method chain is valid
-        Python far deeper than the recursion limit (alembic_guard.astdepth)."""
+        Python far deeper than the recursion limit (alembic_guard.core.astdepth)."""
         stack: list[ast.expr] = [node]
         while stack:
             node = stack.pop()

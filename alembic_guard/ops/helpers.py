@@ -14,7 +14,7 @@ import functools
 import re
 from pathlib import Path
 
-from alembic_guard import reading
+from alembic_guard.core import reading
 
 _DDL = re.compile(r"(?i)\b(create|alter|drop|truncate|rename|reindex|vacuum|cluster|grant|revoke|comment\s+on)\b")
 _SCHEMA_CALLS = {"create", "drop", "create_all", "drop_all", "execute", "exec_driver_sql", "batch_alter_table",

@@ -15,7 +15,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
-from alembic_guard.astdepth import shown
+from alembic_guard.core.astdepth import shown
 from alembic_guard.findings import Location
 from alembic_guard.ops import sql as sqlmod
 from alembic_guard.ops.arguments import (

@@ -18,7 +18,8 @@ from alembic_guard.project.discover import discover
 from alembic_guard.project.environment import Environment, listing
 from alembic_guard.project.histories import split_histories
 from alembic_guard.project.loader import load_revisions
-from alembic_guard.project.locate import AlembicLayout, locate
+from alembic_guard.project.find import locate
+from alembic_guard.project.locate import AlembicLayout
 from alembic_guard.project.migration import Migration
 from alembic_guard.project.overrides import apply_overrides
 from alembic_guard.project.paths import relpath

@@ -11,8 +11,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from alembic_guard import reading
-from alembic_guard.astdepth import add_operands, concat
+from alembic_guard.core import reading
+from alembic_guard.core.astdepth import add_operands, concat
 from alembic_guard.project.header import HEADER_NAMES
 
 MISSING = object()  # not a static value (or not bound)
@@ -214,7 +214,7 @@ def literal(node: ast.expr, scope: dict[str, object], resolver: ConstantResolver
         items = tuple(literal(node.args[0], scope, resolver)) if node.args else ()  # type: ignore[arg-type]
         return list(items) if node.func.id == "list" else items
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        # iterative: a concatenation of 1,000s of terms is valid Python (alembic_guard.astdepth)
+        # iterative: a concatenation of 1,000s of terms is valid Python (alembic_guard.core.astdepth)
         joined = concat([literal(operand, scope, resolver) for operand in add_operands(node)])
         if joined is not None:
             return joined

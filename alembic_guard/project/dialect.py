@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from alembic_guard import reading
+from alembic_guard.core import reading
 from alembic_guard.settings import DIALECT_ALIASES, DIALECTS
 
 _URL = re.compile(r"^\s*([a-zA-Z0-9_]+)(\+[a-zA-Z0-9_]+)?://")

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from alembic_guard import reading
+from alembic_guard.core import reading
 from alembic_guard.errors import ProjectNotFound
 from alembic_guard.project.environment import Environment
 from alembic_guard.project.histories import mentions, split_histories

@@ -17,7 +17,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from alembic_guard import reading
+from alembic_guard.core import reading
 from alembic_guard.project.environment import Environment
 from alembic_guard.project.paths import relpath
 from alembic_guard.project.version_files import is_revision_name

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic_guard import reading
+from alembic_guard.core import reading
 from alembic_guard.errors import GuardError
 
 MARKER_NAME = "HEAD"

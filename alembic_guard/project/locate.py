@@ -33,9 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from alembic_guard import reading
+from alembic_guard.core import reading
 from alembic_guard.errors import ProjectNotFound
-from alembic_guard.project.environment import listing
 from alembic_guard.settings import Settings, read_pyproject
 
 SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
@@ -364,7 +363,11 @@ def _config_with_script_location(explicit: Path, here: Path, name: str, script: 
                    source=f"{path} + --script-location", script_override=script)
 
 
-def locate(settings: Settings) -> AlembicLayout:
+class NoLayoutHere(ProjectNotFound):
+    """No layout at the given folder itself; `project.find.locate` then searches below it."""
+
+
+def locate_here(settings: Settings) -> AlembicLayout:
     given = Path(settings.root)
     if not given.exists():
         raise ProjectNotFound(f"{given}: no such file or directory", searched=(given,), hint="pass the folder that contains alembic.ini")
@@ -453,28 +456,7 @@ def locate(settings: Settings) -> AlembicLayout:
             return _layout(f_opts, None, base=here, root=here, ini=f_ini if f_ini.is_file() else None, pyproject=None,
                            section=name, source=f"{folder} (Flask-Migrate layout)", script_override=folder)
 
-    if given.is_dir() and not settings.config_file:
-        # import cycle, kept late: discovery builds its layouts with this module's readers
-        from alembic_guard.project.discover import discover
-
-        found = discover(here)
-        envs = [e for e in found.environments if not settings.name or settings.name == "alembic" or e.layout.section == settings.name]
-        if len(envs) == 1:
-            return envs[0].layout
-        if envs:
-            raise ProjectNotFound(
-                f"{len(envs)} Alembic environments below {given}; this command works on one",
-                searched=tuple(searched),
-                hint="pick one with its flags (run from " + str(given) + "):\n" + listing(envs),
-            )
-        if found.ignored:
-            raise ProjectNotFound(
-                f"no usable Alembic environment below {given}",
-                searched=tuple(searched),
-                hint="found but not usable:\n" + "\n".join(f"{where}: {why}" for where, why in found.ignored)
-                + "\npass -c FILE or --script-location DIR",
-            )
-    raise ProjectNotFound(
+    raise NoLayoutHere(
         f"no Alembic project found at {given}",
         searched=tuple(searched),
         hint="searched " + ", ".join(str(p) for p in searched)

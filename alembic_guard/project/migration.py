@@ -17,7 +17,7 @@ import re
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 
-from alembic_guard.astdepth import too_deep_message
+from alembic_guard.core.astdepth import too_deep_message
 from alembic_guard.findings import Location
 from alembic_guard.graph.revision import Revision, header_defects, normalise_ids
 from alembic_guard.project.constants import CONDITIONAL, DELETED, MISSING, ConstantResolver, module_scope
@@ -107,7 +107,7 @@ class Migration:
 
     @property
     def digest(self) -> str:
-        """A hash of the file's text: the cache's key for what analysing it gave (alembic_guard.cache)."""
+        """A hash of the file's text: the cache's key for what analysing it gave (alembic_guard.core.cache)."""
         if self._digest is None:
             import hashlib  # start-up cost (~3 ms, OpenSSL): only the result cache needs a digest
 

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from alembic_guard import forking
+from alembic_guard.core import forking
 from alembic_guard.project.constants import ConstantResolver
 from alembic_guard.project.migration import Migration
 from alembic_guard.project.problems import LoadProblem
@@ -64,7 +64,7 @@ def _parallel_read(count: int, jobs: int) -> bool:
 
 
 def _fork_reader(entries: list[Entry]):
-    """A forked child running `read_fast` over `entries` (see alembic_guard.forking)."""
+    """A forked child running `read_fast` over `entries` (see alembic_guard.core.forking)."""
     return forking.start(lambda: marshal.dumps([read_fast(e.path) if e.kind == "file" else None for e in entries]))
 
 

@@ -19,8 +19,8 @@ import stat
 import tokenize
 from pathlib import Path, PurePosixPath
 
-from alembic_guard import reading
-from alembic_guard.astdepth import too_deep_message
+from alembic_guard.core import reading
+from alembic_guard.core.astdepth import too_deep_message
 from alembic_guard.errors import GuardError
 from alembic_guard.findings import Location
 from alembic_guard.project.constants import ConstantResolver

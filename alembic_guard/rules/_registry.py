@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from alembic_guard.findings import Finding, Location, Requires, RuleInfo, Severity
+from alembic_guard.trace.model import Prediction  # what an op rule predicts, as the lock trace checks it
 
 FAMILIES = {
     "0": "meta",
@@ -40,30 +41,6 @@ KINDS = ("project", "graph", "migration", "op", "models", "roundtrip", "app")
 
 CODE_RE = re.compile(r"^AG\d{3}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """What an op rule's finding says PostgreSQL will do to an existing table, as the lock trace
-    can check it (`alembic_guard.trace.marks`): the weakest table lock `mode` the statement takes
-    ("SHARE"), whether it rewrites the table (`rewrite`) or reads it whole (`scan`). `statement` is
-    a regular expression that picks the op's statement among those issued from the finding's line
-    (several run from one `alter_column`); `when` limits the prediction to findings whose anchor
-    has that word (a rule with several kinds of finding declares a tuple, first match wins). A
-    prediction with no mode, rewrite or scan predicts nothing: its findings stay unmarked."""
-
-    mode: str | None = None
-    rewrite: bool = False
-    scan: bool = False
-    statement: str = ""
-    when: str = ""
-
-    @property
-    def predicts_anything(self) -> bool:
-        return bool(self.mode or self.rewrite or self.scan)
-
-    def applies_to(self, finding: Finding) -> bool:
-        return not self.when or self.when in (finding.anchor or "").split()
 
 
 @dataclass(eq=False)

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from alembic_guard import reading
+from alembic_guard.core import reading
 from alembic_guard.errors import GuardError
 from alembic_guard.sandbox.connection_guard import ConnectionGuard, ConnectionRefusedBySandbox
 from alembic_guard.sandbox.env_style import is_async_env, missing_module_hint, search_roots, sync_driver_of

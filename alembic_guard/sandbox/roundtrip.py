@@ -18,7 +18,7 @@ Speed and fidelity:
 - on PostgreSQL the walk runs in ONE transaction that is rolled back at the end ("transaction"
   mode); after a failure one rollback empties the sandbox and the next env.py run upgrades
   straight back to where the walk was. With the lock trace (on by default from the settings)
-  the walk commits before each revision's first upgrade, which is recorded (trace.walk_tracer
+  the walk commits before each revision's first upgrade, which is recorded (sandbox.trace_walk
   says why), and rebuilds the database after a failure instead. Revisions that cannot run
   inside a transaction (autocommit_block, CONCURRENTLY, VACUUM, ALTER TYPE ... ADD VALUE, COMMIT)
   switch the walk to Alembic's own transactions ("fresh" mode): found by scanning the revision
@@ -64,7 +64,7 @@ from alembic_guard.sandbox.walk_plan import shard_segment, statically_irreversib
 from alembic_guard.sandbox.walk_runtime import GC_EVERY, _CancelOnSignal, _CollectEvery, cancel_statements, set_timeouts
 from alembic_guard.sandbox.alembic_runner import commit_between_steps
 from alembic_guard.trace.model import Trace
-from alembic_guard.trace.walk_tracer import NOT_POSTGRESQL, WalkTracer
+from alembic_guard.sandbox.trace_walk import NOT_POSTGRESQL, WalkTracer
 
 
 _NO_TRANSACTION_RE = re.compile(
@@ -134,7 +134,7 @@ class Walker:
         self.trace = False
         self.gc = _CollectEvery(GC_EVERY)
         self.guard = ConnectionGuard(self.env.env_vars, self.env.root, env_py=self.env.env_py)
-        # the lock trace of each revision's first upgrade (trace.walk_tracer: why commits in the walk)
+        # the lock trace of each revision's first upgrade (sandbox.trace_walk: why commits in the walk)
         self.tracer = WalkTracer(project, self.env, with_data=with_data, rows=trace_rows,
                                  rows_possible=bool(prefix) or not self.plan.empty) \
             if lock_trace and sandbox.dialect == "postgresql" else None

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from alembic_guard.errors import SettingsError
 from alembic_guard.masking import mask_secrets
 from alembic_guard.settings import SECTION, find_pyproject
-from alembic_guard.walk_settings import ALL_DIALECTS, DATA_KEYS, SeedRows  # noqa: F401  (SeedRows: re-exported)
+from alembic_guard.core.walk_settings import ALL_DIALECTS, DATA_KEYS, SeedRows  # noqa: F401  (SeedRows: re-exported)
 
 
 # ------------------------------------------------------------------------------ the plan of a walk

@@ -19,10 +19,10 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from alembic_guard.findings import Finding, Severity
-from alembic_guard.rules._registry import Prediction, Rule
-from alembic_guard.trace.model import RevisionTrace, Trace, TracedStatement, blocks_writes, rank
+from alembic_guard.trace.model import Prediction, RevisionTrace, Trace, TracedStatement, blocks_writes, rank
 
 CONFIRMED = "confirmed"
 NOT_OBSERVED = "not observed"
@@ -47,7 +47,7 @@ def trace_in_facts(facts: Mapping) -> Trace | None:
     return None
 
 
-def apply(findings: list[Finding], facts: Mapping, rules: Iterable[Rule]) -> list[Finding]:
+def apply(findings: list[Finding], facts: Mapping, rules: Iterable) -> list[Finding]:
     """The engine's hook: mark `findings` with the trace in `facts` (unchanged when there is none)."""
     trace = trace_in_facts(facts)
     if trace is None or not trace.revisions:
@@ -55,7 +55,7 @@ def apply(findings: list[Finding], facts: Mapping, rules: Iterable[Rule]) -> lis
     return mark(findings, trace, {r.code: r for r in rules if r.predicts})
 
 
-def mark(findings: Sequence[Finding], trace: Trace, rules: Mapping[str, Rule]) -> list[Finding]:
+def mark(findings: Sequence[Finding], trace: Trace, rules: Mapping[str, Any]) -> list[Finding]:
     """Every finding, marked where the trace can judge it; covered AG31x findings left out."""
     out: list[Finding] = []
     covered: dict[tuple[str, int], set[str]] = {}

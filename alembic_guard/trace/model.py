@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from alembic_guard import reading
+from alembic_guard.core import reading
+from alembic_guard.findings import Finding
 
 # The eight table-level lock modes, weakest first (PostgreSQL docs, "Explicit Locking", 13.3.1).
 MODES = (
@@ -100,6 +101,30 @@ def blocks_text(mode: str) -> str:
     if mode == "ROW SHARE" or mode == "ROW EXCLUSIVE":
         return "blocks only table-wide locks (reads and writes go on)"
     return "blocks only ACCESS EXCLUSIVE (reads and writes go on)"
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What an op rule's finding says PostgreSQL will do to an existing table, as the lock trace
+    can check it (`alembic_guard.trace.marks`): the weakest table lock `mode` the statement takes
+    ("SHARE"), whether it rewrites the table (`rewrite`) or reads it whole (`scan`). `statement` is
+    a regular expression that picks the op's statement among those issued from the finding's line
+    (several run from one `alter_column`); `when` limits the prediction to findings whose anchor
+    has that word (a rule with several kinds of finding declares a tuple, first match wins). A
+    prediction with no mode, rewrite or scan predicts nothing: its findings stay unmarked."""
+
+    mode: str | None = None
+    rewrite: bool = False
+    scan: bool = False
+    statement: str = ""
+    when: str = ""
+
+    @property
+    def predicts_anything(self) -> bool:
+        return bool(self.mode or self.rewrite or self.scan)
+
+    def applies_to(self, finding: Finding) -> bool:
+        return not self.when or self.when in (finding.anchor or "").split()
 
 
 # ---------------------------------------------------------------------------------- the trace

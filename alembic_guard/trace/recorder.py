@@ -13,10 +13,10 @@ table, our seeding) are not recorded.
 
 This module owns the events and the per-statement bookkeeping. It must never make a statement of
 the migration fail: any error of its own ends the recording of that revision with a note. It
-does not decide when revisions begin and end, nor commit anything (that is `trace.tracepass`).
+does not decide when revisions begin and end, nor commit anything (that is `sandbox.trace_pass`).
 
-Who drives it: the round trip's walk (`trace.walk_tracer`) and the standalone upgrade-only pass
-other code calls, `trace.tracepass.trace_revisions(project, sandbox, revisions)`.
+Who drives it: the round trip's walk (`sandbox.trace_walk`) and the standalone upgrade-only pass
+other code calls, `sandbox.trace_pass.trace_revisions(project, sandbox, revisions)`.
 """
 
 from __future__ import annotations

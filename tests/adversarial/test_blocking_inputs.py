@@ -159,7 +159,7 @@ def test_explicit_config_file_trap(project, kind, tmp_path):
 
 
 def test_reader_helper_bounds_and_refuses(tmp_path):
-    from alembic_guard import reading
+    from alembic_guard.core import reading
 
     big = tmp_path / "big.py"
     big.write_bytes(b"x" * 1001)
@@ -180,14 +180,14 @@ def test_reader_helper_bounds_and_refuses(tmp_path):
 
 def test_every_project_file_reader_goes_through_the_helper():
     """A new `open(`/`read_text(`/`read_bytes(`/`tomllib.load` on a project file would bring the
-    hang back: the modules that read the analysed project use alembic_guard.reading only."""
+    hang back: the modules that read the analysed project use alembic_guard.core.reading only."""
     import re
 
     pkg = Path(__file__).resolve().parents[2] / "alembic_guard"
     allowed = {  # files that read our own files (docs, /proc, the cache temp files, child pipes)
-        "docgen.py", "reading.py", "forking.py", "sandbox/tempdirs.py", "sandbox/pg_cluster.py",
+        "cli/docs.py", "core/reading.py", "core/forking.py", "sandbox/tempdirs.py", "sandbox/pg_cluster.py",
         "sandbox/database.py", "ops/offline.py", "project/importer.py", "models/probe.py",
-        "project/loader.py", "runtime/__init__.py",
+        "project/loader.py", "testing/runtime/__init__.py",
     }
     pattern = re.compile(r"(?<!reading)\.read_text\(|(?<!reading)\.read_bytes\(|tomllib\.load\(|json\.load\(|(?<![\w.])(?<!def )open\(")
     offenders = []
@@ -198,4 +198,4 @@ def test_every_project_file_reader_goes_through_the_helper():
         for number, line in enumerate(path.read_text().splitlines(), 1):
             if pattern.search(line) and not line.lstrip().startswith("#") and "os.devnull" not in line:
                 offenders.append(f"{rel}:{number}: {line.strip()}")
-    assert not offenders, "read project files with alembic_guard.reading:\n" + "\n".join(offenders)
+    assert not offenders, "read project files with alembic_guard.core.reading:\n" + "\n".join(offenders)

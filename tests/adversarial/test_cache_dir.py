@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from alembic_guard import cache
+from alembic_guard.core import cache
 
 from .conftest import run_inprocess
 

@@ -81,7 +81,7 @@ def test_app_cache_files_are_the_cache_s_own_and_can_be_pruned(tmp_path):
     claimed (marker) and its files begin as the cache's, so the pruning of old files recognises them."""
     import os
 
-    from alembic_guard import cache as result_cache
+    from alembic_guard.core import cache as result_cache
 
     root = project(tmp_path / "p")
     cache_dir = tmp_path / "cache"

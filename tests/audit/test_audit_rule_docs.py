@@ -7,7 +7,7 @@ import re
 import pytest
 
 from alembic_guard.testing import check_app_source
-from alembic_guard.docs import sections
+from alembic_guard.cli.docs import sections
 from alembic_guard.rules import ALL_RULES
 
 APP_RULES = [r for r in ALL_RULES if r.kind == "app"]

@@ -10,8 +10,8 @@ import uuid
 
 import sqlalchemy as sa
 
-from alembic_guard import pool_audit
-from alembic_guard.pool_audit import PoolConfig, ServerLimits, judge
+from alembic_guard.workflows import pool_audit
+from alembic_guard.workflows.pool_audit import PoolConfig, ServerLimits, judge
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

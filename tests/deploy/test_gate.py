@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from alembic_guard import gate, readonly_db
+from alembic_guard.workflows import gate
+from alembic_guard.workflows import readonly_db
 from alembic_guard.cli import main
 from alembic_guard.errors import DatabaseUnavailable
 from alembic_guard.settings import load

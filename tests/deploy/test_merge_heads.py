@@ -11,7 +11,7 @@ import uuid
 import pytest
 from deploy_support import make_project
 
-from alembic_guard import merge_heads as lib
+from alembic_guard.workflows import merge_heads as lib
 from alembic_guard.cli import main
 from alembic_guard.project import Project
 from alembic_guard.settings import load

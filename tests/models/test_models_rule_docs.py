@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from alembic_guard.docs import REQUIRED_SECTIONS, sections
+from alembic_guard.cli.docs import REQUIRED_SECTIONS, sections
 from alembic_guard.rules.models import RULES as _ALL
 
 # AG203 (drift at head) is of kind roundtrip and needs a database: tests/sandbox covers it.

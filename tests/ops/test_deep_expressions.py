@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from alembic_guard import api, settings as settings_mod
-from alembic_guard.astdepth import add_operands, concat, shown
+from alembic_guard.core.astdepth import add_operands, concat, shown
 
 from ops_helpers import revision_source, write_project
 

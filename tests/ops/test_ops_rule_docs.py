@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from alembic_guard.docs import REQUIRED_SECTIONS, sections
+from alembic_guard.cli.docs import REQUIRED_SECTIONS, sections
 from alembic_guard.rules import ALL_RULES
 from alembic_guard.testing import check_source
 

@@ -65,7 +65,7 @@ def test_safe_sample_rendered_offline_is_clean():
 def test_ag424_doc_example_fires_and_use_instead_does_not(tmp_path):
     import shutil
 
-    from alembic_guard.docs import sections
+    from alembic_guard.cli.docs import sections
     from alembic_guard.rules import BY_CODE
 
     rule = BY_CODE["AG424"]

@@ -16,7 +16,7 @@ from alembic.script import ScriptDirectory
 
 from alembic_guard.errors import ProjectNotFound
 from alembic_guard.project import Project
-from alembic_guard.project.locate import locate
+from alembic_guard.project.find import locate
 from alembic_guard.settings import Settings
 
 from loadkit import rev, run_cli

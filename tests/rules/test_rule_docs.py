@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from alembic_guard import docs
+from alembic_guard.cli import docs
 from alembic_guard import rules as registry
 from alembic_guard.engine import ENGINE_RULES
 from alembic_guard.rules._registry import Requires

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from alembic_guard.runtime import (
+from alembic_guard.testing.runtime import (
     LazyLoadError,
     NPlusOneError,
     detect_n_plus_one,

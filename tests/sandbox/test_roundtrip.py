@@ -16,7 +16,7 @@ import pytest
 from sandbox_helpers import database_names, run_sql
 
 from alembic_guard import api, settings as settings_mod
-from alembic_guard.sandbox import shards
+from alembic_guard.workflows import merge_reports as shards
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_projects"
 RT = ("AG203", "AG3")

@@ -10,7 +10,7 @@ from pathlib import Path
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_projects"
 
 TEST_MODULE = """
-from alembic_guard.sandbox.checks import *  # noqa: F401,F403 - the ready-made tests
+from alembic_guard.testing.checks import *  # noqa: F401,F403 - the ready-made tests
 
 
 def test_custom(alembic_guard_roundtrip, alembic_guard_findings):

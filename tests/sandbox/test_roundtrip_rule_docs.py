@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from alembic_guard import api, settings as settings_mod
-from alembic_guard.docs import sections
+from alembic_guard.cli.docs import sections
 from alembic_guard.rules import BY_CODE
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_projects"

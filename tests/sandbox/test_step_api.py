@@ -164,7 +164,7 @@ def test_ready_made_tests_in_a_users_suite_apply_the_configuration(tmp_path):
                              pyproject=pyproject, url="sqlite:///app.db")
         (root / "tests").mkdir()
         (root / "tests" / "test_migrations.py").write_text(
-            "from alembic_guard.sandbox.checks import test_alembic_guard_upgrades, test_alembic_guard_downgrades  # noqa: F401\n")
+            "from alembic_guard.testing.checks import test_alembic_guard_upgrades, test_alembic_guard_downgrades  # noqa: F401\n")
         env = dict(os.environ, ALEMBIC_GUARD_PROJECT=str(root), ALEMBIC_GUARD_DB="sqlite")
         env.pop("ALEMBIC_GUARD_DB_URL", None)
         results[name] = subprocess.run(

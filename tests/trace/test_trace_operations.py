@@ -13,7 +13,7 @@ from trace_helpers import line_of, load, make_project, revision_id
 
 from alembic_guard.sandbox.database import open_sandbox
 from alembic_guard.trace.model import rank
-from alembic_guard.trace.tracepass import trace_revisions
+from alembic_guard.sandbox.trace_pass import trace_revisions
 
 pytestmark = pytest.mark.postgres
 

@@ -152,7 +152,7 @@ def test_failures_in_a_traced_walk_rebuild_and_the_walk_goes_on(tmp_path, pg_adm
 @pytest.mark.postgres
 def test_shards_trace_their_own_segments_and_merge(tmp_path, pg_admin_url):
     from alembic_guard.formatters.json import to_dict
-    from alembic_guard.sandbox import shards
+    from alembic_guard.workflows import merge_reports as shards
 
     root = make_project(tmp_path, [CREATE, ADD_COLUMN, INDEX])
     docs = []

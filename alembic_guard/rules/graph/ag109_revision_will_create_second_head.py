@@ -1,5 +1,5 @@
 from alembic_guard.findings import Severity
-from alembic_guard.pr_guard import merged_outcome
+from alembic_guard.project.base_ref import merged_outcome
 from alembic_guard.rules._registry import project_rule
 
 

@@ -1,7 +1,7 @@
 import re
 from pathlib import Path
 
-from alembic_guard import reading
+from alembic_guard.core import reading
 from alembic_guard.findings import Location, Severity
 from alembic_guard.rules._registry import models_rule
 

@@ -1,4 +1,4 @@
-from alembic_guard import reading
+from alembic_guard.core import reading
 from alembic_guard.findings import Location, Severity
 from alembic_guard.rules._registry import roundtrip_rule
 

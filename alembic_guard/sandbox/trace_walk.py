@@ -10,7 +10,7 @@ before it (its own transaction in "transaction" mode; Alembic's, as `autocommit_
 "fresh" mode). The commits cost little (synchronous_commit is off in the throwaway database);
 what they change is recovery: once something is committed, one rollback no longer empties the
 sandbox, so after a failure the walk rebuilds the database instead (as fresh mode always did) -
-a CREATE DATABASE per failure. A separate upgrade-only pass after the walk (`trace.tracepass`,
+a CREATE DATABASE per failure. A separate upgrade-only pass after the walk (`sandbox.trace_pass`,
 which `trace_revisions` still uses) re-ran every upgrade: it added 70 % to a 100-revision round
 trip (benchmarks/bench_trace.py), against the goal of 30 %; the commits inside the walk add about
 10 % to the walk itself, 27-52 % to the whole `check` process on a loaded machine (not yet

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path, PurePosixPath
 
-from alembic_guard import reading
+from alembic_guard.core import reading
 from alembic_guard.errors import GuardError
 from alembic_guard.findings import Finding, Location, Report, Severity, Skip
 

@@ -28,13 +28,13 @@ from pathlib import Path
 from typing import Any
 
 import alembic_guard
-from alembic_guard import reading
+from alembic_guard.core import reading
 from alembic_guard.errors import GuardError
 from alembic_guard.findings import Finding, Report, Severity
 from alembic_guard.graph.soundness import unparsable
 from alembic_guard.masking import mask_secrets, mask_url
 from alembic_guard.project import Project
-from alembic_guard.readonly_db import first_line, readonly_connection, readonly_engine
+from alembic_guard.workflows.readonly_db import first_line, readonly_connection, readonly_engine
 from alembic_guard.settings import Settings
 from alembic_guard.trace import sizing as sizing_mod
 from alembic_guard.trace.model import TraceFileError, load_trace

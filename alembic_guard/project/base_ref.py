@@ -12,7 +12,7 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from alembic_guard import git
+from alembic_guard.core import git
 from alembic_guard.graph import Revision, RevisionGraph
 from alembic_guard.project import Project
 from alembic_guard.project.paths import relpath

@@ -3,7 +3,7 @@
 Unlike the static audit (AG5xx), these run inside the application's own test suite and see what
 really happens:
 
->>> from alembic_guard.runtime import detect_n_plus_one, no_lazy_loads, watch_pools
+>>> from alembic_guard.testing.runtime import detect_n_plus_one, no_lazy_loads, watch_pools
 >>> with detect_n_plus_one(threshold=3) as report:          # doctest: +SKIP
 ...     render_user_list(session)
 >>> report.assert_clean()                                     # doctest: +SKIP
@@ -21,7 +21,7 @@ really happens:
 
 All three listen at class level (`Session`, `Engine`, `Pool`), so they see engines and sessions
 created anywhere, and remove their listeners on exit. pytest fixtures are in
-`alembic_guard.runtime.fixtures` (loaded automatically by the pytest plugin).
+`alembic_guard.testing.runtime.fixtures` (loaded automatically by the pytest plugin).
 """
 
 from __future__ import annotations

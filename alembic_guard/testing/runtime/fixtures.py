@@ -1,4 +1,4 @@
-"""pytest fixtures for the runtime kit (registered through `alembic_guard.pytest_plugin`).
+"""pytest fixtures for the runtime kit (registered through `alembic_guard.testing.plugin`).
 
 Problems are failures of the test that caused them (`F`, "FAILED"), never setup/teardown errors: the N+1
 check runs when the test body ends (still in its call phase); the pool check has to wait for the fixtures
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import pytest
 
-from alembic_guard.runtime import NPlusOneError, PoolLeakError, detect_n_plus_one, no_lazy_loads, watch_pools
+from alembic_guard.testing.runtime import NPlusOneError, PoolLeakError, detect_n_plus_one, no_lazy_loads, watch_pools
 
 _KIT_FAILURE = "alembic_guard_kit_failure"  # report attribute: a teardown failure that is the test's own
 

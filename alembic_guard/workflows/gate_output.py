@@ -7,7 +7,7 @@ gate.schema.json). This module must not connect to anything or decide the outcom
 from __future__ import annotations
 
 from alembic_guard.findings import Report
-from alembic_guard.gate import STATUSES, GateResult
+from alembic_guard.workflows.gate import STATUSES, GateResult
 from alembic_guard.trace.model import blocks_text
 from alembic_guard.trace.render import seconds_text
 

@@ -1,11 +1,11 @@
 """Round-trip checks as plain assertions, for a project's own test suite (pytest plugin).
 
     # tests/test_migrations.py
-    from alembic_guard.sandbox.checks import *  # noqa: F401,F403  - the ready-made tests below
+    from alembic_guard.testing.checks import *  # noqa: F401,F403  - the ready-made tests below
 
 or use the `alembic_guard_roundtrip` fixture and the `assert_*` helpers directly:
 
-    from alembic_guard.sandbox.checks import assert_no_trace
+    from alembic_guard.testing.checks import assert_no_trace
 
     def test_downgrades(alembic_guard_roundtrip):
         assert_no_trace(alembic_guard_roundtrip)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic_guard import reading
+from alembic_guard.core import reading
 from alembic_guard.errors import GuardError
 from alembic_guard.project import Project
 from alembic_guard.project.linear_marker import (  # noqa: F401  (the marker's vocabulary, re-exported)

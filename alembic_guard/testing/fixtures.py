@@ -1,5 +1,5 @@
 """pytest fixtures for round-trip checks in a user's own suite (registered by the pytest11 entry
-point through `alembic_guard.pytest_plugin`)."""
+point through `alembic_guard.testing.plugin`)."""
 
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ def alembic_guard_database(alembic_guard_sandbox) -> str:
 #                               the history (migrate_up_to / insert_into / migrate_up_one / rows...);
 #                               EXECUTES env.py and the migrations (alembic_guard.sandbox.steps)
 #
-# Assertions and ready-made tests: `alembic_guard.sandbox.checks`.
+# Assertions and ready-made tests: `alembic_guard.testing.checks`.
 # =============================================================================================
 ENV_PROJECT = "ALEMBIC_GUARD_PROJECT"
 
@@ -127,7 +127,7 @@ def alembic_guard_roundtrip(alembic_guard_project, alembic_guard_sandbox):
 
 @pytest.fixture(scope="session")
 def alembic_guard_findings(alembic_guard_roundtrip):
-    from alembic_guard.sandbox.checks import findings  # start-up cost: the plugin loads in every pytest session
+    from alembic_guard.testing.checks import findings  # start-up cost: the plugin loads in every pytest session
 
     return findings(alembic_guard_roundtrip)
 

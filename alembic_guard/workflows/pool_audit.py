@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from alembic_guard import reading
+from alembic_guard.core import reading
 from alembic_guard.errors import DatabaseUnavailable, GuardError
 from alembic_guard.masking import mask_secrets, mask_url
 from alembic_guard.project.files import python_files as walk

@@ -38,7 +38,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import alembic_guard
-from alembic_guard import reading
+from alembic_guard.core import reading
 from alembic_guard.findings import Finding, Location, Severity
 
 FORMAT = 1

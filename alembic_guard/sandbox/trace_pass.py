@@ -8,7 +8,7 @@ revisions (the transaction Alembic owns, as `autocommit_block` does) and Alembic
 version table after every step (so a failure leaves a consistent database: the next env.py run
 goes on from there with the revisions that do not descend from the failed one). The round trip
 itself does not use this pass: re-running every upgrade added 70 % to a 100-revision round trip,
-so the walk records its own first upgrades (`trace.walk_tracer`).
+so the walk records its own first upgrades (`sandbox.trace_walk`).
 
 This module owns the pass: order, commits, seeding (`--with-data` rows, `--rows TABLE=N`),
 failures (a failed upgrade is traced up to the failing statement, its descendants are not run)
@@ -28,7 +28,7 @@ from alembic_guard.sandbox.seed import Seeder
 from alembic_guard.sandbox.walk_plan import WalkPlan, stamp
 from alembic_guard.sandbox.walk_runtime import set_timeouts
 from alembic_guard.trace.model import Trace
-from alembic_guard.trace.walk_tracer import NOT_POSTGRESQL, WalkTracer
+from alembic_guard.sandbox.trace_walk import NOT_POSTGRESQL, WalkTracer
 
 
 class TracePass:

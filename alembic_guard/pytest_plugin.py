@@ -1,7 +1,0 @@
-"""pytest plugin entry point (`pytest11`): loads alembic-guard's fixture modules.
-
-Round-trip fixtures: `alembic_guard.sandbox.fixtures`. Runtime kit (N+1 detector, lazy-load guard,
-pool watcher): `alembic_guard.runtime.fixtures`.
-"""
-
-pytest_plugins = ["alembic_guard.sandbox.fixtures", "alembic_guard.runtime.fixtures"]
