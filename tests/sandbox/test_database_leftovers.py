@@ -44,7 +44,8 @@ def _comment(url: str, name: str) -> str:
         sql = "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = :n"
     else:
         sql = "SELECT schema_comment FROM information_schema.schemata WHERE schema_name = :n"
-    return run_sql(url, sql, params={"n": name})[0][0]
+    rows = run_sql(url, sql, params={"n": name})
+    return rows[0][0] if rows else None  # dropped meanwhile (another run on the same server)
 
 
 def _drop_by_hand(url: str, name: str) -> None:
