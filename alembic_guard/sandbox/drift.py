@@ -34,6 +34,8 @@ def at_head(mctx, *, order, applied, skip, files, root: Path) -> tuple[list | No
 
 
 def compare(mctx, metadata, root: Path) -> list:
+    from alembic.autogenerate import compare_metadata  # start-up cost: autogenerate loads only when drift is compared
+
     models = _models_by_table()
     items: list[DriftItem] = []
     for entry in compare_metadata(mctx, metadata):

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import ast
 
-import datetime as dt
 import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
