@@ -12,9 +12,10 @@ what they change is recovery: once something is committed, one rollback no longe
 sandbox, so after a failure the walk rebuilds the database instead (as fresh mode always did) -
 a CREATE DATABASE per failure. A separate upgrade-only pass after the walk (`sandbox.trace_pass`,
 which `trace_revisions` still uses) re-ran every upgrade: it added 70 % to a 100-revision round
-trip (benchmarks/bench_trace.py), against the goal of 30 %; the commits inside the walk add about
-10 % to the walk itself, 27-52 % to the whole `check` process on a loaded machine (not yet
-explained: the DROP of a database that now holds committed files is a suspect).
+trip (benchmarks/bench_trace.py), against the goal of 30 %; the commits inside the walk, with
+the recorder's catalog queries prepared once per connection (trace.catalog.Prepared), add +24 to
++29 % to the whole `check` process (median of 7-9 interleaved runs on a quiet machine, 100
+revisions; +32 % before the queries were prepared).
 
 This module owns the walk's side of the trace: when a traced upgrade begins and ends, `--rows`
 seeding, the sampler's connection, and the `Trace` handed back with the round trip's result. It

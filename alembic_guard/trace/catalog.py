@@ -92,11 +92,52 @@ def database_oid(dbapi_conn) -> int:
     return int(query(dbapi_conn, "SELECT oid FROM pg_database WHERE datname = current_database()")[0][0])
 
 
-def look(dbapi_conn, database: int, *, relations: bool = False, sizes: bool = False, scans_of=()) -> Look:
+class Prepared:
+    """The queries run after every traced statement (locks held + scan counts) and at every
+    revision's start (locks, relations, schema), PREPAREd once per connection: planning a join
+    over the catalogs costs twice its execution (a look: 0.55 ms plain, 0.17 ms prepared, on
+    PostgreSQL 15). A prepared statement belongs to the session and
+    survives rollbacks; the name is unique per recorder, so two recorders on one connection never
+    collide. Only on psycopg2: other drivers prepare statements their own way (psycopg 3, asyncpg)
+    and get the plain query."""
+
+    def __init__(self) -> None:
+        self.name = f"ag_trace_look_{id(self):x}"
+        self.conn = None  # the DBAPI connection it is prepared on
+
+    @staticmethod
+    def usable(dbapi_conn) -> bool:
+        return type(dbapi_conn).__module__.split(".")[0] == "psycopg2"
+
+    def rows(self, dbapi_conn, database: int, ids: str) -> list[tuple]:
+        if self.conn is not dbapi_conn:
+            held = _HELD.replace("{database}", str(int(database))).strip()
+            query(dbapi_conn, f"PREPARE {self.name}(oid[]) AS ({held}) UNION ALL (SELECT 'N', o::bigint, NULL, "
+                              "NULL, NULL, NULL::bigint, NULL::bigint, NULL::bigint, pg_stat_get_xact_numscans(o), "
+                              "NULL FROM unnest($1) o)")
+            rels = _RELATIONS.replace("{size}", "0").strip()
+            query(dbapi_conn, f"PREPARE {self.name}_rels AS ({held}) UNION ALL ({rels}) UNION ALL ({_SCHEMA})")
+            self.conn = dbapi_conn
+        return query(dbapi_conn, f"EXECUTE {self.name}('{{{ids}}}')")
+
+    def relations(self, dbapi_conn, database: int) -> list[tuple]:
+        """Locks held, every user relation and the current schema (each revision's start)."""
+        if self.conn is not dbapi_conn:
+            self.rows(dbapi_conn, database, "")  # prepares both on this connection
+        return query(dbapi_conn, f"EXECUTE {self.name}_rels")
+
+
+def look(dbapi_conn, database: int, *, relations: bool = False, sizes: bool = False, scans_of=(),
+         prepared: Prepared | None = None) -> Look:
     """One round trip: the locks this backend holds in `database` (its oid; granted, user
     relations, no TOAST) and, with `relations`, every user relation with its scan count (and,
     with `sizes`, its size: a stat() per table) and the current schema; else the scan counts of
-    the tables `scans_of`."""
+    the tables `scans_of` (through `prepared` where its driver allows)."""
+    if prepared is not None and prepared.usable(dbapi_conn):
+        if not relations:
+            return _read(prepared.rows(dbapi_conn, database, ",".join(str(int(o)) for o in scans_of)))
+        if not sizes:
+            return _read(prepared.relations(dbapi_conn, database))
     parts = [_HELD.replace("{database}", str(int(database)))]
     if relations:
         size = "CASE WHEN c.relkind IN ('r', 'p', 'm') THEN pg_relation_size(c.oid) ELSE 0 END" if sizes else "0"
@@ -106,9 +147,12 @@ def look(dbapi_conn, database: int, *, relations: bool = False, sizes: bool = Fa
         if ids:
             parts.append("SELECT 'N', o::bigint, NULL, NULL, NULL, NULL::bigint, NULL::bigint, NULL::bigint, "
                          f"pg_stat_get_xact_numscans(o), NULL FROM unnest('{{{ids}}}'::oid[]) o")
+    return _read(query(dbapi_conn, " UNION ALL ".join(f"({p.strip()})" for p in parts)))
+
+
+def _read(rows: list[tuple]) -> Look:
     out = Look()
-    for tag, oid, schema, name, relkind, filenode, table_oid, size, scans, mode in query(
-            dbapi_conn, " UNION ALL ".join(f"({p.strip()})" for p in parts)):
+    for tag, oid, schema, name, relkind, filenode, table_oid, size, scans, mode in rows:
         if tag == "L":
             out.held.append((oid, mode, schema, name, relkind, filenode, table_oid))
         elif tag == "R":

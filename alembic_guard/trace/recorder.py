@@ -46,6 +46,7 @@ class Recorder:
         self.version_table = version_table
         self.sampler_connect = sampler_connect  # () -> DBAPI connection to the sandbox (for autocommit statements)
         self.sampler: catalog.Sampler | None = None
+        self.prepared = catalog.Prepared()  # the per-statement look, planned once per connection
         self.conns: list = []
         self.revision: str | None = None
         self.path: str | None = None  # the revision file (real path)
@@ -99,7 +100,7 @@ class Recorder:
             raw = _dbapi(conn)
             if self.database is None:
                 self.database = catalog.database_oid(raw)
-            seen = catalog.look(raw, self.database, relations=True, sizes=self.rows_possible)
+            seen = catalog.look(raw, self.database, relations=True, sizes=self.rows_possible, prepared=self.prepared)
             self.schema = seen.schema or "public"
             self.start_rels = seen.relations
             for rel in self.start_rels.values():
@@ -159,7 +160,8 @@ class Recorder:
                 if self.sampler is not None:
                     self.sampler.start()
             elif self.stale:
-                self.locked = {(row[0], row[1]) for row in catalog.look(raw, self._database(raw)).held}
+                held = catalog.look(raw, self._database(raw), prepared=self.prepared).held
+                self.locked = {(row[0], row[1]) for row in held}
                 self.stale = False
         except Exception as exc:  # noqa: BLE001
             self._give_up(exc)
@@ -204,7 +206,7 @@ class Recorder:
 
     # ------------------------------------------------------------------ reading the catalog
     def _looked(self, raw) -> tuple[tuple[LockHeld, ...], tuple[str, ...], tuple[str, ...]]:
-        seen = catalog.look(raw, self._database(raw), scans_of=self.scans)
+        seen = catalog.look(raw, self._database(raw), scans_of=self.scans, prepared=self.prepared)
         now: set[tuple[int, str]] = set()
         new: list[LockHeld] = []
         rewrites: list[str] = []
