@@ -149,24 +149,22 @@ class CallSemantics:
             if meth in QUERY_CHAIN:
                 return recv
             if kind == "query":
-                if meth in RESULT_MANY:
-                    self.flow.consumes.append(Consume(node, recv))
-                    return replace(recv, kind="objs")
-                if meth in RESULT_ONE:
-                    self.flow.consumes.append(Consume(node, recv))
-                    return replace(recv, kind="obj")
+                return self._rows_read(node, recv, meth)
             return None
         if kind == "result":
             if meth in ("scalars", "unique", "yield_per", "mappings", "columns"):
                 return replace(recv, unique=recv.unique or meth == "unique")
-            if meth in RESULT_MANY:
-                self.flow.consumes.append(Consume(node, recv))
-                return replace(recv, kind="objs")
-            if meth in RESULT_ONE:
-                self.flow.consumes.append(Consume(node, recv))
-                return replace(recv, kind="obj")
-            return None
+            return self._rows_read(node, recv, meth)
         return None
+
+    def _rows_read(self, node, recv, meth: str):
+        """A call that reads rows from a query or a result: `.all()` gives objects, `.first()` one
+        object (recorded as consumed); any other method None."""
+        kind = "objs" if meth in RESULT_MANY else "obj" if meth in RESULT_ONE else None
+        if kind is None:
+            return None
+        self.flow.consumes.append(Consume(node, recv))
+        return replace(recv, kind=kind)
 
     def schema_reads(self, arg: ast.Name, val: Val, fields: set) -> None:
         """`UserOut.model_validate(user)` reads every field of the schema from the object."""

@@ -130,9 +130,17 @@ def with_held(revision: RevisionTrace) -> Iterator[tuple[TracedStatement, dict[s
             held = {}
         yield stmt, dict(held)
         if not stmt.autocommit:
-            for lock in stmt.existing_locks():
-                if lock.kind not in _NOT_TABLES and rank(lock.mode) > rank(held.get(lock.relation, "")):
-                    held[lock.relation] = lock.mode
+            held = held_after(held, stmt)
+
+
+def held_after(before: Mapping[str, str], stmt: TracedStatement) -> dict[str, str]:
+    """The table locks held once `stmt` has run: `before` (existing tables -> strongest mode) with
+    the statement's own locks on existing tables merged in."""
+    held = dict(before)
+    for lock in stmt.existing_locks():
+        if lock.kind not in _NOT_TABLES and rank(lock.mode) > rank(held.get(lock.relation, "")):
+            held[lock.relation] = lock.mode
+    return held
 
 
 def strongest_held(chosen: Sequence[tuple[TracedStatement, Mapping[str, str]]]) -> tuple[str, str] | None:

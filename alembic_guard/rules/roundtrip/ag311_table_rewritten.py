@@ -1,7 +1,7 @@
 from alembic_guard.findings import Severity
 from alembic_guard.rules._registry import roundtrip_rule
 from alembic_guard.rules.roundtrip._common import lock_trace, revision_location, statement_label, upper_first
-from alembic_guard.trace.marks import with_held
+from alembic_guard.trace.marks import held_after, with_held
 from alembic_guard.trace.model import rank
 
 
@@ -65,8 +65,7 @@ def table_rewritten(result, project):
                 else:
                     tables.setdefault(rel, [])
             for table, indexes in tables.items():
-                modes = [before.get(table, ""), kinds[table].mode if table in kinds else ""]
-                mode = max(modes, key=rank)
+                mode = held_after(before, stmt).get(table, "")
                 how = f" under {mode}" if mode else ""
                 parts = ([f"`{table}`"] if table in stmt.rewrites else []) + (
                     [f"{len(indexes)} of its indexes" if table in stmt.rewrites else f"indexes of `{table}`"] if indexes else [])

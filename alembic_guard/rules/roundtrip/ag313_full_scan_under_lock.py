@@ -1,8 +1,8 @@
 from alembic_guard.findings import Severity
 from alembic_guard.rules._registry import roundtrip_rule
 from alembic_guard.rules.roundtrip._common import lock_trace, revision_location, statement_label, upper_first
-from alembic_guard.trace.marks import with_held
-from alembic_guard.trace.model import blocks_text, blocks_writes, rank
+from alembic_guard.trace.marks import held_after, with_held
+from alembic_guard.trace.model import blocks_text, blocks_writes
 
 
 @roundtrip_rule("AG313", "full-scan-under-lock", severity=Severity.WARNING, status="preview")
@@ -53,10 +53,7 @@ def full_scan_under_lock(result, project):
         return
     for revision in trace.revisions.values():
         for stmt, before in with_held(revision):
-            mine = dict(before)  # the transaction's locks, and this statement's own
-            for lock in stmt.existing_locks():
-                if lock.kind not in ("index", "sequence") and rank(lock.mode) > rank(mine.get(lock.relation, "")):
-                    mine[lock.relation] = lock.mode
+            mine = held_after(before, stmt)  # the transaction's locks, and this statement's own
             if stmt.line is None:
                 continue
             for table in stmt.scans:
