@@ -8,6 +8,7 @@ the tests run as root (root reads through chmod 000); as another user, chmod 000
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import sqlite3
@@ -72,7 +73,39 @@ def _interpreter_for(as_user: dict) -> tuple[str, str | None]:
         pytest.skip("no interpreter an unprivileged user may run (root reads through chmod 000)")
     repo = str(Path(__file__).resolve().parents[2])
     paths = os.pathsep.join(dict.fromkeys([repo, sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]))
+    env = {"PYTHONPATH": paths, "HOME": "/tmp", "PATH": os.environ.get("PATH", "")}
+    if subprocess.run([system, "-c", "import alembic_guard"], capture_output=True, timeout=60, cwd="/", env=env,
+                      **as_user).returncode != 0:
+        paths = _shared_copy(paths.split(os.pathsep))  # the checkout sits in a folder private to root
     return system, paths
+
+
+_SHARED: dict[str, str] = {}
+
+
+def _shared_copy(folders: list[str]) -> str:
+    """The package and its dependencies copied where every user may read them (once per session):
+    a checkout inside a private folder (`mktemp -d` makes it 0700) is out of the other user's reach."""
+    key = os.pathsep.join(folders)
+    if key not in _SHARED:
+        base = Path(tempfile.mkdtemp(prefix="ag-shared-site-"))
+        atexit.register(shutil.rmtree, base, True)
+        out = []
+        for i, folder in enumerate(folders):
+            dest = base / str(i)
+            if i == 0:  # the checkout: only its package
+                dest.mkdir()
+                shutil.copytree(Path(folder, "alembic_guard"), dest / "alembic_guard",
+                                ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copytree(folder, dest, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
+            out.append(str(dest))
+        for dirpath, _, filenames in os.walk(base):
+            os.chmod(dirpath, 0o755)
+            for f in filenames:
+                os.chmod(Path(dirpath, f), 0o644 if not os.access(Path(dirpath, f), os.X_OK) else 0o755)
+        _SHARED[key] = os.pathsep.join(out)
+    return _SHARED[key]
 
 
 def _has_group(name: str) -> bool:
