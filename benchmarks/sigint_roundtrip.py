@@ -45,10 +45,11 @@ DRIVER = (  # the CLI with alembic-guard's own debug log on stderr (names the da
     "import signal; signal.signal(signal.SIGINT, signal.default_int_handler);"
     "import logging, sys; logging.basicConfig(stream=sys.stderr, format='AGLOG %(message)s');"
     "logging.getLogger('alembic_guard.sandbox.database').setLevel(logging.DEBUG);"
-    "from alembic_guard.cli import main; sys.argv[0] = 'alembic-guard'\n"
-    # when our code has ended (CLOCK_MONOTONIC, shared by every process): a SIGINT after this
-    # reaches an interpreter that is already exiting, which Python does not turn into 130
-    "try:\n    main()\nfinally:\n    import time; sys.stderr.write(f'AGEND {time.monotonic():.6f}\\n'); sys.stderr.flush()"
+    # when the cleanup has ended (CLOCK_MONOTONIC, shared by every process): registered first, this
+    # atexit handler runs last, just before the CLI's os._exit; a signal sent later than this finds
+    # a process that is already gone (a run that finished first); one sent before must give 130
+    "import atexit, time; atexit.register(lambda: sys.stderr.write(f'AGEND {time.monotonic():.6f}\\n'));"
+    "from alembic_guard.cli import main; sys.argv[0] = 'alembic-guard'; main()"
 )
 _ENDED = re.compile(r"^AGEND (\d+\.\d+)$", re.MULTILINE)
 _CREATED = re.compile(r"AGLOG alembic-guard: (?:created|took over) database \S*/(ag_rt_[0-9a-z_]+)")

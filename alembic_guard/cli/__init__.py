@@ -130,8 +130,15 @@ def _exit_now(code: int) -> None:
     same order: non-daemon threads are joined, `atexit` handlers run (sandbox cleanup, logging
     shutdown), the standard streams are flushed."""
     import atexit
+    import signal
     import threading
 
+    # Ctrl-C during this sequence (after the report, before the process is gone) still means exit
+    # 130, after the cleanup: record it instead of letting it break an atexit handler, whose
+    # KeyboardInterrupt atexit would only print, and the process would end with `code`
+    interrupted: list[int] = []
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, lambda signum, frame: interrupted.append(signum))
     for thread in threading.enumerate():
         if thread is not threading.current_thread() and not thread.daemon:
             thread.join()
@@ -141,7 +148,7 @@ def _exit_now(code: int) -> None:
             stream.flush()
         except (OSError, ValueError):
             code = code or 1  # like the interpreter: a failed flush of stdout is an error
-    os._exit(code)
+    os._exit(130 if interrupted else code)
 
 
 def _guard_output(argv: list[str] | None) -> None:
